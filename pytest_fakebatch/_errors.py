@@ -1,0 +1,39 @@
+"""Errors the fake answers with, as AWS Batch names them."""
+
+from __future__ import annotations
+
+
+class BatchError(Exception):
+    """An error answered to the caller as an AWS error response.
+
+    ``code`` is the modelled exception name botocore raises (``ClientException`` for
+    everything the caller got wrong), ``status`` the HTTP status it travels with.
+    """
+
+    code = "ClientException"
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ClientError(BatchError):
+    """The request is malformed or asks for something that cannot be done."""
+
+
+class NotImplementedOperation(BatchError):
+    """A Batch operation botocore knows of that the fake does not model yet."""
+
+
+class ResourceNotFound(BatchError):
+    """CloudWatch Logs' answer for an unknown log group or stream."""
+
+    code = "ResourceNotFoundException"
+
+
+class ServerError(BatchError):
+    """A bug inside the fake, surfaced as AWS would surface a server fault."""
+
+    code = "ServerException"
+    status = 500

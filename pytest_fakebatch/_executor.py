@@ -1,0 +1,59 @@
+"""What the scheduler asks of an executor: start an attempt, poll, stop. Two implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class AttemptSpec:
+    """Everything needed to run one attempt of one job, as AWS would start its container."""
+
+    job_id: str
+    job_name: str
+    attempt: int
+    definition_name: str
+    queue_name: str
+    image: str
+    command: list[str]
+    environment: dict[str, str]
+    container: dict[str, Any]  # the container properties after overrides
+    vcpus: float
+    memory_mib: int | None
+    log_stream: str
+    array_index: int | None
+    parameters: dict[str, str]
+
+
+@dataclass(slots=True)
+class Outcome:
+    """How an attempt ended. ``finished_at`` (epoch ms) is None for "when it was observed"."""
+
+    exit_code: int | None = 0
+    reason: str | None = None
+    status_reason: str | None = None
+    logs: list[tuple[int, str]] = field(default_factory=list)
+    finished_at: int | None = None
+
+
+class Executor(Protocol):
+    """Runs attempts. Called only by the scheduler, under the fake's lock."""
+
+    def start(self, spec: AttemptSpec, now_ms: int) -> Any:
+        """Start an attempt and return a handle for it. Never raises for the job's own
+        failures (a missing image, say): those come back as the handle's Outcome."""
+        ...
+
+    def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
+        """The outcomes of those attempts that have finished by ``now_ms``."""
+        ...
+
+    def stop(self, handle: Any, now_ms: int) -> Outcome:
+        """Stop a running attempt and return what it left (its logs, its exit code)."""
+        ...
+
+    def close(self) -> None:
+        """Stop and remove everything still running; the fake is going away."""
+        ...

@@ -1,0 +1,271 @@
+"""FakeBatch: the object a test holds while Batch is faked."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from . import _intercept, _ops_definitions, _ops_jobs, _ops_logs, _ops_resources, _submit  # noqa: F401
+from ._clock import Clock
+from ._errors import BatchError, NotImplementedOperation, ServerError
+from ._executor import Executor
+from ._inprocess import Handler, Handlers, InProcessExecutor
+from ._jobs import Job, observed_status
+from ._params import Params
+from ._router import BATCH, LOGS, Call
+from ._routes import batch_model
+from ._scheduler import Scheduler
+from ._state import Region
+
+H = TypeVar("H", bound=Handler)
+
+DEFAULT_ACCOUNT = "123456789012"
+_DUMMY_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "fakebatch",
+    "AWS_SECRET_ACCESS_KEY": "fakebatch",
+}
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request the fake answered: what was asked and whether it failed."""
+
+    service: str  # "batch" or "logs"
+    operation: str  # botocore's name, e.g. "SubmitJob"
+    region: str
+    params: dict[str, Any]
+    error: str | None  # the error code answered, None for success
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A snapshot of one job for assertions, read without going through boto3."""
+
+    id: str
+    name: str
+    status: str
+    status_reason: str | None
+    exit_code: int | None
+    attempts: int
+    array_index: int | None
+    array_size: int | None
+    queue: str
+    definition: str
+    region: str
+    output: list[str]  # every line the job's attempts logged, in order
+    is_cancelled: bool
+    is_terminated: bool
+
+
+class FakeBatch:
+    """An in-memory AWS Batch that answers every Batch call made through botocore.
+
+    Use it through the ``fake_batch`` fixture, or as a context manager outside pytest.
+    Jobs run on the in-process executor unless another executor is given.
+    """
+
+    def __init__(
+        self,
+        *,
+        account_id: str = DEFAULT_ACCOUNT,
+        executor: Executor | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self.account_id = account_id
+        self.clock = clock or Clock()
+        self.handlers = Handlers()
+        self.executor: Executor = executor or InProcessExecutor(self.handlers)
+        self.autorun = True
+        self.calls: list[ApiCall] = []
+        self._scheduler = Scheduler(self.clock, self.executor)
+        self._regions: dict[str, Region] = {}
+        self._lock = threading.RLock()
+        self._seq = itertools.count()
+        self._saved_env: dict[str, str | None] = {}
+
+    # -- lifetime -----------------------------------------------------------------------
+
+    def start(self) -> FakeBatch:
+        """Begin answering Batch calls (the fixture does this for you)."""
+        _intercept.activate(self)
+        if not any(os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE")):
+            for key, value in _DUMMY_CREDENTIALS.items():
+                self._saved_env[key] = os.environ.get(key)
+                os.environ[key] = value
+        return self
+
+    def stop(self) -> None:
+        """Stop answering, stop whatever still runs, and forget all state."""
+        _intercept.deactivate(self)
+        for key, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        self._saved_env.clear()
+        with self._lock:
+            try:
+                self.executor.close()
+            finally:
+                self._regions.clear()
+
+    def __enter__(self) -> FakeBatch:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    # -- what jobs do -------------------------------------------------------------------
+
+    @property
+    def default_exit_code(self) -> int:
+        """The exit code of jobs no handler matches (0 unless set)."""
+        return self.handlers.default_exit_code
+
+    @default_exit_code.setter
+    def default_exit_code(self, code: int) -> None:
+        self.handlers.default_exit_code = code
+
+    def handler(
+        self,
+        pattern: str | None = None,
+        *,
+        image: str | None = None,
+        definition: str | None = None,
+        job_name: str | None = None,
+    ) -> Callable[[H], H]:
+        """Decorate the function that runs as the container of matching jobs.
+
+        ``pattern`` is a glob matched against the image and the job definition's name;
+        ``image=``, ``definition=`` or ``job_name=`` match one of them only. The function
+        receives a :class:`JobRun` and returns None or an exit code (or an :class:`Exit`);
+        what it prints becomes the job's log. The last registration that matches wins.
+        """
+        chosen = [(f, v) for f, v in (("any", pattern), ("image", image), ("definition", definition), ("job_name", job_name)) if v is not None]
+        if len(chosen) != 1:
+            raise TypeError("handler() takes exactly one of pattern, image=, definition= and job_name=")
+        field_name, glob = chosen[0]
+
+        def register(fn: H) -> H:
+            self.handlers.add(field_name, glob, fn)
+            return fn
+
+        return register
+
+    # -- driving the scheduler ----------------------------------------------------------
+
+    def run_until_idle(self) -> None:
+        """Move every job as far as it can go now (what each API call does when autorun)."""
+        with self._lock:
+            for region in self._regions.values():
+                self._scheduler.tick(region)
+
+    def step(self) -> bool:
+        """Move every job at most one status along; whether anything moved."""
+        with self._lock:
+            moved = False
+            for region in self._regions.values():
+                moved |= self._scheduler.round(region)
+            return moved
+
+    def advance(self, seconds: float) -> None:
+        """Move the clock forward (simulated work finishes, timeouts fire) and run."""
+        with self._lock:
+            self.clock.advance(seconds)
+            if self.autorun:
+                self.run_until_idle()
+
+    # -- inspection ---------------------------------------------------------------------
+
+    def jobs(self, *, status: str | None = None, region: str | None = None) -> list[JobInfo]:
+        """Every submitted job (array children included), oldest first."""
+        with self._lock:
+            found = [
+                self._info(r, j) for r in self._selected_regions(region) for j in r.jobs.values()
+            ]
+        return [j for j in found if status is None or j.status == status]
+
+    def job(self, job_id: str, *, region: str | None = None) -> JobInfo:
+        """One job by id (``<parent>:<index>`` for an array child)."""
+        with self._lock:
+            for r in self._selected_regions(region):
+                if job_id in r.jobs:
+                    return self._info(r, r.jobs[job_id])
+        raise KeyError(f"no job '{job_id}' was submitted")
+
+    def _selected_regions(self, region: str | None) -> Iterator[Region]:
+        for state in self._regions.values():
+            if region is None or state.region == region:
+                yield state
+
+    def _info(self, region: Region, job: Job) -> JobInfo:
+        last = job.attempts[-1] if job.attempts else None
+        streams = region.logs.get(job.spec.log_group, {})
+        return JobInfo(
+            id=job.id,
+            name=job.spec.name,
+            status=observed_status(job),
+            status_reason=job.status_reason,
+            exit_code=last.exit_code if last else None,
+            attempts=len(job.attempts),
+            array_index=job.index,
+            array_size=len(job.children) if job.children else None,
+            queue=job.spec.queue.name,
+            definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
+            region=region.region,
+            output=[m for a in job.attempts for _, m in streams.get(a.log_stream, [])],
+            is_cancelled=job.is_cancelled,
+            is_terminated=job.is_terminated,
+        )
+
+    # -- the API ------------------------------------------------------------------------
+
+    def answers_logs(self, region: str, operation: str, body: dict[str, Any]) -> bool:
+        """Whether a CloudWatch Logs request is about job output this fake holds."""
+        with self._lock:
+            return operation in LOGS and _ops_logs.claims(self._region(region), body.get("logGroupName"))
+
+    def dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
+        """Answer one request; raises BatchError for the caller's errors and our own bugs."""
+        with self._lock:
+            error: str | None = None
+            try:
+                return self._dispatch(service, operation, region_name, body)
+            except BatchError as failure:
+                error = failure.code
+                raise
+            except Exception as bug:  # never a traceback into botocore
+                error = ServerError.code
+                raise ServerError(
+                    f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
+                ) from bug
+            finally:
+                self.calls.append(ApiCall(service, operation, region_name, body if isinstance(body, dict) else {}, error))
+
+    def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
+        table = BATCH if service == "batch" else LOGS
+        fn = table.get(operation)
+        if fn is None:
+            raise NotImplementedOperation(
+                f"{operation} is not implemented by pytest-fakebatch yet "
+                f"(implemented: {', '.join(sorted(table))})"
+            )
+        region = self._region(region_name)
+        if self.autorun:
+            self._scheduler.tick(region)
+        return fn(Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__))
+
+    def _region(self, name: str) -> Region:
+        state = self._regions.get(name)
+        if state is None:
+            state = self._regions[name] = Region(self.account_id, name)
+        return state
+
+    @staticmethod
+    def operations() -> dict[str, bool]:
+        """Every Batch operation botocore knows, and whether the fake implements it."""
+        return {name: name in BATCH for name in batch_model().operation_names}

@@ -1,0 +1,141 @@
+"""Jobs, their attempts, and the one table of legal status changes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ._state import JobDefinition, JobQueue
+
+SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED = (
+    "SUBMITTED",
+    "PENDING",
+    "RUNNABLE",
+    "STARTING",
+    "RUNNING",
+    "SUCCEEDED",
+    "FAILED",
+)
+STATUSES = (SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED)
+TERMINAL = frozenset({SUCCEEDED, FAILED})
+
+# Every status change goes through set_status, and only along these edges.
+TRANSITIONS: dict[str, frozenset[str]] = {
+    SUBMITTED: frozenset({PENDING, RUNNABLE, FAILED}),
+    PENDING: frozenset({RUNNABLE, FAILED}),
+    RUNNABLE: frozenset({STARTING, FAILED}),
+    STARTING: frozenset({RUNNING, FAILED}),
+    RUNNING: frozenset({SUCCEEDED, FAILED, RUNNABLE}),  # RUNNABLE: a retry
+    SUCCEEDED: frozenset(),
+    FAILED: frozenset(),
+}
+
+
+class IllegalTransition(RuntimeError):
+    """A status change the table does not allow: always a bug in the fake."""
+
+
+@dataclass(eq=False, slots=True)
+class RetryRule:
+    action: str  # RETRY | EXIT, upper-cased
+    on_exit_code: str | None
+    on_reason: str | None
+    on_status_reason: str | None
+
+
+@dataclass(eq=False, slots=True)
+class JobSpec:
+    """What was submitted: shared by an array parent and all its children."""
+
+    name: str
+    queue: JobQueue
+    definition: JobDefinition
+    request: dict[str, Any]  # the SubmitJob body as sent, echoed where AWS echoes it
+    parameters: dict[str, str]
+    container: dict[str, Any]  # definition container properties with overrides applied
+    vcpus: float
+    timeout: int | None
+    attempts: int
+    retry_rules: list[RetryRule]
+    tags: dict[str, str]
+    propagate_tags: bool
+    share_identifier: str | None
+    scheduling_priority: int
+    array_size: int | None
+    log_group: str
+
+
+@dataclass(eq=False, slots=True)
+class Attempt:
+    started_at: int
+    stopped_at: int | None = None
+    exit_code: int | None = None
+    reason: str | None = None
+    status_reason: str | None = None
+    log_stream: str = ""
+    compute_environment: str = ""
+    handle: Any = None  # the executor's handle while the attempt runs
+
+
+@dataclass(eq=False, slots=True)
+class Dependency:
+    job: Job
+    type: str | None  # None, N_TO_N or SEQUENTIAL
+
+
+@dataclass(eq=False, slots=True)
+class Job:
+    id: str
+    arn: str
+    spec: JobSpec
+    created_at: int
+    seq: int  # creation order, breaks ties between equal timestamps
+    status: str = SUBMITTED
+    status_reason: str | None = None
+    started_at: int | None = None
+    stopped_at: int | None = None
+    parent: Job | None = None
+    index: int | None = None
+    children: list[Job] = field(default_factory=list)
+    depends_on: list[Dependency] = field(default_factory=list)
+    attempts: list[Attempt] = field(default_factory=list)
+    running: Attempt | None = None
+    is_cancelled: bool = False
+    is_terminated: bool = False
+    unfinished_children: int = 0  # an index for the scheduler; statusSummary is counted anew
+
+    @property
+    def is_array_parent(self) -> bool:
+        return bool(self.children)
+
+    @property
+    def top(self) -> Job:
+        """The job a user submitted: the parent of an array child, else the job itself."""
+        return self.parent if self.parent is not None else self
+
+
+def array_summary(parent: Job) -> dict[str, int]:
+    """Children per status, the array's ``statusSummary``."""
+    counts = dict.fromkeys(STATUSES, 0)
+    for child in parent.children:
+        counts[child.status] += 1
+    return counts
+
+
+def observed_status(job: Job) -> str:
+    """A job's status as AWS shows it; an array parent's follows its children.
+
+    The parent is terminal only when every child is, SUCCEEDED only when every child
+    succeeded; while children are in flight it is PENDING (SUBMITTED before its first tick).
+    """
+    if not job.children:
+        return job.status
+    failed = False
+    for child in job.children:
+        if child.status == FAILED:
+            failed = True
+        elif child.status != SUCCEEDED:
+            return SUBMITTED if job.status == SUBMITTED else PENDING
+    return FAILED if failed else SUCCEEDED
+
+

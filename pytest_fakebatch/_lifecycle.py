@@ -1,0 +1,56 @@
+"""The one function through which every job changes status."""
+
+from __future__ import annotations
+
+from ._jobs import TERMINAL, TRANSITIONS, IllegalTransition, Job
+from ._state import Region
+
+RUNNING = "RUNNING"
+
+
+def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str | None = None) -> None:
+    """Move ``job`` (never an array parent) to ``status`` along the transition table.
+
+    Keeps the timestamps AWS shows (startedAt on RUNNING, stoppedAt when terminal), the
+    scheduler's indexes, and wakes the jobs that wait on this one (or on its array).
+    """
+    if status not in TRANSITIONS[job.status]:
+        raise IllegalTransition(f"job {job.id}: {job.status} -> {status} is not a legal move")
+    if job.children:  # an array parent only records that it was admitted; the rest is derived
+        job.status = status
+        return
+    bucket = region.active.get(job.status)
+    if bucket is not None:
+        bucket.pop(job.id, None)
+    job.status = status
+    if reason is not None:
+        job.status_reason = reason
+    if status == RUNNING:
+        job.started_at = now_ms
+    if status in TERMINAL:
+        job.stopped_at = now_ms
+        _wake_dependents(region, job)
+        parent = job.parent
+        if parent is not None:
+            parent.unfinished_children -= 1
+            if parent.unfinished_children == 0:
+                parent.stopped_at = now_ms
+                _wake_dependents(region, parent)
+    else:
+        region.active.setdefault(status, {})[job.id] = job
+
+
+def add_job(region: Region, job: Job) -> None:
+    """Register a new job (status SUBMITTED) with the region and its indexes."""
+    region.jobs[job.id] = job
+    job.unfinished_children = len(job.children)
+    if not job.children:
+        region.active.setdefault(job.status, {})[job.id] = job
+    for dep in job.depends_on:
+        region.dependents.setdefault(dep.job.id, []).append(job)
+
+
+def _wake_dependents(region: Region, job: Job) -> None:
+    waiting = region.dependents.pop(job.id, None)
+    if waiting:
+        region.recheck.extend(waiting)

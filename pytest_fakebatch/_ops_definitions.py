@@ -1,0 +1,186 @@
+"""Job definitions and their revisions."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ._errors import ClientError
+from ._params import check_str_map, check_tags, paginate
+from ._retry import parse_retry_strategy
+from ._router import Call, Response, batch_operation
+from ._state import JobDefinition
+
+_DEFINITION_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
+_TYPES = ("container", "multinode")
+_ECHOED = (
+    "parameters",
+    "schedulingPriority",
+    "containerProperties",
+    "nodeProperties",
+    "retryStrategy",
+    "propagateTags",
+    "timeout",
+    "platformCapabilities",
+    "eksProperties",
+    "ecsProperties",
+    "consumableResourceProperties",
+)
+
+
+def check_timeout(op: str, timeout: object) -> int | None:
+    """``timeout.attemptDurationSeconds``: at least 60 seconds, as AWS requires."""
+    if timeout is None:
+        return None
+    if not isinstance(timeout, dict):
+        raise ClientError(f"{op}: timeout must be an object")
+    seconds = timeout.get("attemptDurationSeconds")
+    if seconds is None:
+        return None
+    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 60:
+        raise ClientError(f"{op}: timeout.attemptDurationSeconds must be at least 60, got {seconds!r}")
+    return seconds
+
+
+def check_environment(op: str, where: str, environment: object) -> list[dict[str, str]]:
+    """A container's ``environment``: name/value pairs, none in the reserved AWS_BATCH_ space."""
+    if environment is None:
+        return []
+    if not isinstance(environment, list):
+        raise ClientError(f"{op}: {where}.environment must be a list of name/value pairs")
+    for i, pair in enumerate(environment):
+        if not isinstance(pair, dict) or not isinstance(pair.get("name"), str):
+            raise ClientError(f"{op}: {where}.environment[{i}] needs a string 'name'")
+        if not isinstance(pair.get("value", ""), str):
+            raise ClientError(f"{op}: {where}.environment[{i}] ('{pair['name']}') needs a string 'value'")
+        if pair["name"].startswith("AWS_BATCH_"):
+            raise ClientError(
+                f"{op}: {where}.environment variable '{pair['name']}' uses the prefix AWS_BATCH_, "
+                "which is reserved for variables that AWS Batch sets"
+            )
+    return environment
+
+
+def _check_container(op: str, where: str, container: object) -> dict[str, Any]:
+    if not isinstance(container, dict):
+        raise ClientError(f"{op}: {where} must be an object")
+    image = container.get("image")
+    if not isinstance(image, str) or not image:
+        raise ClientError(f"{op}: {where}.image is required")
+    command = container.get("command", [])
+    if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
+        raise ClientError(f"{op}: {where}.command must be a list of strings")
+    check_environment(op, where, container.get("environment"))
+    for key in ("vcpus", "memory"):
+        value = container.get(key)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise ClientError(f"{op}: {where}.{key} must be a positive integer, got {value!r}")
+    return container
+
+
+@batch_operation("RegisterJobDefinition")
+def register_job_definition(call: Call) -> Response:
+    p, region = call.p, call.region
+    name = p.str("jobDefinitionName")
+    if not _DEFINITION_NAME.fullmatch(name):
+        raise p.fail(
+            f"jobDefinitionName '{name}' is invalid: use 1 to 128 letters, digits, hyphens and underscores"
+        )
+    kind = p.choice("type", _TYPES)
+    if kind == "container":
+        bodies = [k for k in ("containerProperties", "ecsProperties", "eksProperties") if k in p.raw]
+        if len(bodies) != 1:
+            raise p.fail(
+                "a container job definition needs exactly one of containerProperties, ecsProperties "
+                f"and eksProperties (got {bodies or 'none'})"
+            )
+        if "containerProperties" in p.raw:
+            _check_container(p.op, "containerProperties", p.raw["containerProperties"])
+    else:
+        nodes = p.opt_dict("nodeProperties")
+        if nodes is None:
+            raise p.fail("a multinode job definition needs nodeProperties")
+        _check_nodes(call, nodes)
+    check_str_map(p.op, "parameters", p.opt_dict("parameters"))
+    parse_retry_strategy(p.op, p.raw.get("retryStrategy"))
+    check_timeout(p.op, p.raw.get("timeout"))
+    tags = check_tags(p.op, p.str_map("tags"))
+    revisions = region.job_definitions.setdefault(name, [])
+    revision = revisions[-1].revision + 1 if revisions else 1
+    arn = region.arn("job-definition", f"{name}:{revision}")
+    body = {k: p.raw[k] for k in _ECHOED if k in p.raw}
+    revisions.append(JobDefinition(name, revision, arn, "ACTIVE", kind, body))
+    if tags:
+        region.tags[arn] = tags
+    return {"jobDefinitionName": name, "jobDefinitionArn": arn, "revision": revision}
+
+
+def _check_nodes(call: Call, nodes: dict[str, Any]) -> None:
+    p = call.p
+    count, main = nodes.get("numNodes"), nodes.get("mainNode")
+    ranges = nodes.get("nodeRangeProperties")
+    if not isinstance(count, int) or isinstance(count, bool) or count < 1:
+        raise p.fail(f"nodeProperties.numNodes must be a positive integer, got {count!r}")
+    if not isinstance(main, int) or isinstance(main, bool) or not 0 <= main < count:
+        raise p.fail(f"nodeProperties.mainNode must be a node index below numNodes ({count}), got {main!r}")
+    if not isinstance(ranges, list) or not ranges:
+        raise p.fail("nodeProperties.nodeRangeProperties needs at least one range")
+    for i, node_range in enumerate(ranges):
+        if not isinstance(node_range, dict) or not isinstance(node_range.get("targetNodes"), str):
+            raise p.fail(f"nodeProperties.nodeRangeProperties[{i}].targetNodes is required")
+        if "container" in node_range:
+            _check_container(p.op, f"nodeProperties.nodeRangeProperties[{i}].container", node_range["container"])
+
+
+def describe_definition(call: Call, definition: JobDefinition) -> Response:
+    return {
+        "jobDefinitionName": definition.name,
+        "jobDefinitionArn": definition.arn,
+        "revision": definition.revision,
+        "status": definition.status,
+        "type": definition.type,
+        "tags": dict(call.region.tags.get(definition.arn, {})),
+        "containerOrchestrationType": "EKS" if "eksProperties" in definition.body else "ECS",
+        **definition.body,
+    }
+
+
+@batch_operation("DescribeJobDefinitions")
+def describe_job_definitions(call: Call) -> Response:
+    p, region = call.p, call.region
+    refs = p.str_list("jobDefinitions")
+    if len(refs) > 100:
+        raise p.fail(f"jobDefinitions takes at most 100 entries, got {len(refs)}")
+    name = p.opt_str("jobDefinitionName")
+    status = p.opt_str("status")
+    if status is not None and status not in ("ACTIVE", "INACTIVE"):
+        raise p.fail(f"status must be ACTIVE or INACTIVE, got '{status}'")
+    everything = [d for defs in region.job_definitions.values() for d in defs]
+    if refs:
+        wanted = set(refs)
+        found = [
+            d for d in everything
+            if d.arn in wanted or f"{d.name}:{d.revision}" in wanted or d.name in wanted
+        ]
+    else:
+        found = everything
+    found = [
+        d for d in found
+        if (name is None or d.name == name) and (status is None or d.status == status)
+    ]
+    page, token = paginate(p, found, limit=100)
+    answer: Response = {"jobDefinitions": [describe_definition(call, d) for d in page]}
+    if token:
+        answer["nextToken"] = token
+    return answer
+
+
+@batch_operation("DeregisterJobDefinition")
+def deregister_job_definition(call: Call) -> Response:
+    p, region = call.p, call.region
+    ref = p.str("jobDefinition")
+    text = ref.split(":job-definition/", 1)[1] if ref.startswith("arn:") else ref
+    if ":" not in text:
+        raise p.fail(f"jobDefinition '{ref}' must be name:revision or a job definition ARN")
+    region.job_definition(p.op, ref).status = "INACTIVE"
+    return {}

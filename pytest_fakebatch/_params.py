@@ -1,0 +1,160 @@
+"""Typed, validated access to a request's parameters, and pagination of answers.
+
+Botocore validates shapes on the client side, but a client may turn that off, so every
+value is checked again here: whatever a caller sends, the answer is a ``ClientException``
+that names the field, never a Python error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+from ._errors import ClientError
+
+T = TypeVar("T")
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
+class Params:
+    """The JSON body of one request, read field by field with the operation named in errors."""
+
+    __slots__ = ("op", "raw")
+
+    def __init__(self, op: str, raw: Any) -> None:
+        if not isinstance(raw, dict):
+            raise ClientError(f"{op}: the request body must be a JSON object")
+        self.op = op
+        self.raw: dict[str, Any] = raw
+
+    def fail(self, message: str) -> ClientError:
+        return ClientError(f"{self.op}: {message}")
+
+    def _get(self, key: str, kind: type[T], kind_name: str, required: bool) -> T | None:
+        value = self.raw.get(key)
+        if value is None:
+            if required:
+                raise self.fail(f"{key} is required")
+            return None
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise self.fail(f"{key} must be {kind_name}, got {type(value).__name__}")
+        return value
+
+    def str(self, key: str) -> str:
+        value = self._get(key, str, "a string", True)
+        assert value is not None
+        return value
+
+    def opt_str(self, key: str) -> str | None:
+        return self._get(key, str, "a string", False)
+
+    def int(self, key: str) -> int:
+        value = self._get(key, int, "an integer", True)
+        assert value is not None
+        return value
+
+    def opt_int(self, key: str) -> int | None:
+        return self._get(key, int, "an integer", False)
+
+    def opt_bool(self, key: str) -> bool | None:
+        return self._get(key, bool, "a boolean", False)
+
+    def opt_dict(self, key: str) -> dict[str, Any] | None:
+        return self._get(key, dict, "an object", False)
+
+    def opt_list(self, key: str) -> list[Any] | None:
+        return self._get(key, list, "a list", False)
+
+    def str_list(self, key: str) -> list[str]:
+        values = self.opt_list(key) or []
+        if not all(isinstance(v, str) for v in values):
+            raise self.fail(f"{key} must be a list of strings")
+        return values
+
+    def str_map(self, key: str) -> dict[str, str]:
+        return check_str_map(self.op, key, self.opt_dict(key))
+
+    def choice(self, key: str, allowed: Sequence[str], default: str | None = None) -> str:
+        value = self.opt_str(key)
+        if value is None:
+            if default is None:
+                raise self.fail(f"{key} is required (one of {', '.join(allowed)})")
+            return default
+        if value not in allowed:
+            raise self.fail(f"{key} must be one of {', '.join(allowed)}, got '{value}'")
+        return value
+
+
+def check_str_map(op: str, key: str, value: Any) -> dict[str, str]:
+    """A map of strings to strings (tags, parameters), or a ClientException naming ``key``."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ClientError(f"{op}: {key} must map strings to strings")
+    return dict(value)
+
+
+def check_name(op: str, field: str, name: str) -> str:
+    """AWS's rule for job, queue and compute environment names."""
+    if not _NAME.fullmatch(name):
+        raise ClientError(
+            f"{op}: {field} '{name}' is invalid: use 1 to 128 letters, digits, hyphens and "
+            "underscores, starting with a letter or digit"
+        )
+    return name
+
+
+def check_tags(op: str, tags: dict[str, str]) -> dict[str, str]:
+    """AWS's limits on tags: at most 50, keys 1..128 and values up to 256 characters."""
+    if len(tags) > 50:
+        raise ClientError(f"{op}: at most 50 tags are allowed, got {len(tags)}")
+    for key, value in tags.items():
+        if not 1 <= len(key) <= 128:
+            raise ClientError(f"{op}: tag key '{key}' must be 1 to 128 characters")
+        if key.lower().startswith("aws:"):
+            raise ClientError(f"{op}: tag key '{key}' uses the reserved prefix 'aws:'")
+        if len(value) > 256:
+            raise ClientError(f"{op}: the value of tag '{key}' is over 256 characters")
+    return tags
+
+
+def paginate(p: Params, items: Sequence[T], *, limit: int, default: int | None = None) -> tuple[list[T], str | None]:
+    """One page of ``items`` and the token for the next, from maxResults and nextToken.
+
+    The token is opaque to the caller (base64 of the offset and the operation) and an empty
+    string means "from the start", as AWS accepts it.
+    """
+    max_results = p.opt_int("maxResults")
+    if max_results is None:
+        max_results = default if default is not None else limit
+    elif not 1 <= max_results <= limit:
+        raise p.fail(f"maxResults must be between 1 and {limit}, got {max_results}")
+    start = _decode_token(p)
+    page = list(items[start : start + max_results])
+    end = start + max_results
+    token = _encode_token(p.op, end) if end < len(items) else None
+    return page, token
+
+
+def _encode_token(op: str, offset: int) -> str:
+    return base64.urlsafe_b64encode(json.dumps([op, offset]).encode()).decode()
+
+
+def _decode_token(p: Params) -> int:
+    token = p.opt_str("nextToken")
+    if not token:
+        return 0
+    try:
+        op, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
+    except (ValueError, TypeError, binascii.Error):
+        raise p.fail("nextToken is not a token this operation returned") from None
+    if op != p.op or not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+        raise p.fail("nextToken is not a token this operation returned")
+    return offset

@@ -1,0 +1,251 @@
+"""Moves jobs along their lifecycle when the fake is observed: no threads, no sleeps.
+
+A *round* moves every job at most one step, later stages first, so that a test stepping the
+scheduler sees each status; a *tick* repeats rounds until nothing can move any more.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from ._clock import Clock
+from ._executor import AttemptSpec, Executor, Outcome
+from ._jobs import (
+    FAILED,
+    PENDING,
+    RUNNABLE,
+    RUNNING,
+    STARTING,
+    SUBMITTED,
+    SUCCEEDED,
+    Attempt,
+    Job,
+    observed_status,
+)
+from ._lifecycle import set_status
+from ._retry import should_retry
+from ._state import ComputeEnvironment, Region
+
+ESSENTIAL_EXITED = "Essential container in task exited"
+DEPENDENCY_FAILED = "Dependent Job failed"
+TIMED_OUT = "Job attempt duration exceeded timeout"
+
+
+class Scheduler:
+    def __init__(self, clock: Clock, executor: Executor) -> None:
+        self.clock = clock
+        self.executor = executor
+
+    def tick(self, region: Region) -> None:
+        """Move every job as far as it can go now."""
+        while self.round(region):
+            pass
+
+    def round(self, region: Region) -> bool:
+        """Move every job at most one step; whether anything moved."""
+        moved = self._collect(region)
+        moved |= self._start(region)
+        moved |= self._dispatch(region)
+        moved |= self._recheck(region)
+        moved |= self._admit(region)
+        return moved
+
+    # SUBMITTED -> PENDING | RUNNABLE
+    def _admit(self, region: Region) -> bool:
+        submitted = region.active.get(SUBMITTED)
+        if not submitted:
+            return False
+        now = self.clock.now_ms()
+        for job in list(submitted.values()):
+            if job.parent is not None and job.parent.status == SUBMITTED:
+                set_status(region, job.parent, PENDING, now)
+            if job.depends_on:
+                set_status(region, job, PENDING, now)
+                region.recheck.append(job)
+            else:
+                set_status(region, job, RUNNABLE, now)
+        return True
+
+    # PENDING -> RUNNABLE | FAILED, for jobs whose dependencies moved
+    def _recheck(self, region: Region) -> bool:
+        if not region.recheck:
+            return False
+        waiting, region.recheck = region.recheck, []
+        now = self.clock.now_ms()
+        moved = False
+        for job in dict.fromkeys(waiting):
+            if job.status != PENDING:
+                continue
+            statuses = [observed_status(dep.job) for dep in job.depends_on]
+            if FAILED in statuses:
+                set_status(region, job, FAILED, now, DEPENDENCY_FAILED)
+                moved = True
+            elif all(s == SUCCEEDED for s in statuses):
+                set_status(region, job, RUNNABLE, now)
+                moved = True
+        return moved
+
+    # RUNNABLE -> STARTING, where a compute environment has room
+    def _dispatch(self, region: Region) -> bool:
+        runnable = region.active.get(RUNNABLE)
+        if not runnable:
+            return False
+        used: dict[str, float] = {}
+        for status in (STARTING, RUNNING):
+            for job in region.active.get(status, {}).values():
+                if job.running is not None:
+                    ce = job.running.compute_environment
+                    used[ce] = used.get(ce, 0.0) + job.spec.vcpus
+        now = self.clock.now_ms()
+        moved = False
+        for job in sorted(runnable.values(), key=_dispatch_order):
+            env = _place(job, used)
+            if env is None:
+                continue
+            used[env.name] = used.get(env.name, 0.0) + job.spec.vcpus
+            job.running = Attempt(started_at=now, compute_environment=env.name)
+            set_status(region, job, STARTING, now)
+            moved = True
+        return moved
+
+    # STARTING -> RUNNING: the executor starts the attempt
+    def _start(self, region: Region) -> bool:
+        starting = region.active.get(STARTING)
+        if not starting:
+            return False
+        now = self.clock.now_ms()
+        for job in list(starting.values()):
+            attempt = job.running
+            assert attempt is not None
+            attempt.started_at = now
+            attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
+            job.attempts.append(attempt)
+            region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
+            attempt.handle = self.executor.start(attempt_spec(job, attempt), now)
+            set_status(region, job, RUNNING, now)
+        return True
+
+    # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts
+    def _collect(self, region: Region) -> bool:
+        running = region.active.get(RUNNING)
+        if not running:
+            return False
+        now = self.clock.now_ms()
+        jobs = {job.running.handle: job for job in running.values() if job.running is not None}
+        finished = self.executor.poll(list(jobs), now)
+        moved = False
+        for handle, job in jobs.items():
+            deadline = _deadline(job)
+            outcome = finished.get(handle)
+            if deadline is not None and (
+                (outcome is not None and (outcome.finished_at or now) > deadline)
+                or (outcome is None and now >= deadline)
+            ):
+                stopped = self.executor.stop(handle, deadline)
+                stopped.status_reason = TIMED_OUT
+                stopped.finished_at = deadline
+                self.finish(region, job, stopped, retry=False)
+                moved = True
+            elif outcome is not None:
+                self.finish(region, job, outcome, retry=True)
+                moved = True
+        return moved
+
+    def finish(self, region: Region, job: Job, outcome: Outcome, *, retry: bool) -> None:
+        """Record how the running attempt ended and move the job on (or back for a retry)."""
+        attempt = job.running
+        assert attempt is not None
+        job.running = None
+        attempt.handle = None
+        attempt.stopped_at = max(outcome.finished_at or self.clock.now_ms(), attempt.started_at)
+        attempt.exit_code = outcome.exit_code
+        attempt.reason = outcome.reason
+        attempt.status_reason = outcome.status_reason or ESSENTIAL_EXITED
+        if outcome.logs:
+            region.logs[job.spec.log_group][attempt.log_stream].extend(outcome.logs)
+        if outcome.exit_code == 0 and outcome.status_reason is None:
+            set_status(region, job, SUCCEEDED, attempt.stopped_at, attempt.status_reason)
+            return
+        if (
+            retry
+            and len(job.attempts) < job.spec.attempts
+            and should_retry(job.spec.retry_rules, attempt.exit_code, attempt.reason, attempt.status_reason)
+        ):
+            set_status(region, job, RUNNABLE, attempt.stopped_at, attempt.status_reason)
+            return
+        set_status(region, job, FAILED, attempt.stopped_at, attempt.status_reason)
+
+    def stop(self, region: Region, job: Job, reason: str) -> None:
+        """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry."""
+        if job.status == STARTING:
+            job.running = None
+            set_status(region, job, FAILED, self.clock.now_ms(), reason)
+            return
+        attempt = job.running
+        assert attempt is not None
+        outcome = self.executor.stop(attempt.handle, self.clock.now_ms())
+        outcome.status_reason = reason
+        self.finish(region, job, outcome, retry=False)
+
+
+def _dispatch_order(job: Job) -> tuple[int, int, int]:
+    return (-job.spec.queue.priority, -job.spec.scheduling_priority, job.seq)
+
+
+def _place(job: Job, used: dict[str, float]) -> ComputeEnvironment | None:
+    queue = job.spec.queue
+    if queue.state != "ENABLED":
+        return None
+    for _, env in queue.compute_environments:
+        limit = env.max_vcpus
+        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + job.spec.vcpus <= limit):
+            return env
+    return None
+
+
+def _deadline(job: Job) -> int | None:
+    if job.spec.timeout is None or job.running is None:
+        return None
+    return job.running.started_at + job.spec.timeout * 1000
+
+
+def attempt_spec(job: Job, attempt: Attempt) -> AttemptSpec:
+    """The container AWS would start for this attempt: command, environment and resources."""
+    spec = job.spec
+    container = spec.container
+    env = {e["name"]: e["value"] for e in container.get("environment", [])}
+    env.update(
+        AWS_BATCH_JOB_ID=job.id,
+        AWS_BATCH_JOB_ATTEMPT=str(len(job.attempts)),
+        AWS_BATCH_JQ_NAME=spec.queue.name,
+        AWS_BATCH_CE_NAME=attempt.compute_environment,
+    )
+    if job.index is not None and spec.array_size is not None:
+        env["AWS_BATCH_JOB_ARRAY_INDEX"] = str(job.index)
+        env["AWS_BATCH_JOB_ARRAY_SIZE"] = str(spec.array_size)
+    return AttemptSpec(
+        job_id=job.id,
+        job_name=spec.name,
+        attempt=len(job.attempts),
+        definition_name=spec.definition.name,
+        queue_name=spec.queue.name,
+        image=container.get("image", ""),
+        command=list(container.get("command", [])),
+        environment=env,
+        container=container,
+        vcpus=spec.vcpus,
+        memory_mib=_memory(container),
+        log_stream=attempt.log_stream,
+        array_index=job.index,
+        parameters=spec.parameters,
+    )
+
+
+def _memory(container: dict[str, object]) -> int | None:
+    for req in container.get("resourceRequirements", []) or []:  # type: ignore[union-attr]
+        if isinstance(req, dict) and req.get("type") == "MEMORY":
+            return int(req["value"])
+    memory = container.get("memory")
+    return memory if isinstance(memory, int) else None
+
+

@@ -1,0 +1,158 @@
+"""The in-memory model of one account's Batch resources in one region. No I/O, no threads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ._errors import ClientError
+
+if TYPE_CHECKING:
+    from ._jobs import Job
+
+
+@dataclass(eq=False)
+class ComputeEnvironment:
+    name: str
+    arn: str
+    type: str  # MANAGED | UNMANAGED
+    state: str  # ENABLED | DISABLED
+    compute_resources: dict[str, Any] | None
+    service_role: str | None
+    unmanaged_vcpus: int | None
+    uuid: str
+    extra: dict[str, Any] = field(default_factory=dict)  # echoed fields the model does not use
+
+    @property
+    def max_vcpus(self) -> float | None:
+        """How many vCPUs may run at once; None where AWS sets no bound (unmanaged)."""
+        if self.compute_resources is None:
+            return float(self.unmanaged_vcpus) if self.unmanaged_vcpus else None
+        return float(self.compute_resources["maxvCpus"])
+
+
+@dataclass(eq=False)
+class JobQueue:
+    name: str
+    arn: str
+    state: str
+    priority: int
+    compute_environments: list[tuple[int, ComputeEnvironment]]  # (order, environment)
+    scheduling_policy_arn: str | None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class JobDefinition:
+    name: str
+    revision: int
+    arn: str
+    status: str  # ACTIVE | INACTIVE
+    type: str  # container | multinode
+    body: dict[str, Any]  # every registered field, echoed back by DescribeJobDefinitions
+
+    @property
+    def container(self) -> dict[str, Any]:
+        """The container properties, for multi-node jobs those of the main node's range."""
+        if "containerProperties" in self.body:
+            return dict(self.body["containerProperties"])
+        nodes = self.body.get("nodeProperties") or {}
+        ranges = nodes.get("nodeRangeProperties") or []
+        return dict(ranges[0].get("container") or {}) if ranges else {}
+
+
+@dataclass(eq=False)
+class SchedulingPolicy:
+    name: str
+    arn: str
+    fairshare_policy: dict[str, Any] | None
+    quota_share_policy: dict[str, Any] | None = None
+
+
+@dataclass(eq=False)
+class Region:
+    """Everything one account has in one region."""
+
+    account: str
+    region: str
+    compute_environments: dict[str, ComputeEnvironment] = field(default_factory=dict)
+    job_queues: dict[str, JobQueue] = field(default_factory=dict)
+    job_definitions: dict[str, list[JobDefinition]] = field(default_factory=dict)
+    scheduling_policies: dict[str, SchedulingPolicy] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)  # every job, array children included
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)  # resource ARN -> tags
+    logs: dict[str, dict[str, list[tuple[int, str]]]] = field(default_factory=dict)  # group -> stream -> events
+    # Indexes the scheduler keeps so that a tick touches only jobs that can move:
+    active: dict[str, dict[str, Job]] = field(default_factory=dict)  # status -> unfinished leaf jobs
+    dependents: dict[str, list[Job]] = field(default_factory=dict)  # job id -> jobs waiting on it
+    recheck: list[Job] = field(default_factory=list)  # PENDING jobs whose dependencies moved
+
+    def arn(self, kind: str, name: str) -> str:
+        return f"arn:aws:batch:{self.region}:{self.account}:{kind}/{name}"
+
+    def _resolve(self, op: str, what: str, ref: str, by_name: dict[str, Any]) -> Any:
+        name = ref.rsplit("/", 1)[-1] if ref.startswith("arn:") else ref
+        found = by_name.get(name)
+        if found is None or (ref.startswith("arn:") and found.arn != ref):
+            known = ", ".join(f"'{n}'" for n in by_name) or "none"
+            raise ClientError(
+                f"{op}: {what} '{ref}' does not exist in {self.region} (known: {known})"
+            )
+        return found
+
+    def compute_environment(self, op: str, ref: str) -> ComputeEnvironment:
+        env: ComputeEnvironment = self._resolve(op, "compute environment", ref, self.compute_environments)
+        return env
+
+    def job_queue(self, op: str, ref: str) -> JobQueue:
+        queue: JobQueue = self._resolve(op, "job queue", ref, self.job_queues)
+        return queue
+
+    def scheduling_policy(self, op: str, ref: str) -> SchedulingPolicy:
+        policy: SchedulingPolicy = self._resolve(op, "scheduling policy", ref, self.scheduling_policies)
+        return policy
+
+    def job_definition(self, op: str, ref: str) -> JobDefinition:
+        """A definition by name (latest ACTIVE revision), ``name:revision`` or ARN."""
+        text = ref.split(":job-definition/", 1)[1] if ref.startswith("arn:") else ref
+        name, _, revision = text.partition(":")
+        revisions = self.job_definitions.get(name, [])
+        if revision:
+            if not revision.isdigit():
+                raise ClientError(f"{op}: job definition '{ref}' has an invalid revision '{revision}'")
+            found = next((d for d in revisions if d.revision == int(revision)), None)
+        else:
+            found = next((d for d in reversed(revisions) if d.status == "ACTIVE"), None)
+        if found is None or (ref.startswith("arn:") and found.arn != ref):
+            known = ", ".join(
+                f"'{d.name}:{d.revision}'" for defs in self.job_definitions.values() for d in defs
+                if d.status == "ACTIVE"
+            ) or "none"
+            raise ClientError(
+                f"{op}: job definition '{ref}' does not exist or is INACTIVE in {self.region} "
+                f"(active: {known})"
+            )
+        return found
+
+    def is_taggable(self, arn: str) -> bool:
+        """Whether ``arn`` names a resource of this region that carries tags."""
+        prefix = f"arn:aws:batch:{self.region}:{self.account}:"
+        if not arn.startswith(prefix):
+            return False
+        kind, _, name = arn[len(prefix) :].partition("/")
+        found: Any
+        if kind == "compute-environment":
+            found = self.compute_environments.get(name)
+        elif kind == "job-queue":
+            found = self.job_queues.get(name)
+        elif kind == "scheduling-policy":
+            found = self.scheduling_policies.get(name)
+        elif kind == "job-definition":
+            base, _, revision = name.partition(":")
+            found = next((d for d in self.job_definitions.get(base, []) if str(d.revision) == revision), None)
+        elif kind == "job":
+            job = self.jobs.get(name)
+            found = job if job is not None and job.parent is None else None
+        else:
+            found = None
+        return found is not None and found.arn == arn

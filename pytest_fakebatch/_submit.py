@@ -1,0 +1,234 @@
+"""SubmitJob: everything AWS checks, then one job (or an array of them) in SUBMITTED."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from ._jobs import Dependency, Job, JobSpec
+from ._lifecycle import add_job
+from ._ops_definitions import check_environment, check_timeout
+from ._params import check_name, check_tags
+from ._retry import parse_retry_strategy
+from ._router import Call, Response, batch_operation
+from ._state import JobDefinition
+
+DEFAULT_LOG_GROUP = "/aws/batch/job"
+_REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
+_MAX_DEPENDENCIES = 20
+
+
+@batch_operation("SubmitJob")
+def submit_job(call: Call) -> Response:
+    p, region = call.p, call.region
+    name = check_name(p.op, "jobName", p.str("jobName"))
+    queue = region.job_queue(p.op, p.str("jobQueue"))
+    if queue.state != "ENABLED":
+        raise p.fail(f"job queue '{queue.name}' is DISABLED: enable it before submitting jobs to it")
+    definition = region.job_definition(p.op, p.str("jobDefinition"))
+    if definition.status != "ACTIVE":
+        raise p.fail(f"job definition '{definition.name}:{definition.revision}' is INACTIVE")
+    if definition.type != "container" or "containerProperties" not in definition.body:
+        raise p.fail(
+            f"job definition '{definition.name}:{definition.revision}' is not a container job "
+            "definition; only containerProperties jobs run in pytest-fakebatch so far"
+        )
+    array_size = _array_size(call)
+    parameters = {**definition.body.get("parameters", {}), **p.str_map("parameters")}
+    container = _container(call, definition, parameters)
+    retry = parse_retry_strategy(p.op, p.raw.get("retryStrategy", definition.body.get("retryStrategy")))
+    attempts, rules = retry if retry is not None else (1, [])
+    timeout = check_timeout(p.op, p.raw.get("timeout", definition.body.get("timeout")))
+    tags = check_tags(p.op, p.str_map("tags"))
+    share, priority = _fair_share(call, queue.scheduling_policy_arn, definition)
+    depends_on = _dependencies(call, array_size)
+    propagate = p.opt_bool("propagateTags")
+    spec = JobSpec(
+        name=name,
+        queue=queue,
+        definition=definition,
+        request=dict(p.raw),
+        parameters=parameters,
+        container=container,
+        vcpus=_vcpus(container),
+        timeout=timeout,
+        attempts=attempts,
+        retry_rules=rules,
+        tags=tags,
+        propagate_tags=bool(definition.body.get("propagateTags", False) if propagate is None else propagate),
+        share_identifier=share,
+        scheduling_priority=priority,
+        array_size=array_size,
+        log_group=_log_group(container),
+    )
+    job_id = str(uuid.uuid4())
+    now = call.now()
+    job = Job(id=job_id, arn=region.arn("job", job_id), spec=spec, created_at=now, seq=call.next_seq())
+    if array_size is None:
+        job.depends_on = [Dependency(region.jobs[d["jobId"]], None) for d in depends_on]
+    else:
+        job.children = [
+            Job(
+                id=f"{job_id}:{i}",
+                arn=region.arn("job", f"{job_id}:{i}"),
+                spec=spec,
+                created_at=now,
+                seq=job.seq,
+                parent=job,
+                index=i,
+            )
+            for i in range(array_size)
+        ]
+        _link_children(call, job, depends_on)
+    add_job(region, job)
+    for child in job.children:
+        add_job(region, child)
+    if tags:
+        region.tags[job.arn] = tags
+    return {"jobArn": job.arn, "jobName": name, "jobId": job_id}
+
+
+def _array_size(call: Call) -> int | None:
+    props = call.p.opt_dict("arrayProperties")
+    if not props:
+        return None
+    size = props.get("size")
+    if size is None:
+        return None
+    if not isinstance(size, int) or isinstance(size, bool) or not 2 <= size <= 10_000:
+        raise call.p.fail(f"arrayProperties.size must be between 2 and 10000, got {size!r}")
+    return size
+
+
+def _container(call: Call, definition: JobDefinition, parameters: dict[str, str]) -> dict[str, Any]:
+    """The definition's container with the overrides merged in and ``Ref::`` resolved."""
+    p = call.p
+    container = definition.container
+    overrides = p.opt_dict("containerOverrides") or {}
+    if "command" in overrides:
+        command = overrides["command"]
+        if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
+            raise p.fail("containerOverrides.command must be a list of strings")
+        container["command"] = command
+    if "environment" in overrides:
+        added = check_environment(p.op, "containerOverrides", overrides["environment"])
+        merged = {e["name"]: e for e in container.get("environment", [])}
+        merged.update({e["name"]: {"name": e["name"], "value": e.get("value", "")} for e in added})
+        container["environment"] = list(merged.values())
+    for key in ("vcpus", "memory"):
+        if key in overrides:
+            value = overrides[key]
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise p.fail(f"containerOverrides.{key} must be a positive integer, got {value!r}")
+            container[key] = value
+    if "instanceType" in overrides:
+        container["instanceType"] = overrides["instanceType"]
+    if "resourceRequirements" in overrides:
+        requirements = overrides["resourceRequirements"]
+        if not isinstance(requirements, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("type"), str) and isinstance(r.get("value"), str)
+            for r in requirements
+        ):
+            raise p.fail("containerOverrides.resourceRequirements must be a list of {type, value} strings")
+        merged_req = {r["type"]: r for r in container.get("resourceRequirements", [])}
+        merged_req.update({r["type"]: dict(r) for r in requirements})
+        container["resourceRequirements"] = list(merged_req.values())
+    container["command"] = [_substitute(call, part, parameters) for part in container.get("command", [])]
+    return container
+
+
+def _substitute(call: Call, part: str, parameters: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        key = match.group(1)
+        if key not in parameters:
+            known = ", ".join(f"'{k}'" for k in parameters) or "none"
+            raise call.p.fail(
+                f"the command refers to Ref::{key}, but no parameter '{key}' is set by the job "
+                f"definition or the submit (known: {known})"
+            )
+        return parameters[key]
+
+    return _REF.sub(replace, part)
+
+
+def _vcpus(container: dict[str, Any]) -> float:
+    for requirement in container.get("resourceRequirements", []):
+        if requirement.get("type") == "VCPU":
+            try:
+                return float(requirement["value"])
+            except ValueError:
+                break
+    vcpus = container.get("vcpus")
+    return float(vcpus) if isinstance(vcpus, int) else 1.0
+
+
+def _log_group(container: dict[str, Any]) -> str:
+    config = container.get("logConfiguration") or {}
+    options = config.get("options") or {}
+    group = options.get("awslogs-group")
+    return group if config.get("logDriver") == "awslogs" and isinstance(group, str) else DEFAULT_LOG_GROUP
+
+
+def _fair_share(call: Call, policy_arn: str | None, definition: JobDefinition) -> tuple[str | None, int]:
+    p = call.p
+    share = p.opt_str("shareIdentifier")
+    priority = p.opt_int("schedulingPriorityOverride")
+    if policy_arn is None and share is not None:
+        raise p.fail("shareIdentifier can only be given for a job queue with a fair-share scheduling policy")
+    if policy_arn is not None and share is None:
+        raise p.fail("the job queue has a fair-share scheduling policy: give a shareIdentifier")
+    if priority is not None and not 0 <= priority <= 9999:
+        raise p.fail(f"schedulingPriorityOverride must be between 0 and 9999, got {priority}")
+    if priority is None:
+        priority = definition.body.get("schedulingPriority", 0)
+    return share, int(priority or 0)
+
+
+def _dependencies(call: Call, array_size: int | None) -> list[dict[str, Any]]:
+    p, region = call.p, call.region
+    raw = p.opt_list("dependsOn") or []
+    if len(raw) > _MAX_DEPENDENCIES:
+        raise p.fail(f"dependsOn takes at most {_MAX_DEPENDENCIES} dependencies, got {len(raw)}")
+    checked = []
+    for i, dep in enumerate(raw):
+        if not isinstance(dep, dict):
+            raise p.fail(f"dependsOn[{i}] must be an object")
+        kind = dep.get("type")
+        if kind not in (None, "N_TO_N", "SEQUENTIAL"):
+            raise p.fail(f"dependsOn[{i}].type must be N_TO_N or SEQUENTIAL, got {kind!r}")
+        job_id = dep.get("jobId")
+        if kind == "SEQUENTIAL":
+            if job_id is not None:
+                raise p.fail(f"dependsOn[{i}]: a SEQUENTIAL dependency takes no jobId")
+            if array_size is None:
+                raise p.fail(f"dependsOn[{i}]: SEQUENTIAL applies only to an array job")
+        else:
+            if not isinstance(job_id, str) or job_id not in region.jobs:
+                raise p.fail(f"dependsOn[{i}]: job '{job_id}' does not exist in {region.region}")
+            if kind == "N_TO_N":
+                other = region.jobs[job_id]
+                if array_size is None or other.spec.array_size != array_size or other.parent is not None:
+                    raise p.fail(
+                        f"dependsOn[{i}]: N_TO_N needs two array jobs of the same size "
+                        f"(this job: {array_size or 'not an array'}, job '{job_id}': "
+                        f"{other.spec.array_size if other.parent is None and other.children else 'not an array'})"
+                    )
+        checked.append(dep)
+    return checked
+
+
+def _link_children(call: Call, parent: Job, depends_on: list[dict[str, Any]]) -> None:
+    """Each child's own dependencies: the array's, N_TO_N's child i, SEQUENTIAL's child i-1."""
+    region = call.region
+    for dep in depends_on:
+        kind = dep.get("type")
+        for child in parent.children:
+            assert child.index is not None
+            if kind == "SEQUENTIAL":
+                if child.index:
+                    child.depends_on.append(Dependency(parent.children[child.index - 1], kind))
+            elif kind == "N_TO_N":
+                child.depends_on.append(Dependency(region.jobs[dep["jobId"]].children[child.index], kind))
+            else:
+                child.depends_on.append(Dependency(region.jobs[dep["jobId"]], kind))
