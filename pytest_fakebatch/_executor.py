@@ -41,6 +41,8 @@ class Outcome:
 class Executor(Protocol):
     """Runs attempts. Called only by the scheduler, under the fake's lock."""
 
+    max_running: int | None  # a ceiling on attempts running at once, beside maxvCpus
+
     def start(self, spec: AttemptSpec, now_ms: int) -> Any:
         """Start an attempt and return a handle for it. Never raises for the job's own
         failures (a missing image, say): those come back as the handle's Outcome."""

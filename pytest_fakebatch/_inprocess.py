@@ -122,6 +122,8 @@ class _Attempt:
 class InProcessExecutor:
     """Runs each attempt's handler when the attempt starts; it ends at start + simulated time."""
 
+    max_running: int | None = None
+
     def __init__(self, handlers: Handlers) -> None:
         self.handlers = handlers
 

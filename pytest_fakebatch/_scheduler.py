@@ -91,18 +91,24 @@ class Scheduler:
         if not runnable:
             return False
         used: dict[str, float] = {}
+        in_flight = 0
         for status in (STARTING, RUNNING):
             for job in region.active.get(status, {}).values():
                 if job.running is not None:
+                    in_flight += 1
                     ce = job.running.compute_environment
                     used[ce] = used.get(ce, 0.0) + job.spec.vcpus
+        ceiling = self.executor.max_running
         now = self.clock.now_ms()
         moved = False
         for job in sorted(runnable.values(), key=_dispatch_order):
+            if ceiling is not None and in_flight >= ceiling:
+                break
             env = _place(job, used)
             if env is None:
                 continue
             used[env.name] = used.get(env.name, 0.0) + job.spec.vcpus
+            in_flight += 1
             job.running = Attempt(started_at=now, compute_environment=env.name)
             set_status(region, job, STARTING, now)
             moved = True

@@ -1,17 +1,129 @@
-"""The pytest glue: options, the ``fake_batch`` fixture, the marker and the report header."""
+"""The pytest glue: options, the ``fake_batch`` fixture, the marker and the report header.
+
+Thin by design: it reads the configuration and hands it to :class:`FakeBatch`.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
-from ._fake import FakeBatch
+from ._fake import DEFAULT_ACCOUNT, FakeBatch
+
+_DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
+
+
+@dataclass(frozen=True)
+class DockerSettings:
+    """What ``--fakebatch-docker`` and the ini keys ask of the Docker executor."""
+
+    enabled: bool
+    images: dict[str, str] = field(default_factory=dict)  # glob of the job's image -> local image
+    pull: str = "never"  # never | missing
+    max_containers: int | None = None
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fakebatch", "pytest-fakebatch (AWS Batch, faked)")
+    group.addoption(
+        "--fakebatch-docker",
+        action="store_true",
+        default=None,
+        help="run every Batch job attempt as a real Docker container (needs a Docker engine)",
+    )
+    group.addoption(
+        "--fakebatch-image",
+        action="append",
+        default=[],
+        metavar="PATTERN=IMAGE",
+        help="in Docker mode, run jobs whose image matches the glob PATTERN with the local IMAGE",
+    )
+    parser.addini("fakebatch_docker", "run Batch jobs as Docker containers", type="bool", default=False)
+    parser.addini(
+        "fakebatch_images", "PATTERN=IMAGE lines: local images for job images (Docker mode)", type="linelist"
+    )
+    parser.addini("fakebatch_pull", "Docker mode: 'never' or 'missing' (pull absent images)", default="never")
+    parser.addini("fakebatch_max_containers", "Docker mode: at most this many containers at once", default="")
+    parser.addini("fakebatch_account_id", "the AWS account id of faked resources", default=DEFAULT_ACCOUNT)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fakebatch(docker=None, images=None, account_id=None): configure the fake_batch fixture "
+        "for one test (docker=True runs its jobs as containers)",
+    )
+    config.stash[_DOCKER_KEY] = _docker_settings(config)
+
+
+def _docker_settings(config: pytest.Config) -> DockerSettings:
+    enabled = config.getoption("fakebatch_docker")
+    if enabled is None:
+        enabled = bool(config.getini("fakebatch_docker"))
+    images = {}
+    for line in [*config.getini("fakebatch_images"), *config.getoption("fakebatch_image")]:
+        pattern, sep, image = line.partition("=")
+        if not sep or not pattern.strip() or not image.strip():
+            raise pytest.UsageError(f"fakebatch image mapping '{line}' must look like PATTERN=IMAGE")
+        images[pattern.strip()] = image.strip()
+    pull = config.getini("fakebatch_pull")
+    if pull not in ("never", "missing"):
+        raise pytest.UsageError(f"fakebatch_pull must be 'never' or 'missing', not '{pull}'")
+    ceiling = config.getini("fakebatch_max_containers")
+    if ceiling and (not str(ceiling).isdigit() or int(ceiling) < 1):
+        raise pytest.UsageError(f"fakebatch_max_containers must be a positive integer, not '{ceiling}'")
+    return DockerSettings(bool(enabled), images, pull, int(ceiling) if ceiling else None)
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    settings = session.config.stash[_DOCKER_KEY]
+    if settings is not None and settings.enabled:
+        from . import _docker  # the docker SDK is imported only in Docker mode
+
+        _docker.check_engine()  # raises pytest.UsageError naming DOCKER_HOST when unreachable
+        _docker.sweep_leftovers()
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    settings = config.stash.get(_DOCKER_KEY, None)
+    if settings is not None and settings.enabled:
+        host = os.environ.get("DOCKER_HOST", "the default Docker socket")
+        return f"fakebatch: Docker executor ({host})"
+    return "fakebatch: in-process executor"
 
 
 @pytest.fixture
-def fake_batch() -> Iterator[FakeBatch]:
-    fake = FakeBatch()
+def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
+    """An active fake AWS Batch: every Batch call through boto3/botocore is answered by it.
+
+    Configure one test with ``@pytest.mark.fakebatch(docker=True, images={...})``.
+    """
+    marker = request.node.get_closest_marker("fakebatch")
+    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    unknown = set(options) - {"docker", "images", "account_id"}
+    if unknown or (marker and marker.args):
+        raise pytest.UsageError(
+            f"@pytest.mark.fakebatch takes docker=, images= and account_id= only (got {sorted(unknown)})"
+        )
+    settings: DockerSettings = request.config.stash[_DOCKER_KEY] or DockerSettings(False)
+    use_docker = settings.enabled if options.get("docker") is None else bool(options["docker"])
+    account = options.get("account_id") or request.config.getini("fakebatch_account_id")
+    executor = None
+    if use_docker:
+        from . import _docker
+
+        _docker.check_engine()
+        executor = _docker.DockerExecutor(
+            images={**settings.images, **(options.get("images") or {})},
+            pull=settings.pull,
+            max_running=settings.max_containers,
+            test_id=request.node.nodeid,
+        )
+    fake = FakeBatch(account_id=account, executor=executor)
     fake.start()
     try:
         yield fake
