@@ -145,7 +145,16 @@ class FakeBatch:
         receives a :class:`JobRun` and returns None or an exit code (or an :class:`Exit`);
         what it prints becomes the job's log. The last registration that matches wins.
         """
-        chosen = [(f, v) for f, v in (("any", pattern), ("image", image), ("definition", definition), ("job_name", job_name)) if v is not None]
+        chosen = [
+            (f, v)
+            for f, v in (
+                ("any", pattern),
+                ("image", image),
+                ("definition", definition),
+                ("job_name", job_name),
+            )
+            if v is not None
+        ]
         if len(chosen) != 1:
             raise TypeError("handler() takes exactly one of pattern, image=, definition= and job_name=")
         field_name, glob = chosen[0]
@@ -184,9 +193,7 @@ class FakeBatch:
     def jobs(self, *, status: str | None = None, region: str | None = None) -> list[JobInfo]:
         """Every submitted job (array children included), oldest first."""
         with self._lock:
-            found = [
-                self._info(r, j) for r in self._selected_regions(region) for j in r.jobs.values()
-            ]
+            found = [self._info(r, j) for r in self._selected_regions(region) for j in r.jobs.values()]
         return [j for j in found if status is None or j.status == status]
 
     def job(self, job_id: str, *, region: str | None = None) -> JobInfo:
@@ -244,7 +251,9 @@ class FakeBatch:
                     f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
                 ) from bug
             finally:
-                self.calls.append(ApiCall(service, operation, region_name, body if isinstance(body, dict) else {}, error))
+                self.calls.append(
+                    ApiCall(service, operation, region_name, body if isinstance(body, dict) else {}, error)
+                )
 
     def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
         table = BATCH if service == "batch" else LOGS

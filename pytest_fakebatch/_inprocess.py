@@ -8,7 +8,7 @@ import io
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from ._executor import AttemptSpec, Outcome
 
@@ -27,7 +27,7 @@ class Exit:
     status_reason: str | None = None
 
 
-HandlerResult = Union[int, Exit, None]
+HandlerResult = int | Exit | None
 Handler = Callable[["JobRun"], HandlerResult]
 
 
@@ -90,10 +90,12 @@ class _Route:
     handler: Handler
 
     def matches(self, spec: AttemptSpec) -> bool:
-        if self.field == "any":
-            candidates = (spec.image, spec.definition_name)
-        else:
-            candidates = (getattr(spec, {"definition": "definition_name"}.get(self.field, self.field)),)
+        candidates = {
+            "any": (spec.image, spec.definition_name),
+            "image": (spec.image,),
+            "definition": (spec.definition_name,),
+            "job_name": (spec.job_name,),
+        }[self.field]
         return any(fnmatch.fnmatchcase(c, self.pattern) for c in candidates)
 
 

@@ -44,8 +44,7 @@ def activate(fake: FakeBatch) -> None:
     with _active_lock:
         if _active is not None:
             raise RuntimeError(
-                "another FakeBatch is already active; use one fake_batch per test "
-                "(stop the other one first)"
+                "another FakeBatch is already active; use one fake_batch per test (stop the other one first)"
             )
         _active = fake
 
@@ -61,7 +60,9 @@ def active() -> FakeBatch | None:
     return _active
 
 
-def on_before_call(model: OperationModel, params: dict[str, Any], **_: Any) -> tuple[AWSResponse, dict[str, Any]] | None:
+def on_before_call(
+    model: OperationModel, params: dict[str, Any], **_: Any
+) -> tuple[AWSResponse, dict[str, Any]] | None:
     """botocore's before-call: the fake's answer, or None to let botocore carry on."""
     fake = _active
     if fake is None:
@@ -72,9 +73,8 @@ def on_before_call(model: OperationModel, params: dict[str, Any], **_: Any) -> t
         body = json.loads(params.get("body") or b"{}")
     except ValueError:
         body = None
-    if service == "logs":
-        if not isinstance(body, dict) or not fake.answers_logs(region, model.name, body):
-            return None
+    if service == "logs" and not (isinstance(body, dict) and fake.answers_logs(region, model.name, body)):
+        return None
     try:
         if service == "batch":
             body = _batch_request(model, params, body)

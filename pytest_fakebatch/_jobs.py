@@ -137,5 +137,3 @@ def observed_status(job: Job) -> str:
         elif child.status != SUCCEEDED:
             return SUBMITTED if job.status == SUBMITTED else PENDING
     return FAILED if failed else SUCCEEDED
-
-

@@ -81,7 +81,7 @@ def _check_container(op: str, where: str, container: object) -> dict[str, Any]:
 @batch_operation("RegisterJobDefinition")
 def register_job_definition(call: Call) -> Response:
     p, region = call.p, call.region
-    name = p.str("jobDefinitionName")
+    name = p.text("jobDefinitionName")
     if not _DEFINITION_NAME.fullmatch(name):
         raise p.fail(
             f"jobDefinitionName '{name}' is invalid: use 1 to 128 letters, digits, hyphens and underscores"
@@ -129,7 +129,9 @@ def _check_nodes(call: Call, nodes: dict[str, Any]) -> None:
         if not isinstance(node_range, dict) or not isinstance(node_range.get("targetNodes"), str):
             raise p.fail(f"nodeProperties.nodeRangeProperties[{i}].targetNodes is required")
         if "container" in node_range:
-            _check_container(p.op, f"nodeProperties.nodeRangeProperties[{i}].container", node_range["container"])
+            _check_container(
+                p.op, f"nodeProperties.nodeRangeProperties[{i}].container", node_range["container"]
+            )
 
 
 def describe_definition(call: Call, definition: JobDefinition) -> Response:
@@ -159,15 +161,11 @@ def describe_job_definitions(call: Call) -> Response:
     if refs:
         wanted = set(refs)
         found = [
-            d for d in everything
-            if d.arn in wanted or f"{d.name}:{d.revision}" in wanted or d.name in wanted
+            d for d in everything if d.arn in wanted or f"{d.name}:{d.revision}" in wanted or d.name in wanted
         ]
     else:
         found = everything
-    found = [
-        d for d in found
-        if (name is None or d.name == name) and (status is None or d.status == status)
-    ]
+    found = [d for d in found if (name is None or d.name == name) and (status is None or d.status == status)]
     page, token = paginate(p, found, limit=100)
     answer: Response = {"jobDefinitions": [describe_definition(call, d) for d in page]}
     if token:
@@ -178,7 +176,7 @@ def describe_job_definitions(call: Call) -> Response:
 @batch_operation("DeregisterJobDefinition")
 def deregister_job_definition(call: Call) -> Response:
     p, region = call.p, call.region
-    ref = p.str("jobDefinition")
+    ref = p.text("jobDefinition")
     text = ref.split(":job-definition/", 1)[1] if ref.startswith("arn:") else ref
     if ":" not in text:
         raise p.fail(f"jobDefinition '{ref}' must be name:revision or a job definition ARN")

@@ -58,10 +58,16 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
         detail["retryStrategy"] = {
             "attempts": spec.attempts,
             "evaluateOnExit": [
-                {k: v for k, v in (
-                    ("action", r.action), ("onExitCode", r.on_exit_code),
-                    ("onReason", r.on_reason), ("onStatusReason", r.on_status_reason),
-                ) if v is not None}
+                {
+                    k: v
+                    for k, v in (
+                        ("action", r.action),
+                        ("onExitCode", r.on_exit_code),
+                        ("onReason", r.on_reason),
+                        ("onStatusReason", r.on_status_reason),
+                    )
+                    if v is not None
+                }
                 for r in spec.retry_rules
             ],
         }
@@ -102,11 +108,30 @@ def _container_detail(job: Job, attempt: Any) -> Response:
     detail: Response = {
         key: container[key]
         for key in (
-            "image", "vcpus", "memory", "command", "jobRoleArn", "executionRoleArn", "volumes",
-            "environment", "mountPoints", "readonlyRootFilesystem", "ulimits", "privileged", "user",
-            "instanceType", "resourceRequirements", "linuxParameters", "logConfiguration", "secrets",
-            "networkConfiguration", "fargatePlatformConfiguration", "ephemeralStorage",
-            "runtimePlatform", "repositoryCredentials", "enableExecuteCommand",
+            "image",
+            "vcpus",
+            "memory",
+            "command",
+            "jobRoleArn",
+            "executionRoleArn",
+            "volumes",
+            "environment",
+            "mountPoints",
+            "readonlyRootFilesystem",
+            "ulimits",
+            "privileged",
+            "user",
+            "instanceType",
+            "resourceRequirements",
+            "linuxParameters",
+            "logConfiguration",
+            "secrets",
+            "networkConfiguration",
+            "fargatePlatformConfiguration",
+            "ephemeralStorage",
+            "runtimePlatform",
+            "repositoryCredentials",
+            "enableExecuteCommand",
         )
         if key in container
     }
@@ -202,16 +227,16 @@ def list_jobs(call: Call) -> Response:
         )
     selector = selectors[0]
     if selector == "jobQueue":
-        queue = region.job_queue(p.op, p.str("jobQueue"))
+        queue = region.job_queue(p.op, p.text("jobQueue"))
         jobs = [j for j in region.jobs.values() if j.parent is None and j.spec.queue is queue]
     elif selector == "arrayJobId":
-        parent = region.jobs.get(p.str("arrayJobId"))
+        parent = region.jobs.get(p.text("arrayJobId"))
         if parent is None or not parent.children:
-            raise p.fail(f"array job '{p.str('arrayJobId')}' does not exist in {region.region}")
+            raise p.fail(f"array job '{p.text('arrayJobId')}' does not exist in {region.region}")
         jobs = list(parent.children)
     else:
         raise p.fail(
-            f"multi-node job '{p.str('multiNodeJobId')}' does not exist in {region.region} "
+            f"multi-node job '{p.text('multiNodeJobId')}' does not exist in {region.region} "
             "(multi-node jobs are not modelled yet)"
         )
     filters = _filters(call)
@@ -270,8 +295,8 @@ def _filter(call: Call, name: str, value: str) -> Any:
 
 def _stop_jobs(call: Call, *, terminate: bool) -> Response:
     p, region = call.p, call.region
-    job_id = p.str("jobId")
-    reason = p.str("reason")
+    job_id = p.text("jobId")
+    reason = p.text("reason")
     if not reason.strip():
         raise p.fail("reason must not be empty")
     job = region.jobs.get(job_id)

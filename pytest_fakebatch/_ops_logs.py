@@ -24,13 +24,13 @@ def claims(region: Region, group: object) -> bool:
 
 
 def _group(call: Call) -> dict[str, list[tuple[int, str]]]:
-    name = call.p.str("logGroupName")
+    name = call.p.text("logGroupName")
     return call.region.logs.get(name, {})
 
 
 def _stream(call: Call) -> list[tuple[int, str]]:
     streams = _group(call)
-    name = call.p.str("logStreamName")
+    name = call.p.text("logStreamName")
     if name not in streams:
         raise ResourceNotFound("The specified log stream does not exist.")
     return streams[name]
@@ -112,12 +112,19 @@ def filter_log_events(call: Call) -> Response:
     page = found[offset : offset + limit]
     answer: Response = {
         "events": [
-            {"logStreamName": name, "timestamp": ts, "message": m, "ingestionTime": ts, "eventId": f"{name}/{i}"}
+            {
+                "logStreamName": name,
+                "timestamp": ts,
+                "message": m,
+                "ingestionTime": ts,
+                "eventId": f"{name}/{i}",
+            }
             for ts, name, i, m in page
         ],
         "searchedLogStreams": [
             {"logStreamName": name, "searchedCompletely": True}
-            for name in group if (not names or name in names) and name.startswith(prefix)
+            for name in group
+            if (not names or name in names) and name.startswith(prefix)
         ],
     }
     if offset + limit < len(found):
@@ -128,7 +135,7 @@ def filter_log_events(call: Call) -> Response:
 @logs_operation("DescribeLogStreams")
 def describe_log_streams(call: Call) -> Response:
     p, region = call.p, call.region
-    name = p.str("logGroupName")
+    name = p.text("logGroupName")
     if name not in region.logs and name != DEFAULT_LOG_GROUP:
         raise ResourceNotFound("The specified log group does not exist.")
     prefix = p.opt_str("logStreamNamePrefix") or ""

@@ -48,7 +48,7 @@ def _check_compute_resources(call: Call, resources: dict[str, Any], *, update: b
 @batch_operation("CreateComputeEnvironment")
 def create_compute_environment(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "computeEnvironmentName", p.str("computeEnvironmentName"))
+    name = check_name(p.op, "computeEnvironmentName", p.text("computeEnvironmentName"))
     if name in region.compute_environments:
         raise p.fail(f"compute environment '{name}' already exists in {region.region}")
     kind = p.choice("type", _CE_TYPES)
@@ -123,7 +123,7 @@ def describe_compute_environments(call: Call) -> Response:
 @batch_operation("UpdateComputeEnvironment")
 def update_compute_environment(call: Call) -> Response:
     p = call.p
-    env = call.region.compute_environment(p.op, p.str("computeEnvironment"))
+    env = call.region.compute_environment(p.op, p.text("computeEnvironment"))
     state = p.opt_str("state")
     if state is not None:
         env.state = p.choice("state", _STATES)
@@ -143,7 +143,7 @@ def update_compute_environment(call: Call) -> Response:
 @batch_operation("DeleteComputeEnvironment")
 def delete_compute_environment(call: Call) -> Response:
     p, region = call.p, call.region
-    env = region.compute_environment(p.op, p.str("computeEnvironment"))
+    env = region.compute_environment(p.op, p.text("computeEnvironment"))
     if env.state != "DISABLED":
         raise p.fail(
             f"compute environment '{env.name}' is ENABLED: disable it with "
@@ -151,9 +151,7 @@ def delete_compute_environment(call: Call) -> Response:
         )
     users = [q.name for q in region.job_queues.values() if any(e is env for _, e in q.compute_environments)]
     if users:
-        raise p.fail(
-            f"cannot delete compute environment '{env.name}': job queues {users} still use it"
-        )
+        raise p.fail(f"cannot delete compute environment '{env.name}': job queues {users} still use it")
     del region.compute_environments[env.name]
     region.tags.pop(env.arn, None)
     return {}
@@ -181,14 +179,16 @@ def _environment_order(call: Call, required: bool) -> list[tuple[int, ComputeEnv
         raise p.fail(f"computeEnvironmentOrder has duplicate order values {ranks}")
     if len({e.name for _, e in order}) != len(order):
         raise p.fail("computeEnvironmentOrder names the same compute environment twice")
-    fargate = {(e.compute_resources or {}).get("type", "EC2") in ("FARGATE", "FARGATE_SPOT") for _, e in order}
+    fargate = {
+        (e.compute_resources or {}).get("type", "EC2") in ("FARGATE", "FARGATE_SPOT") for _, e in order
+    }
     if len(fargate) > 1:
         raise p.fail("a job queue cannot mix Fargate and EC2 compute environments")
     return sorted(order, key=lambda item: item[0])
 
 
 def _priority(call: Call, required: bool) -> int | None:
-    value = call.p.int("priority") if required else call.p.opt_int("priority")
+    value = call.p.integer("priority") if required else call.p.opt_int("priority")
     if value is not None and not 0 <= value <= 1000:
         raise call.p.fail(f"priority must be between 0 and 1000, got {value}")
     return value
@@ -197,7 +197,7 @@ def _priority(call: Call, required: bool) -> int | None:
 @batch_operation("CreateJobQueue")
 def create_job_queue(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "jobQueueName", p.str("jobQueueName"))
+    name = check_name(p.op, "jobQueueName", p.text("jobQueueName"))
     if name in region.job_queues:
         raise p.fail(f"job queue '{name}' already exists in {region.region}")
     priority = _priority(call, required=True)
@@ -253,7 +253,7 @@ def describe_job_queues(call: Call) -> Response:
 @batch_operation("UpdateJobQueue")
 def update_job_queue(call: Call) -> Response:
     p, region = call.p, call.region
-    queue = region.job_queue(p.op, p.str("jobQueue"))
+    queue = region.job_queue(p.op, p.text("jobQueue"))
     state = p.choice("state", _STATES, queue.state)
     priority = _priority(call, required=False)
     order = _environment_order(call, required=False)
@@ -275,7 +275,7 @@ def update_job_queue(call: Call) -> Response:
 @batch_operation("DeleteJobQueue")
 def delete_job_queue(call: Call) -> Response:
     p, region = call.p, call.region
-    queue = region.job_queue(p.op, p.str("jobQueue"))
+    queue = region.job_queue(p.op, p.text("jobQueue"))
     if queue.state != "DISABLED":
         raise p.fail(
             f"job queue '{queue.name}' is ENABLED: disable it with UpdateJobQueue(state='DISABLED') "
@@ -308,7 +308,7 @@ def _fairshare(call: Call) -> dict[str, Any] | None:
 @batch_operation("CreateSchedulingPolicy")
 def create_scheduling_policy(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "name", p.str("name"))
+    name = check_name(p.op, "name", p.text("name"))
     if name in region.scheduling_policies:
         raise p.fail(f"scheduling policy '{name}' already exists in {region.region}")
     policy = SchedulingPolicy(
@@ -352,7 +352,7 @@ def list_scheduling_policies(call: Call) -> Response:
 
 @batch_operation("UpdateSchedulingPolicy")
 def update_scheduling_policy(call: Call) -> Response:
-    policy = call.region.scheduling_policy(call.op, call.p.str("arn"))
+    policy = call.region.scheduling_policy(call.op, call.p.text("arn"))
     fairshare = _fairshare(call)
     if fairshare is not None:
         policy.fairshare_policy = fairshare
@@ -362,7 +362,7 @@ def update_scheduling_policy(call: Call) -> Response:
 @batch_operation("DeleteSchedulingPolicy")
 def delete_scheduling_policy(call: Call) -> Response:
     p, region = call.p, call.region
-    policy = region.scheduling_policy(p.op, p.str("arn"))
+    policy = region.scheduling_policy(p.op, p.text("arn"))
     users = [q.name for q in region.job_queues.values() if q.scheduling_policy_arn == policy.arn]
     if users:
         raise p.fail(f"cannot delete scheduling policy '{policy.name}': job queues {users} use it")
@@ -402,7 +402,7 @@ def list_tags_for_resource(call: Call) -> Response:
 
 
 def _taggable(call: Call) -> str:
-    arn = call.p.str("resourceArn")
+    arn = call.p.text("resourceArn")
     if not call.region.is_taggable(arn):
         raise ClientError(
             f"{call.op}: resource '{arn}' does not exist or cannot be tagged in "

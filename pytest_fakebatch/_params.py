@@ -45,7 +45,7 @@ class Params:
             raise self.fail(f"{key} must be {kind_name}, got {type(value).__name__}")
         return value
 
-    def str(self, key: str) -> str:
+    def text(self, key: str) -> str:
         value = self._get(key, str, "a string", True)
         assert value is not None
         return value
@@ -53,7 +53,7 @@ class Params:
     def opt_str(self, key: str) -> str | None:
         return self._get(key, str, "a string", False)
 
-    def int(self, key: str) -> int:
+    def integer(self, key: str) -> int:
         value = self._get(key, int, "an integer", True)
         assert value is not None
         return value
@@ -125,7 +125,9 @@ def check_tags(op: str, tags: dict[str, str]) -> dict[str, str]:
     return tags
 
 
-def paginate(p: Params, items: Sequence[T], *, limit: int, default: int | None = None) -> tuple[list[T], str | None]:
+def paginate(
+    p: Params, items: Sequence[T], *, limit: int, default: int | None = None
+) -> tuple[list[T], str | None]:
     """One page of ``items`` and the token for the next, from maxResults and nextToken.
 
     The token is opaque to the caller (base64 of the offset and the operation) and an empty

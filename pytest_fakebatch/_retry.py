@@ -21,7 +21,9 @@ def glob_matches(pattern: str | None, value: str | None) -> bool:
     return text == pattern
 
 
-def should_retry(rules: list[RetryRule], exit_code: int | None, reason: str | None, status_reason: str | None) -> bool:
+def should_retry(
+    rules: list[RetryRule], exit_code: int | None, reason: str | None, status_reason: str | None
+) -> bool:
     """The first rule whose every condition matches decides; with none, the attempt is retried."""
     code = "" if exit_code is None else str(exit_code)
     for rule in rules:
@@ -60,11 +62,16 @@ def parse_retry_strategy(op: str, strategy: object) -> tuple[int, list[RetryRule
             if value is not None and (not isinstance(value, str) or not rule.fullmatch(value)):
                 raise ClientError(
                     f"{op}: {where}.{key} '{value}' is not a valid pattern: "
-                    + ("digits, optionally ending with '*'" if key == "onExitCode"
-                       else "letters, digits, '.', ':' and white space, optionally ending with '*'")
+                    + (
+                        "digits, optionally ending with '*'"
+                        if key == "onExitCode"
+                        else "letters, digits, '.', ':' and white space, optionally ending with '*'"
+                    )
                 )
             patterns[key] = value
         rules.append(
-            RetryRule(action.upper(), patterns["onExitCode"], patterns["onReason"], patterns["onStatusReason"])
+            RetryRule(
+                action.upper(), patterns["onExitCode"], patterns["onReason"], patterns["onStatusReason"]
+            )
         )
     return attempts, rules

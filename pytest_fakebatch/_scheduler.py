@@ -7,6 +7,7 @@ scheduler sees each status; a *tick* repeats rounds until nothing can move any m
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from ._clock import Clock
 from ._executor import AttemptSpec, Executor, Outcome
@@ -247,11 +248,9 @@ def attempt_spec(job: Job, attempt: Attempt) -> AttemptSpec:
     )
 
 
-def _memory(container: dict[str, object]) -> int | None:
-    for req in container.get("resourceRequirements", []) or []:  # type: ignore[union-attr]
-        if isinstance(req, dict) and req.get("type") == "MEMORY":
+def _memory(container: dict[str, Any]) -> int | None:
+    for req in container.get("resourceRequirements") or []:
+        if isinstance(req, dict) and req.get("type") == "MEMORY" and str(req.get("value")).isdigit():
             return int(req["value"])
     memory = container.get("memory")
     return memory if isinstance(memory, int) else None
-
-

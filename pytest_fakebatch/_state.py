@@ -81,7 +81,9 @@ class Region:
     scheduling_policies: dict[str, SchedulingPolicy] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)  # every job, array children included
     tags: dict[str, dict[str, str]] = field(default_factory=dict)  # resource ARN -> tags
-    logs: dict[str, dict[str, list[tuple[int, str]]]] = field(default_factory=dict)  # group -> stream -> events
+    logs: dict[str, dict[str, list[tuple[int, str]]]] = field(
+        default_factory=dict
+    )  # group -> stream -> events
     # Indexes the scheduler keeps so that a tick touches only jobs that can move:
     active: dict[str, dict[str, Job]] = field(default_factory=dict)  # status -> unfinished leaf jobs
     dependents: dict[str, list[Job]] = field(default_factory=dict)  # job id -> jobs waiting on it
@@ -95,9 +97,7 @@ class Region:
         found = by_name.get(name)
         if found is None or (ref.startswith("arn:") and found.arn != ref):
             known = ", ".join(f"'{n}'" for n in by_name) or "none"
-            raise ClientError(
-                f"{op}: {what} '{ref}' does not exist in {self.region} (known: {known})"
-            )
+            raise ClientError(f"{op}: {what} '{ref}' does not exist in {self.region} (known: {known})")
         return found
 
     def compute_environment(self, op: str, ref: str) -> ComputeEnvironment:
@@ -124,10 +124,15 @@ class Region:
         else:
             found = next((d for d in reversed(revisions) if d.status == "ACTIVE"), None)
         if found is None or (ref.startswith("arn:") and found.arn != ref):
-            known = ", ".join(
-                f"'{d.name}:{d.revision}'" for defs in self.job_definitions.values() for d in defs
-                if d.status == "ACTIVE"
-            ) or "none"
+            known = (
+                ", ".join(
+                    f"'{d.name}:{d.revision}'"
+                    for defs in self.job_definitions.values()
+                    for d in defs
+                    if d.status == "ACTIVE"
+                )
+                or "none"
+            )
             raise ClientError(
                 f"{op}: job definition '{ref}' does not exist or is INACTIVE in {self.region} "
                 f"(active: {known})"

@@ -22,11 +22,11 @@ _MAX_DEPENDENCIES = 20
 @batch_operation("SubmitJob")
 def submit_job(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "jobName", p.str("jobName"))
-    queue = region.job_queue(p.op, p.str("jobQueue"))
+    name = check_name(p.op, "jobName", p.text("jobName"))
+    queue = region.job_queue(p.op, p.text("jobQueue"))
     if queue.state != "ENABLED":
         raise p.fail(f"job queue '{queue.name}' is DISABLED: enable it before submitting jobs to it")
-    definition = region.job_definition(p.op, p.str("jobDefinition"))
+    definition = region.job_definition(p.op, p.text("jobDefinition"))
     if definition.status != "ACTIVE":
         raise p.fail(f"job definition '{definition.name}:{definition.revision}' is INACTIVE")
     if definition.type != "container" or "containerProperties" not in definition.body:
@@ -208,11 +208,12 @@ def _dependencies(call: Call, array_size: int | None) -> list[dict[str, Any]]:
                 raise p.fail(f"dependsOn[{i}]: job '{job_id}' does not exist in {region.region}")
             if kind == "N_TO_N":
                 other = region.jobs[job_id]
-                if array_size is None or other.spec.array_size != array_size or other.parent is not None:
+                other_size = len(other.children) or None
+                if array_size is None or other_size != array_size:
                     raise p.fail(
                         f"dependsOn[{i}]: N_TO_N needs two array jobs of the same size "
-                        f"(this job: {array_size or 'not an array'}, job '{job_id}': "
-                        f"{other.spec.array_size if other.parent is None and other.children else 'not an array'})"
+                        f"(this job: {array_size or 'not an array'}, "
+                        f"job '{job_id}': {other_size or 'not an array'})"
                     )
         checked.append(dep)
     return checked
