@@ -24,6 +24,7 @@ from ._jobs import (
     observed_status,
 )
 from ._lifecycle import set_status
+from ._ordering import offer_capacity
 from ._retry import should_retry
 from ._state import ComputeEnvironment, Region
 
@@ -91,29 +92,36 @@ class Scheduler:
         runnable = region.active.get(RUNNABLE)
         if not runnable:
             return False
+        in_flight = [
+            job
+            for status in (STARTING, RUNNING)
+            for job in region.active.get(status, {}).values()
+            if job.running is not None
+        ]
         used: dict[str, float] = {}
-        in_flight = 0
-        for status in (STARTING, RUNNING):
-            for job in region.active.get(status, {}).values():
-                if job.running is not None:
-                    in_flight += 1
-                    ce = job.running.compute_environment
-                    used[ce] = used.get(ce, 0.0) + job.spec.vcpus
+        for job in in_flight:
+            assert job.running is not None
+            ce = job.running.compute_environment
+            used[ce] = used.get(ce, 0.0) + job.spec.vcpus
         ceiling = self.executor.max_running
+        slots = [len(in_flight)]
         now = self.clock.now_ms()
-        moved = False
-        for job in sorted(runnable.values(), key=_dispatch_order):
-            if ceiling is not None and in_flight >= ceiling:
-                break
+
+        def try_start(job: Job) -> bool:
+            if ceiling is not None and slots[0] >= ceiling:
+                return False
             env = _place(job, used)
             if env is None:
-                continue
+                return False
             used[env.name] = used.get(env.name, 0.0) + job.spec.vcpus
-            in_flight += 1
+            slots[0] += 1
             job.running = Attempt(started_at=now, compute_environment=env.name)
             set_status(region, job, STARTING, now)
-            moved = True
-        return moved
+            return True
+
+        before = len(runnable)
+        offer_capacity(region, list(runnable.values()), in_flight, try_start)
+        return len(runnable) != before
 
     # STARTING -> RUNNING: the executor starts the attempt
     def _start(self, region: Region) -> bool:
@@ -193,10 +201,6 @@ class Scheduler:
         outcome = self.executor.stop(attempt.handle, self.clock.now_ms())
         outcome.status_reason = reason
         self.finish(region, job, outcome, retry=False)
-
-
-def _dispatch_order(job: Job) -> tuple[int, int, int]:
-    return (-job.spec.queue.priority, -job.spec.scheduling_priority, job.seq)
 
 
 def _place(job: Job, used: dict[str, float]) -> ComputeEnvironment | None:

@@ -1,0 +1,79 @@
+"""Which RUNNABLE job gets capacity first: queue priority, fair share, scheduling priority.
+
+Queues that share compute environments are served highest priority first. Within a queue
+without a scheduling policy, jobs go by schedulingPriority (higher first), then submission
+order. Within a fair-share queue, the next job comes from the share using least capacity
+relative to its weight (``weightFactor``: lower means a larger share), then by
+schedulingPriority and submission order inside the share.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+
+from ._jobs import Job
+from ._state import JobQueue, Region
+
+
+def _within_share(job: Job) -> tuple[int, int, int]:
+    return (-job.spec.scheduling_priority, job.seq, job.index or 0)
+
+
+def offer_capacity(
+    region: Region, runnable: Iterable[Job], running: Iterable[Job], try_start: Callable[[Job], bool]
+) -> None:
+    """Offer capacity to ``runnable`` jobs in AWS's order; ``try_start`` says if one got it."""
+    by_queue: dict[str, list[Job]] = {}
+    queues: dict[str, JobQueue] = {}
+    for job in runnable:
+        by_queue.setdefault(job.spec.queue.name, []).append(job)
+        queues[job.spec.queue.name] = job.spec.queue
+    for name in sorted(by_queue, key=lambda n: -queues[n].priority):
+        queue, jobs = queues[name], by_queue[name]
+        weights = _share_weights(region, queue)
+        if weights is None:
+            for job in sorted(jobs, key=_within_share):
+                try_start(job)
+        else:
+            _fair_share(queue, jobs, running, weights, try_start)
+
+
+def _fair_share(
+    queue: JobQueue,
+    jobs: list[Job],
+    running: Iterable[Job],
+    weights: Callable[[str], float],
+    try_start: Callable[[Job], bool],
+) -> None:
+    usage: dict[str, float] = {}
+    for job in running:
+        if job.spec.queue is queue and job.spec.share_identifier is not None:
+            share = job.spec.share_identifier
+            usage[share] = usage.get(share, 0.0) + job.spec.vcpus
+    shares: dict[str, deque[Job]] = {}
+    for job in sorted(jobs, key=_within_share):
+        shares.setdefault(job.spec.share_identifier or "", deque()).append(job)
+    while shares:
+        share = min(shares, key=lambda s: (usage.get(s, 0.0) * weights(s), _within_share(shares[s][0])))
+        job = shares[share].popleft()
+        if not shares[share]:
+            del shares[share]
+        if try_start(job):
+            usage[share] = usage.get(share, 0.0) + job.spec.vcpus
+
+
+def _share_weights(region: Region, queue: JobQueue) -> Callable[[str], float] | None:
+    if queue.scheduling_policy_arn is None:
+        return None
+    policy = region.scheduling_policies.get(queue.scheduling_policy_arn.rsplit("/", 1)[-1])
+    distribution = ((policy.fairshare_policy or {}) if policy else {}).get("shareDistribution", [])
+
+    def weight(share: str) -> float:
+        for entry in distribution:
+            ident = entry["shareIdentifier"]
+            if share == ident or (ident.endswith("*") and share.startswith(ident[:-1])):
+                return float(entry.get("weightFactor", 1.0))
+        return 1.0
+
+    return weight
