@@ -18,6 +18,7 @@ from ._jobs import (
     observed_status,
 )
 from ._lifecycle import set_status
+from ._ordering import offer_capacity
 from ._params import paginate
 from ._router import Call, Response, batch_operation
 
@@ -326,3 +327,25 @@ def cancel_job(call: Call) -> Response:
 @batch_operation("TerminateJob")
 def terminate_job(call: Call) -> Response:
     return _stop_jobs(call, terminate=True)
+
+
+@batch_operation("GetJobQueueSnapshot")
+def get_job_queue_snapshot(call: Call) -> Response:
+    """The first 100 RUNNABLE jobs of a queue, in the order they will get capacity."""
+    region = call.region
+    queue = region.job_queue(call.op, call.p.text("jobQueue"))
+    waiting = [j for j in region.active.get(RUNNABLE, {}).values() if j.spec.queue is queue]
+    running = [j for s in (STARTING, RUNNING) for j in region.active.get(s, {}).values()]
+    order: list[Job] = []
+
+    def note(job: Job) -> bool:  # records the order; starts nothing
+        order.append(job)
+        return False
+
+    offer_capacity(region, waiting, running, note)
+    return {
+        "frontOfQueue": {
+            "jobs": [{"jobArn": j.arn, "earliestTimeAtPosition": j.created_at} for j in order[:100]],
+            "lastUpdatedAt": call.now(),
+        }
+    }
