@@ -63,6 +63,7 @@ class JobSpec:
     scheduling_priority: int
     array_size: int | None
     log_group: str
+    main_node: int | None = None  # multi-node parallel jobs: the node whose exit decides
 
 
 @dataclass(eq=False, slots=True)
@@ -103,10 +104,21 @@ class Job:
     is_cancelled: bool = False
     is_terminated: bool = False
     unfinished_children: int = 0  # an index for the scheduler; statusSummary is counted anew
+    node_container: dict[str, Any] | None = None  # a multi-node job's node: its range's container
+    node_vcpus: float | None = None
 
     @property
-    def is_array_parent(self) -> bool:
-        return bool(self.children)
+    def container(self) -> dict[str, Any]:
+        """The container this job runs (a node's own, for multi-node jobs)."""
+        return self.node_container if self.node_container is not None else self.spec.container
+
+    @property
+    def vcpus(self) -> float:
+        return self.node_vcpus if self.node_vcpus is not None else self.spec.vcpus
+
+    @property
+    def is_multinode(self) -> bool:
+        return self.spec.main_node is not None
 
     @property
     def top(self) -> Job:
@@ -130,6 +142,8 @@ def observed_status(job: Job) -> str:
     """
     if not job.children:
         return job.status
+    if job.spec.main_node is not None:  # a multi-node job follows its main node
+        return job.children[job.spec.main_node].status
     failed = False
     for child in job.children:
         if child.status == FAILED:

@@ -72,7 +72,9 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
                 for r in spec.retry_rules
             ],
         }
-    if job.children:
+    if job.is_multinode:
+        _multinode_detail(job, detail)
+    elif job.children:
         detail["arrayProperties"] = {
             "size": len(job.children),
             "statusSummary": array_summary(job),
@@ -91,8 +93,26 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
     return detail
 
 
+def _multinode_detail(job: Job, detail: Response) -> None:
+    main = job.spec.main_node
+    if job.parent is None:
+        detail["nodeProperties"] = {
+            **job.spec.definition.body["nodeProperties"],
+            "numNodes": len(job.children),
+        }
+        main_job = job.children[main] if main is not None else job
+        detail["container"] = _container_detail(
+            main_job, main_job.attempts[-1] if main_job.attempts else None
+        )
+        detail["attempts"] = [_attempt_detail(a) for a in main_job.attempts]
+        detail["statusReason"] = main_job.status_reason
+        return
+    detail["nodeDetails"] = {"nodeIndex": job.index, "isMainNode": job.index == main}
+    detail["container"] = _container_detail(job, job.attempts[-1] if job.attempts else None)
+
+
 def _status_reason(job: Job, status: str) -> str | None:
-    if job.children:
+    if job.children and not job.is_multinode:
         if job.is_cancelled or job.is_terminated:
             return job.status_reason
         return None
@@ -105,7 +125,7 @@ def _array_started(job: Job) -> int | None:
 
 
 def _container_detail(job: Job, attempt: Any) -> Response:
-    container = job.spec.container
+    container = job.container
     detail: Response = {
         key: container[key]
         for key in (
@@ -203,7 +223,13 @@ def job_summary(job: Job) -> Response:
         summary["startedAt"] = started
     if status in TERMINAL and job.stopped_at is not None:
         summary["stoppedAt"] = job.stopped_at
-    if job.children:
+    if job.is_multinode:
+        summary["nodeProperties"] = (
+            {"numNodes": len(job.children)}
+            if job.parent is None
+            else {"isMainNode": job.index == job.spec.main_node, "nodeIndex": job.index}
+        )
+    elif job.children:
         summary["arrayProperties"] = {"size": len(job.children)}
     elif job.index is not None:
         summary["arrayProperties"] = {"index": job.index}
@@ -230,16 +256,13 @@ def list_jobs(call: Call) -> Response:
     if selector == "jobQueue":
         queue = region.job_queue(p.op, p.text("jobQueue"))
         jobs = [j for j in region.jobs.values() if j.parent is None and j.spec.queue is queue]
-    elif selector == "arrayJobId":
-        parent = region.jobs.get(p.text("arrayJobId"))
-        if parent is None or not parent.children:
-            raise p.fail(f"array job '{p.text('arrayJobId')}' does not exist in {region.region}")
-        jobs = list(parent.children)
     else:
-        raise p.fail(
-            f"multi-node job '{p.text('multiNodeJobId')}' does not exist in {region.region} "
-            "(multi-node jobs are not modelled yet)"
-        )
+        multinode = selector == "multiNodeJobId"
+        parent = region.jobs.get(p.text(selector))
+        if parent is None or not parent.children or parent.is_multinode != multinode:
+            kind = "multi-node job" if multinode else "array job"
+            raise p.fail(f"{kind} '{p.text(selector)}' does not exist in {region.region}")
+        jobs = list(parent.children)
     filters = _filters(call)
     if filters:
         for check in filters:

@@ -50,7 +50,7 @@ def _fair_share(
     for job in running:
         if job.spec.queue is queue and job.spec.share_identifier is not None:
             share = job.spec.share_identifier
-            usage[share] = usage.get(share, 0.0) + job.spec.vcpus
+            usage[share] = usage.get(share, 0.0) + job.vcpus
     shares: dict[str, deque[Job]] = {}
     for job in sorted(jobs, key=_within_share):
         shares.setdefault(job.spec.share_identifier or "", deque()).append(job)
@@ -60,7 +60,7 @@ def _fair_share(
         if not shares[share]:
             del shares[share]
         if try_start(job):
-            usage[share] = usage.get(share, 0.0) + job.spec.vcpus
+            usage[share] = usage.get(share, 0.0) + job.vcpus
 
 
 def _share_weights(region: Region, queue: JobQueue) -> Callable[[str], float] | None:

@@ -31,6 +31,7 @@ from ._state import ComputeEnvironment, Region
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
 TIMED_OUT = "Job attempt duration exceeded timeout"
+MAIN_NODE_EXITED = "Main node exited"
 
 
 class Scheduler:
@@ -102,7 +103,7 @@ class Scheduler:
         for job in in_flight:
             assert job.running is not None
             ce = job.running.compute_environment
-            used[ce] = used.get(ce, 0.0) + job.spec.vcpus
+            used[ce] = used.get(ce, 0.0) + job.vcpus
         ceiling = self.executor.max_running
         slots = [len(in_flight)]
         now = self.clock.now_ms()
@@ -113,7 +114,7 @@ class Scheduler:
             env = _place(job, used)
             if env is None:
                 return False
-            used[env.name] = used.get(env.name, 0.0) + job.spec.vcpus
+            used[env.name] = used.get(env.name, 0.0) + job.vcpus
             slots[0] += 1
             job.running = Attempt(started_at=now, compute_environment=env.name)
             set_status(region, job, STARTING, now)
@@ -180,15 +181,26 @@ class Scheduler:
             region.logs[job.spec.log_group][attempt.log_stream].extend(outcome.logs)
         if outcome.exit_code == 0 and outcome.status_reason is None:
             set_status(region, job, SUCCEEDED, attempt.stopped_at, attempt.status_reason)
-            return
-        if (
+        elif (
             retry
             and len(job.attempts) < job.spec.attempts
             and should_retry(job.spec.retry_rules, attempt.exit_code, attempt.reason, attempt.status_reason)
         ):
             set_status(region, job, RUNNABLE, attempt.stopped_at, attempt.status_reason)
             return
-        set_status(region, job, FAILED, attempt.stopped_at, attempt.status_reason)
+        else:
+            set_status(region, job, FAILED, attempt.stopped_at, attempt.status_reason)
+        if job.parent is not None and job.index == job.spec.main_node:
+            self._end_other_nodes(region, job)
+
+    def _end_other_nodes(self, region: Region, main: Job) -> None:
+        """The main node decided a multi-node job: the other nodes are stopped."""
+        assert main.parent is not None
+        for node in main.parent.children:
+            if node.status in (STARTING, RUNNING):
+                self.stop(region, node, MAIN_NODE_EXITED)
+            elif node.status in (SUBMITTED, PENDING, RUNNABLE):
+                set_status(region, node, FAILED, self.clock.now_ms(), MAIN_NODE_EXITED)
 
     def stop(self, region: Region, job: Job, reason: str) -> None:
         """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry."""
@@ -209,7 +221,7 @@ def _place(job: Job, used: dict[str, float]) -> ComputeEnvironment | None:
         return None
     for _, env in queue.compute_environments:
         limit = env.max_vcpus
-        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + job.spec.vcpus <= limit):
+        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + job.vcpus <= limit):
             return env
     return None
 
@@ -223,7 +235,7 @@ def _deadline(job: Job) -> int | None:
 def attempt_spec(job: Job, attempt: Attempt) -> AttemptSpec:
     """The container AWS would start for this attempt: command, environment and resources."""
     spec = job.spec
-    container = spec.container
+    container = job.container
     env = {e["name"]: e["value"] for e in container.get("environment", [])}
     env.update(
         AWS_BATCH_JOB_ID=job.id,
@@ -234,6 +246,12 @@ def attempt_spec(job: Job, attempt: Attempt) -> AttemptSpec:
     if job.index is not None and spec.array_size is not None:
         env["AWS_BATCH_JOB_ARRAY_INDEX"] = str(job.index)
         env["AWS_BATCH_JOB_ARRAY_SIZE"] = str(spec.array_size)
+    if job.index is not None and spec.main_node is not None and job.parent is not None:
+        env["AWS_BATCH_JOB_NODE_INDEX"] = str(job.index)
+        env["AWS_BATCH_JOB_NUM_NODES"] = str(len(job.parent.children))
+        env["AWS_BATCH_JOB_MAIN_NODE_INDEX"] = str(spec.main_node)
+        if job.index != spec.main_node:
+            env["AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"] = node_address(spec.main_node)
     return AttemptSpec(
         job_id=job.id,
         job_name=spec.name,
@@ -244,12 +262,17 @@ def attempt_spec(job: Job, attempt: Attempt) -> AttemptSpec:
         command=list(container.get("command", [])),
         environment=env,
         container=container,
-        vcpus=spec.vcpus,
+        vcpus=job.vcpus,
         memory_mib=_memory(container),
         log_stream=attempt.log_stream,
         array_index=job.index,
         parameters=spec.parameters,
     )
+
+
+def node_address(index: int) -> str:
+    """The private IPv4 address a multi-node job's node is given (10.0.0.10 for node 0)."""
+    return f"10.0.{(index + 10) // 256}.{(index + 10) % 256}"
 
 
 def _memory(container: dict[str, Any]) -> int | None:

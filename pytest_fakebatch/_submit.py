@@ -29,14 +29,23 @@ def submit_job(call: Call) -> Response:
     definition = region.job_definition(p.op, p.text("jobDefinition"))
     if definition.status != "ACTIVE":
         raise p.fail(f"job definition '{definition.name}:{definition.revision}' is INACTIVE")
-    if definition.type != "container" or "containerProperties" not in definition.body:
+    if "containerProperties" not in definition.body and "nodeProperties" not in definition.body:
         raise p.fail(
-            f"job definition '{definition.name}:{definition.revision}' is not a container job "
-            "definition; only containerProperties jobs run in pytest-fakebatch so far"
+            f"job definition '{definition.name}:{definition.revision}' has no containerProperties or "
+            "nodeProperties; ECS and EKS job definitions do not run in pytest-fakebatch yet"
         )
     array_size = _array_size(call)
     parameters = {**definition.body.get("parameters", {}), **p.str_map("parameters")}
-    container = _container(call, definition, parameters)
+    nodes = _nodes(call, definition, parameters)
+    if nodes is not None and array_size is not None:
+        raise p.fail("a multi-node job cannot also be an array job")
+    if nodes is None:
+        overrides = p.opt_dict("containerOverrides") or {}
+        container = _with_overrides(call, definition.container, overrides, "containerOverrides", parameters)
+        main_node = None
+    else:
+        main_node, node_containers = nodes
+        container = node_containers[main_node]
     retry = parse_retry_strategy(p.op, p.raw.get("retryStrategy", definition.body.get("retryStrategy")))
     attempts, rules = retry if retry is not None else (1, [])
     timeout = check_timeout(p.op, p.raw.get("timeout", definition.body.get("timeout")))
@@ -61,11 +70,28 @@ def submit_job(call: Call) -> Response:
         scheduling_priority=priority,
         array_size=array_size,
         log_group=_log_group(container),
+        main_node=main_node,
     )
     job_id = str(uuid.uuid4())
     now = call.now()
     job = Job(id=job_id, arn=region.arn("job", job_id), spec=spec, created_at=now, seq=call.next_seq())
-    if array_size is None:
+    if nodes is not None:
+        job.children = [
+            Job(
+                id=f"{job_id}#{i}",
+                arn=region.arn("job", f"{job_id}#{i}"),
+                spec=spec,
+                created_at=now,
+                seq=job.seq,
+                parent=job,
+                index=i,
+                node_container=node,
+                node_vcpus=_vcpus(node),
+            )
+            for i, node in enumerate(nodes[1])
+        ]
+        _link_children(call, job, depends_on)
+    elif array_size is None:
         job.depends_on = [Dependency(region.jobs[d["jobId"]], None) for d in depends_on]
     else:
         job.children = [
@@ -101,18 +127,26 @@ def _array_size(call: Call) -> int | None:
     return size
 
 
-def _container(call: Call, definition: JobDefinition, parameters: dict[str, str]) -> dict[str, Any]:
-    """The definition's container with the overrides merged in and ``Ref::`` resolved."""
+def _with_overrides(
+    call: Call,
+    base: dict[str, Any],
+    overrides: dict[str, Any],
+    where: str,
+    parameters: dict[str, str] | None,
+) -> dict[str, Any]:
+    """A container with ``overrides`` merged in (command replaced, environment merged by
+    name, resources by type) and ``Ref::`` resolved from ``parameters`` (unless None)."""
     p = call.p
-    container = definition.container
-    overrides = p.opt_dict("containerOverrides") or {}
+    container = dict(base)
+    if not isinstance(overrides, dict):
+        raise p.fail(f"{where} must be an object")
     if "command" in overrides:
         command = overrides["command"]
         if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
-            raise p.fail("containerOverrides.command must be a list of strings")
+            raise p.fail(f"{where}.command must be a list of strings")
         container["command"] = command
     if "environment" in overrides:
-        added = check_environment(p.op, "containerOverrides", overrides["environment"])
+        added = check_environment(p.op, where, overrides["environment"])
         merged = {e["name"]: e for e in container.get("environment", [])}
         merged.update({e["name"]: {"name": e["name"], "value": e.get("value", "")} for e in added})
         container["environment"] = list(merged.values())
@@ -120,7 +154,7 @@ def _container(call: Call, definition: JobDefinition, parameters: dict[str, str]
         if key in overrides:
             value = overrides[key]
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise p.fail(f"containerOverrides.{key} must be a positive integer, got {value!r}")
+                raise p.fail(f"{where}.{key} must be a positive integer, got {value!r}")
             container[key] = value
     if "instanceType" in overrides:
         container["instanceType"] = overrides["instanceType"]
@@ -130,12 +164,65 @@ def _container(call: Call, definition: JobDefinition, parameters: dict[str, str]
             isinstance(r, dict) and isinstance(r.get("type"), str) and isinstance(r.get("value"), str)
             for r in requirements
         ):
-            raise p.fail("containerOverrides.resourceRequirements must be a list of {type, value} strings")
+            raise p.fail(f"{where}.resourceRequirements must be a list of {{type, value}} strings")
         merged_req = {r["type"]: r for r in container.get("resourceRequirements", [])}
         merged_req.update({r["type"]: dict(r) for r in requirements})
         container["resourceRequirements"] = list(merged_req.values())
-    container["command"] = [_substitute(call, part, parameters) for part in container.get("command", [])]
+    if parameters is not None:
+        container["command"] = [_substitute(call, c, parameters) for c in container.get("command", [])]
     return container
+
+
+def _nodes(
+    call: Call, definition: JobDefinition, parameters: dict[str, str]
+) -> tuple[int, list[dict[str, Any]]] | None:
+    """A multi-node job's main node and each node's container, overrides applied."""
+    props = definition.body.get("nodeProperties")
+    if props is None:
+        return None
+    p = call.p
+    overrides = p.opt_dict("nodeOverrides") or {}
+    count = overrides.get("numNodes", props["numNodes"])
+    main = props["mainNode"]
+    if not isinstance(count, int) or isinstance(count, bool) or not main < count <= 1000:
+        raise p.fail(f"nodeOverrides.numNodes must be above the main node ({main}) and at most 1000")
+    containers: list[dict[str, Any] | None] = [None] * count
+    for node_range in props["nodeRangeProperties"]:
+        for i in _target_nodes(call, node_range["targetNodes"], count):
+            containers[i] = node_range.get("container") or {}
+    missing = [i for i, c in enumerate(containers) if c is None]
+    if missing:
+        raise p.fail(f"nodes {missing} are in no nodeRangeProperties range of the job definition")
+    node_overrides = overrides.get("nodePropertyOverrides") or []
+    if not isinstance(node_overrides, list):
+        raise p.fail("nodeOverrides.nodePropertyOverrides must be a list")
+    result = []
+    for i, base in enumerate(containers):
+        assert base is not None
+        merged = dict(base)
+        for j, entry in enumerate(node_overrides):
+            where = f"nodeOverrides.nodePropertyOverrides[{j}]"
+            if not isinstance(entry, dict) or not isinstance(entry.get("targetNodes"), str):
+                raise p.fail(f"{where}.targetNodes is required")
+            if i in _target_nodes(call, entry["targetNodes"], count):
+                merged = _with_overrides(
+                    call, merged, entry.get("containerOverrides") or {}, f"{where}.containerOverrides", None
+                )
+        result.append(_with_overrides(call, merged, {}, "nodeOverrides", parameters))
+    return main, result
+
+
+def _target_nodes(call: Call, target: str, count: int) -> range:
+    """``targetNodes`` as AWS writes it: ``n``, ``a:b``, ``a:`` or ``:b`` (inclusive)."""
+    start, sep, end = target.partition(":")
+    try:
+        first = int(start) if start else 0
+        last = (int(end) if end else count - 1) if sep else first
+    except ValueError:
+        raise call.p.fail(f"targetNodes '{target}' must look like 'n', 'a:b', 'a:' or ':b'") from None
+    if not 0 <= first <= last:
+        raise call.p.fail(f"targetNodes '{target}' is not a valid range of node indexes")
+    return range(first, min(last, count - 1) + 1)
 
 
 def _substitute(call: Call, part: str, parameters: dict[str, str]) -> str:
