@@ -38,6 +38,7 @@ class Scheduler:
     def __init__(self, clock: Clock, executor: Executor) -> None:
         self.clock = clock
         self.executor = executor
+        self._busy = False
 
     def tick(self, region: Region) -> None:
         """Move every job as far as it can go now."""
@@ -45,12 +46,22 @@ class Scheduler:
             pass
 
     def round(self, region: Region) -> bool:
-        """Move every job at most one step; whether anything moved."""
-        moved = self._collect(region)
-        moved |= self._start(region)
-        moved |= self._dispatch(region)
-        moved |= self._recheck(region)
-        moved |= self._admit(region)
+        """Move every job at most one step; whether anything moved.
+
+        A handler that calls Batch itself (a job that submits jobs) re-enters the fake while
+        a round runs: that call is answered without moving jobs, which the outer round does.
+        """
+        if self._busy:
+            return False
+        self._busy = True
+        try:
+            moved = self._collect(region)
+            moved |= self._start(region)
+            moved |= self._dispatch(region)
+            moved |= self._recheck(region)
+            moved |= self._admit(region)
+        finally:
+            self._busy = False
         return moved
 
     # SUBMITTED -> PENDING | RUNNABLE
