@@ -1,23 +1,469 @@
-"""The Docker executor (``--fakebatch-docker``). Not built yet: fails clearly."""
+"""The Docker executor (``--fakebatch-docker``): every job attempt is a real container.
+
+The scheduler still decides everything, on the test thread: :meth:`DockerExecutor.poll`
+asks the engine once which of this executor's containers have exited and turns those into
+outcomes (exit code, OOM kill, logs, end time). Only the slow engine round-trips that decide
+nothing run on a small thread pool inside the executor: creating and starting a container
+(``start`` returns at once, so a 100-child array is not started one container at a time) and
+removing a container once its outcome is read. No thread ever changes a job's status.
+
+Times: containers run in real time, so their timestamps (log lines, ``FinishedAt``) are
+moved into the fake clock's frame by the clock's offset observed when the attempt started,
+and kept within [attempt start, now].
+
+Network: containers get the engine's default network (``bridge`` normally; an engine started
+with ``--bridge=none`` gives them a loopback-only network), unless ``network=`` says otherwise,
+e.g. ``"host"`` or ``"none"``. AWS Batch containers have a network, so none is not forced.
+
+Every container carries the label ``pytest-fakebatch=1`` plus the session, pid, process start,
+host, test, job and attempt, so :func:`sweep_leftovers` can remove exactly the containers of
+test runs that died, and nothing else.
+"""
 
 from __future__ import annotations
 
+import calendar
+import contextlib
+import fnmatch
+import itertools
+import os
+import re
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from ._executor import AttemptSpec, Outcome
+
+_SDK_MISSING: ImportError | None = None
+try:
+    import docker
+except ImportError as _missing:  # the module is importable; check_engine says what to install
+    _SDK_MISSING = _missing
+
+LABEL = "pytest-fakebatch"  # "1" on every container this plugin creates
+_SESSION, _PID, _PID_START, _HOST = (f"{LABEL}.{k}" for k in ("session", "pid", "pid-start", "host"))
+_EXECUTOR, _TEST, _JOB, _ATTEMPT = (f"{LABEL}.{k}" for k in ("executor", "test", "job-id", "attempt"))
+
+OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
+_MIN_MEMORY_MIB = 6  # Docker refuses less; AWS accepts 4
+_TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
+
+
+def _process_start(pid: int) -> str:
+    """When process ``pid`` started (clock ticks since boot, Linux), "" where unknown:
+    a pid alone may have been reused by now."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rpartition(")")[2].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+SESSION_ID = uuid.uuid4().hex  # this test process; labels every container it creates
+_SESSION_LABELS = {
+    LABEL: "1",
+    _SESSION: SESSION_ID,
+    _PID: str(os.getpid()),
+    _PID_START: _process_start(os.getpid()),
+    _HOST: socket.gethostname(),
+}
+
+
+def _sdk() -> Any:
+    if _SDK_MISSING is not None:
+        raise pytest.UsageError(
+            "pytest-fakebatch's Docker mode needs the docker SDK, which is not installed "
+            f"({_SDK_MISSING}): pip install 'pytest-fakebatch[docker]'"
+        )
+    return docker
+
+
+def _connect(**options: Any) -> Any:
+    """A client for the engine DOCKER_HOST names; pytest.UsageError when it does not answer."""
+    sdk = _sdk()
+    try:
+        client = sdk.from_env(**options)
+        client.ping()
+    except Exception as error:  # DockerException, or the connection error beneath it
+        host = os.environ.get("DOCKER_HOST")
+        where = f"DOCKER_HOST={host}" if host else "DOCKER_HOST unset, using the default socket"
+        raise pytest.UsageError(
+            f"pytest-fakebatch Docker mode: no Docker engine answers ({where}): {error}. "
+            "Start dockerd (or Docker Desktop), or set DOCKER_HOST to a running engine; "
+            "or run without --fakebatch-docker to use the in-process executor."
+        ) from None
+    return client
+
 
 def check_engine() -> None:
-    raise pytest.UsageError(
-        "--fakebatch-docker: the Docker executor is not implemented in this version of "
-        "pytest-fakebatch yet; run without --fakebatch-docker to use the in-process executor"
-    )
+    """Raise pytest.UsageError, naming DOCKER_HOST, unless a Docker engine answers."""
+    _connect(timeout=10).close()
 
 
 def sweep_leftovers() -> None:
-    check_engine()
+    """Remove the containers a crashed earlier test run left: only ours (labelled), only
+    from this host, only those whose creating process is gone."""
+    client = _connect(timeout=60)
+    try:
+        found = client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}=1"})
+        for container in found:
+            if _session_is_dead(container.attrs.get("Labels") or {}):
+                _remove(client, container.id)
+    finally:
+        client.close()
+
+
+def _session_is_dead(labels: dict[str, str]) -> bool:
+    pid = labels.get(_PID, "")
+    if labels.get(LABEL) != "1" or labels.get(_HOST) != socket.gethostname() or not pid.isdigit():
+        return False  # another host's, or not ours: nothing to tell whether it is alive
+    if int(pid) == os.getpid():
+        return labels.get(_SESSION) != SESSION_ID
+    if os.name == "nt":
+        return False  # os.kill(pid, 0) would terminate the process there
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # PermissionError: alive, another user's
+        return False
+    started = labels.get(_PID_START, "")
+    return bool(started) and _process_start(int(pid)) not in ("", started)  # the pid was reused
+
+
+def _remove(client: Any, container_id: str) -> None:
+    with contextlib.suppress(docker.errors.NotFound):
+        client.api.remove_container(container_id, force=True, v=True)
+
+
+@dataclass(eq=False)
+class _Container:
+    """The handle of one attempt: its container, once the pool has created it."""
+
+    spec: AttemptSpec
+    create: dict[str, Any]
+    started_ms: int  # the fake clock at start()
+    offset_ms: int  # fake clock minus wall clock at start()
+    future: Future[None] | None = None
+    container_id: str | None = None
+    outcome: Outcome | None = None  # set once the attempt has ended (or never started)
+    error: BaseException | None = None  # the engine failed (not the job): raised on the test thread
 
 
 class DockerExecutor:
-    def __init__(self, **_: Any) -> None:
-        check_engine()
+    """Runs each attempt as a container; see the module docstring for the threads and times."""
+
+    def __init__(
+        self,
+        *,
+        images: dict[str, str],
+        pull: str,
+        max_running: int | None,
+        test_id: str,
+        stop_grace_seconds: int = 2,
+        network: str | None = None,
+        workers: int | None = None,
+    ) -> None:
+        if pull not in ("never", "missing"):
+            raise ValueError(f"pull must be 'never' or 'missing', not {pull!r}")
+        self.images = dict(images)
+        self.pull = pull
+        self.max_running = max_running
+        self.test_id = test_id
+        self.stop_grace_seconds = stop_grace_seconds
+        self.network = network
+        self.label = f"{_EXECUTOR}={uuid.uuid4().hex}"
+        threads = workers or max_running or 8
+        self._client = _connect(timeout=120, max_pool_size=threads + 4)
+        self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
+        self._pull_lock = threading.Lock()
+        self._unpullable: dict[str, str] = {}  # image -> why it could not be pulled
+        self._names = itertools.count(1)
+
+    # -- the Executor protocol (test thread) ---------------------------------------------
+
+    def start(self, spec: AttemptSpec, now_ms: int) -> _Container:
+        image = resolve_image(self.images, spec.image)
+        labels = {
+            **_SESSION_LABELS,
+            _EXECUTOR: self.label.partition("=")[2],
+            _TEST: self.test_id,
+            _JOB: spec.job_id,
+            _ATTEMPT: str(spec.attempt),
+        }
+        name = re.sub(r"[^a-zA-Z0-9_.-]", "-", f"fakebatch-{spec.job_id}-{spec.attempt}")
+        create = container_args(spec, image, self._cpus, self.network)
+        create.update(labels=labels, name=f"{name}-{next(self._names)}-{uuid.uuid4().hex[:6]}")
+        handle = _Container(spec, create, now_ms, now_ms - time.time_ns() // 1_000_000)
+        handle.future = self._pool.submit(self._prepare, handle)
+        return handle
+
+    def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
+        done: dict[Any, Outcome] = {}
+        live: dict[str, _Container] = {}
+        for handle in handles:
+            if handle.future is None or not handle.future.done():
+                continue  # still being created or started: not finished
+            if handle.error is not None:
+                raise handle.error
+            if handle.outcome is not None:
+                done[handle] = handle.outcome
+            elif handle.container_id is not None:
+                live[handle.container_id] = handle
+        if live:  # one query for every running attempt of this executor
+            exited = self._client.containers.list(
+                all=True, sparse=True, filters={"label": self.label, "status": ["exited", "dead"]}
+            )
+            for container in exited:
+                if container.id in live:
+                    handle = live[container.id]
+                    done[handle] = self._finish(handle, now_ms)
+                    self._pool.submit(self._remove_quietly, container.id)
+        return done
+
+    def stop(self, handle: Any, now_ms: int) -> Outcome:
+        """SIGTERM (the image's stop signal), SIGKILL after the grace period, then logs."""
+        assert isinstance(handle, _Container)
+        assert handle.future is not None
+        if handle.outcome is not None:
+            return handle.outcome
+        if handle.future.cancel():  # never reached the engine: no container to stop
+            handle.outcome = Outcome(exit_code=None, finished_at=now_ms)
+            return handle.outcome
+        handle.future.result()
+        if handle.error is not None:
+            raise handle.error
+        if handle.outcome is not None:
+            return handle.outcome
+        cid = handle.container_id
+        assert cid is not None
+        with contextlib.suppress(docker.errors.APIError):  # already exited: _finish says how
+            self._client.api.stop(cid, timeout=self.stop_grace_seconds)
+        outcome = self._finish(handle, now_ms)
+        _remove(self._client, cid)
+        return outcome
+
+    def close(self) -> None:
+        """Remove every container this executor created, running or not."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        try:
+            for container in self._client.containers.list(
+                all=True, sparse=True, filters={"label": self.label}
+            ):
+                _remove(self._client, container.id)
+        finally:
+            self._client.close()
+
+    # -- the pool's work: engine round-trips that decide nothing -------------------------
+
+    def _prepare(self, handle: _Container) -> None:
+        try:
+            handle.outcome = self._create_and_start(handle)
+        except docker.errors.APIError as error:
+            handle.outcome = _failed(f"CannotCreateContainerError: {_explain(error)}")
+        except BaseException as error:  # the engine itself failed: poll or stop raises it
+            handle.error = error
+
+    def _create_and_start(self, handle: _Container) -> Outcome | None:
+        image = handle.create["image"]
+        try:
+            created = self._create(handle)
+        except docker.errors.ImageNotFound:
+            problem = self._pull(image)
+            if problem is not None:
+                return _failed(f"CannotPullContainerError: {problem}")
+            created = self._create(handle)
+        handle.container_id = created["Id"]
+        try:
+            self._client.api.start(handle.container_id)
+        except docker.errors.APIError as error:
+            _remove(self._client, handle.container_id)
+            handle.container_id = None
+            return _failed(f"CannotStartContainerError: {_explain(error)}")
+        return None
+
+    def _create(self, handle: _Container) -> Any:
+        args = dict(handle.create)
+        host_config = self._client.api.create_host_config(**args.pop("host_config"))
+        return self._client.api.create_container(**args, host_config=host_config)
+
+    def _pull(self, image: str) -> str | None:
+        """Why ``image`` cannot be had, None once it is there."""
+        if self.pull == "never":
+            return (
+                f"{image}: image not found in the local Docker engine and fakebatch_pull is 'never' "
+                "(build or tag it locally, map the job's image with --fakebatch-image "
+                "PATTERN=IMAGE, or set fakebatch_pull = missing)"
+            )
+        with self._pull_lock:  # one pull per image, even when a whole array wants it
+            if image not in self._unpullable:
+                repository, tag = docker.utils.parse_repository_tag(image)
+                try:
+                    stream = self._client.api.pull(repository, tag=tag or "latest", stream=True, decode=True)
+                    for event in stream:
+                        if "error" in event:
+                            raise docker.errors.APIError(event["error"])
+                    self._client.api.inspect_image(image)
+                except docker.errors.APIError as error:
+                    self._unpullable[image] = f"{image}: pull failed: {_explain(error)}"
+            return self._unpullable.get(image)
+
+    def _remove_quietly(self, container_id: str) -> None:
+        with contextlib.suppress(Exception):  # close() removes whatever is left, and reports that
+            _remove(self._client, container_id)
+
+    # -- reading how an attempt ended (test thread) --------------------------------------
+
+    def _finish(self, handle: _Container, now_ms: int) -> Outcome:
+        cid = handle.container_id
+        handle.container_id = None
+        try:
+            state = self._client.api.inspect_container(cid)["State"]
+            raw = self._client.api.logs(cid, stdout=True, stderr=True, timestamps=True)
+        except docker.errors.APIError as error:
+            outcome = _failed(f"the container of this attempt disappeared from the engine: {_explain(error)}")
+            outcome.finished_at = now_ms
+        else:
+            oom = bool(state.get("OOMKilled"))
+            logs = [(self._clamp(handle, ts, now_ms), line) for ts, line in parse_logs(raw)]
+            # the engine stamps a line when it reads it, which may be after the process exited
+            finished = max(
+                [self._clamp(handle, _epoch_ms(state.get("FinishedAt") or ""), now_ms)]
+                + [ts for ts, _ in logs]
+            )
+            outcome = Outcome(
+                exit_code=state.get("ExitCode"),
+                reason=OOM_REASON if oom else (state.get("Error") or None),
+                logs=logs,
+                finished_at=finished,
+            )
+        handle.outcome = outcome
+        return outcome
+
+    @staticmethod
+    def _clamp(handle: _Container, real_ms: int | None, now_ms: int) -> int:
+        if real_ms is None:
+            return now_ms
+        return max(handle.started_ms, min(now_ms, real_ms + handle.offset_ms))
+
+
+def resolve_image(images: dict[str, str], image: str) -> str:
+    """The local image for a job's image: the first glob of ``images`` it matches, else itself."""
+    for pattern, local in images.items():
+        if fnmatch.fnmatchcase(image, pattern):
+            return local
+    return image
+
+
+def container_args(spec: AttemptSpec, image: str, host_cpus: float, network: str | None) -> dict[str, Any]:
+    """``create_container`` arguments (``host_config`` as ``create_host_config`` arguments)
+    for the container AWS would start for ``spec``."""
+    props = spec.container
+    linux = props.get("linuxParameters") or {}
+    host: dict[str, Any] = {
+        "read_only": bool(props.get("readonlyRootFilesystem")),
+        "privileged": bool(props.get("privileged")),
+        "network_mode": network,
+    }
+    if spec.vcpus > 0:
+        host["nano_cpus"] = int(min(spec.vcpus, host_cpus) * 1e9)
+    if spec.memory_mib:
+        memory = max(spec.memory_mib, _MIN_MEMORY_MIB) * 2**20
+        host["mem_limit"] = memory
+        host["memswap_limit"] = memory + int(linux.get("maxSwap") or 0) * 2**20
+    if "swappiness" in linux:
+        host["mem_swappiness"] = int(linux["swappiness"])
+    if linux.get("initProcessEnabled"):
+        host["init"] = True
+    if linux.get("sharedMemorySize"):
+        host["shm_size"] = int(linux["sharedMemorySize"]) * 2**20
+    if linux.get("tmpfs"):
+        host["tmpfs"] = {
+            t["containerPath"]: ",".join([f"size={t['size']}m", *(t.get("mountOptions") or [])])
+            for t in linux["tmpfs"]
+        }
+    if linux.get("devices"):
+        host["devices"] = [
+            f"{d['hostPath']}:{d.get('containerPath') or d['hostPath']}:"
+            + "".join(p[0].lower() for p in d.get("permissions") or ["READ", "WRITE", "MKNOD"])
+            for d in linux["devices"]
+        ]
+    if props.get("ulimits"):
+        host["ulimits"] = [
+            docker.types.Ulimit(name=u["name"], soft=int(u["softLimit"]), hard=int(u["hardLimit"]))
+            for u in props["ulimits"]
+        ]
+    binds, anonymous = _mounts(props)
+    if binds:
+        host["binds"] = binds
+    return {
+        "image": image,
+        "command": list(spec.command) or None,  # None: the image's own CMD
+        "environment": dict(spec.environment),
+        "user": props.get("user") or None,
+        "volumes": anonymous or None,
+        "host_config": host,
+    }
+
+
+def _mounts(props: dict[str, Any]) -> tuple[list[str], list[str]]:
+    """Bind mounts for volumes with a ``host.sourcePath``; other volumes (Docker-managed,
+    EFS) become anonymous volumes, empty at start and removed with the container."""
+    volumes = {v.get("name"): v for v in props.get("volumes") or []}
+    binds, anonymous = [], []
+    for point in props.get("mountPoints") or []:
+        volume = volumes.get(point.get("sourceVolume")) or {}
+        target = point["containerPath"]
+        source = (volume.get("host") or {}).get("sourcePath")
+        if source:
+            binds.append(f"{source}:{target}:{'ro' if point.get('readOnly') else 'rw'}")
+        else:
+            anonymous.append(target)
+    return binds, anonymous
+
+
+def parse_logs(raw: bytes) -> list[tuple[int | None, str]]:
+    """``docker logs --timestamps`` output as (epoch ms, line); a line without a timestamp of
+    its own (a continued partial line) takes the previous one's."""
+    events: list[tuple[int | None, str]] = []
+    last: int | None = None
+    for line in raw.decode("utf-8", errors="replace").split("\n"):
+        stamp, _, message = line.partition(" ")
+        ms = _epoch_ms(stamp)
+        if ms is None:
+            message = line
+        else:
+            last = ms
+        if line:
+            events.append((last, message.rstrip("\r")))
+    return events
+
+
+def _epoch_ms(stamp: str) -> int | None:
+    """RFC 3339 (Docker's nanosecond form) to epoch ms; None for Docker's zero time or junk."""
+    match = _TIMESTAMP.match(stamp)
+    if match is None or stamp.startswith("0001-"):
+        return None
+    whole, fraction, zone = match.groups()
+    seconds = calendar.timegm(time.strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    if zone != "Z":
+        sign = 1 if zone[0] == "+" else -1
+        seconds -= sign * (int(zone[1:3]) * 3600 + int(zone[4:6]) * 60)
+    return seconds * 1000 + int((fraction or "0").ljust(3, "0")[:3])
+
+
+def _failed(reason: str) -> Outcome:
+    """An attempt whose container never ran: no exit code, AWS's reason in both places."""
+    return Outcome(exit_code=None, reason=reason, status_reason=reason)
+
+
+def _explain(error: Any) -> str:
+    return str(getattr(error, "explanation", None) or error)

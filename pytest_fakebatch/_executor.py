@@ -52,6 +52,15 @@ class Executor(Protocol):
         """The outcomes of those attempts that have finished by ``now_ms``."""
         ...
 
+    def logs(self, handle: Any, now_ms: int) -> list[tuple[int, str]]:
+        """What a running attempt has logged so far, as (epoch ms, line) pairs."""
+        ...
+
+    def finish_time(self, handle: Any) -> int | None:
+        """When a running attempt will end, where the executor knows it (simulated work);
+        None for real work, which ends when it ends."""
+        ...
+
     def stop(self, handle: Any, now_ms: int) -> Outcome:
         """Stop a running attempt and return what it left (its logs, its exit code)."""
         ...

@@ -182,9 +182,22 @@ class FakeBatch:
             return moved
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward (simulated work finishes, timeouts fire) and run."""
+        """Move the clock forward: simulated work finishes and timeouts fire at their own
+        times, and with autorun the jobs they free start then, not at the end of the jump."""
+        if seconds < 0:
+            raise ValueError(f"the clock only moves forward, not by {seconds} seconds")
         with self._lock:
-            self.clock.advance(seconds)
+            target = self.clock.now_ms() + round(seconds * 1000)
+            while self.autorun:
+                self.run_until_idle()
+                events = [
+                    t for r in self._regions.values() if (t := self._scheduler.next_event(r)) is not None
+                ]
+                upcoming = min(events, default=None)
+                if upcoming is None or upcoming > target:
+                    break
+                self.clock.advance(max(0, upcoming - self.clock.now_ms()) / 1000)
+            self.clock.advance(max(0, target - self.clock.now_ms()) / 1000)
             if self.autorun:
                 self.run_until_idle()
 
@@ -207,6 +220,7 @@ class FakeBatch:
     def _selected_regions(self, region: str | None) -> Iterator[Region]:
         for state in self._regions.values():
             if region is None or state.region == region:
+                self._scheduler.sync_logs(state)
                 yield state
 
     def _info(self, region: Region, job: Job) -> JobInfo:
@@ -266,7 +280,12 @@ class FakeBatch:
         region = self._region(region_name)
         if self.autorun:
             self._scheduler.tick(region)
-        return fn(Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__))
+        if service == "logs":
+            self._scheduler.sync_logs(region)
+        answer = fn(Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__))
+        if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
+            self._scheduler.tick(region)
+        return answer
 
     def _region(self, name: str) -> Region:
         state = self._regions.get(name)

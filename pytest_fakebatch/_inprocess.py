@@ -147,10 +147,15 @@ class InProcessExecutor:
                 done[handle] = handle.outcome
         return done
 
+    def logs(self, handle: Any, now_ms: int) -> list[tuple[int, str]]:
+        return [(ts, line) for ts, line in handle.outcome.logs if ts <= now_ms]
+
+    def finish_time(self, handle: Any) -> int | None:
+        finished_at: int | None = handle.outcome.finished_at
+        return finished_at
+
     def stop(self, handle: Any, now_ms: int) -> Outcome:
-        outcome: Outcome = handle.outcome
-        kept = [(ts, line) for ts, line in outcome.logs if ts <= now_ms]
-        return Outcome(exit_code=None, logs=kept, finished_at=now_ms)
+        return Outcome(exit_code=None, logs=self.logs(handle, now_ms), finished_at=now_ms)
 
     def close(self) -> None:
         pass

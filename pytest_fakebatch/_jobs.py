@@ -104,6 +104,7 @@ class Job:
     is_cancelled: bool = False
     is_terminated: bool = False
     unfinished_children: int = 0  # an index for the scheduler; statusSummary is counted anew
+    rank: tuple[int, int, int] = (0, 0, 0)  # order within a queue or share, set by add_job
     node_container: dict[str, Any] | None = None  # a multi-node job's node: its range's container
     node_vcpus: float | None = None
 

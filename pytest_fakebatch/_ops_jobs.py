@@ -270,7 +270,8 @@ def list_jobs(call: Call) -> Response:
     else:
         status = p.choice("jobStatus", STATUSES, RUNNING)
         jobs = [j for j in jobs if observed_status(j) == status]
-    jobs.sort(key=lambda j: (j.created_at, j.seq, j.index or 0), reverse=True)
+    if selector == "jobQueue":  # newest first; an array's children keep their index order
+        jobs.sort(key=lambda j: (j.created_at, j.seq), reverse=True)
     page, token = paginate(p, jobs, limit=1000, default=100)
     answer: Response = {"jobSummaryList": [job_summary(j) for j in page]}
     if token:

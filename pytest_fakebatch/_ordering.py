@@ -9,21 +9,24 @@ schedulingPriority and submission order inside the share.
 
 from __future__ import annotations
 
+import operator
 from collections import deque
 from collections.abc import Callable, Iterable
 
 from ._jobs import Job
 from ._state import JobQueue, Region
 
-
-def _within_share(job: Job) -> tuple[int, int, int]:
-    return (-job.spec.scheduling_priority, job.seq, job.index or 0)
+_within_share = operator.attrgetter("rank")
 
 
 def offer_capacity(
     region: Region, runnable: Iterable[Job], running: Iterable[Job], try_start: Callable[[Job], bool]
 ) -> None:
-    """Offer capacity to ``runnable`` jobs in AWS's order; ``try_start`` says if one got it."""
+    """Offer capacity to ``runnable`` jobs in AWS's order; ``try_start`` says if one got it.
+
+    Once a job of a queue does not fit, no job of that queue needing as many vCPUs or more
+    is offered capacity in this round (smaller ones still may be).
+    """
     by_queue: dict[str, list[Job]] = {}
     queues: dict[str, JobQueue] = {}
     for job in runnable:
@@ -31,12 +34,32 @@ def offer_capacity(
         queues[job.spec.queue.name] = job.spec.queue
     for name in sorted(by_queue, key=lambda n: -queues[n].priority):
         queue, jobs = queues[name], by_queue[name]
+        offer = _Offer(try_start)
         weights = _share_weights(region, queue)
         if weights is None:
+            smallest = min(job.vcpus for job in jobs)
             for job in sorted(jobs, key=_within_share):
-                try_start(job)
+                offer(job)
+                if offer.blocked <= smallest:
+                    break
         else:
-            _fair_share(queue, jobs, running, weights, try_start)
+            _fair_share(queue, jobs, running, weights, offer)
+
+
+class _Offer:
+    """try_start for one queue, remembering the smallest job that did not fit."""
+
+    def __init__(self, try_start: Callable[[Job], bool]) -> None:
+        self.try_start = try_start
+        self.blocked = float("inf")
+
+    def __call__(self, job: Job) -> bool:
+        if job.vcpus >= self.blocked:
+            return False
+        if self.try_start(job):
+            return True
+        self.blocked = min(self.blocked, job.vcpus)
+        return False
 
 
 def _fair_share(

@@ -188,8 +188,7 @@ class Scheduler:
         attempt.exit_code = outcome.exit_code
         attempt.reason = outcome.reason
         attempt.status_reason = outcome.status_reason or ESSENTIAL_EXITED
-        if outcome.logs:
-            region.logs[job.spec.log_group][attempt.log_stream].extend(outcome.logs)
+        region.logs[job.spec.log_group][attempt.log_stream] = list(outcome.logs)
         if outcome.exit_code == 0 and outcome.status_reason is None:
             set_status(region, job, SUCCEEDED, attempt.stopped_at, attempt.status_reason)
         elif (
@@ -212,6 +211,28 @@ class Scheduler:
                 self.stop(region, node, MAIN_NODE_EXITED)
             elif node.status in (SUBMITTED, PENDING, RUNNABLE):
                 set_status(region, node, FAILED, self.clock.now_ms(), MAIN_NODE_EXITED)
+
+    def sync_logs(self, region: Region) -> None:
+        """Bring the log streams of running attempts up to now, as the awslogs driver would."""
+        now = self.clock.now_ms()
+        for job in region.active.get(RUNNING, {}).values():
+            attempt = job.running
+            if attempt is not None and attempt.handle is not None:
+                region.logs[job.spec.log_group][attempt.log_stream] = self.executor.logs(attempt.handle, now)
+
+    def next_event(self, region: Region) -> int | None:
+        """The earliest time a running attempt ends or times out, where that is known."""
+        times = []
+        for job in region.active.get(RUNNING, {}).values():
+            if job.running is None or job.running.handle is None:
+                continue
+            deadline = _deadline(job)
+            if deadline is not None:
+                times.append(deadline)
+            finish = self.executor.finish_time(job.running.handle)
+            if finish is not None:
+                times.append(finish)
+        return min(times) if times else None
 
     def stop(self, region: Region, job: Job, reason: str) -> None:
         """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry."""
