@@ -7,7 +7,7 @@ are off, ``pytest_plugins = ["pytest_fakebatch"]`` in a conftest loads the same 
 from ._clock import Clock
 from ._fake import ApiCall, FakeBatch, JobInfo
 from ._inprocess import Exit, JobRun
-from .plugin import (
+from ._plugin import (
     fake_batch,
     pytest_addoption,
     pytest_configure,

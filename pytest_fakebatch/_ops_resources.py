@@ -260,6 +260,11 @@ def update_job_queue(call: Call) -> Response:
     policy = p.opt_str("schedulingPolicyArn")
     if policy is not None:
         policy = region.scheduling_policy(p.op, policy).arn
+        if queue.scheduling_policy_arn is None:
+            raise p.fail(
+                f"job queue '{queue.name}' was created without a scheduling policy (FIFO) and cannot "
+                "have one added; create a new job queue with schedulingPolicyArn"
+            )
     queue.state = state
     if priority is not None:
         queue.priority = priority

@@ -1,0 +1,238 @@
+"""The pytest glue, through pytester: fixture, report header, options, marker, plugin loading."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+USES_THE_FIXTURE = textwrap.dedent(
+    """
+    import boto3
+
+    def test_fake_batch_answers(fake_batch):
+        batch = boto3.client("batch", region_name="eu-west-1")
+        batch.create_compute_environment(
+            computeEnvironmentName="ce",
+            type="MANAGED",
+            computeResources={"type": "EC2", "maxvCpus": 4, "subnets": ["s"], "instanceRole": "r"},
+        )
+        described = batch.describe_compute_environments()["computeEnvironments"]
+        assert [e["computeEnvironmentName"] for e in described] == ["ce"]
+        assert [c.operation for c in fake_batch.calls] == [
+            "CreateComputeEnvironment",
+            "DescribeComputeEnvironments",
+        ]
+    """
+)
+
+
+def test_fake_batch_fixture_works_in_a_test_file(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+def test_report_header_names_the_in_process_executor(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess()
+
+    result.stdout.fnmatch_lines(["fakebatch: in-process executor"])
+
+
+def test_markers_list_the_fakebatch_marker(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--markers")
+
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["@pytest.mark.fakebatch(*)*"])
+
+
+def test_help_lists_the_fakebatch_options(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess("--help")
+
+    result.stdout.fnmatch_lines(["*--fakebatch-docker*", "*--fakebatch-image*", "*fakebatch_pull*"])
+
+
+def test_fakebatch_marker_is_known_under_strict_markers(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.fakebatch(account_id="111122223333")
+        def test_marked(fake_batch):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_subprocess("--strict-markers")
+
+    result.assert_outcomes(passed=1)
+
+
+def test_marker_account_id_goes_into_the_arns(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import boto3
+        import pytest
+
+        @pytest.mark.fakebatch(account_id="111122223333")
+        def test_marked(fake_batch):
+            batch = boto3.client("batch", region_name="eu-west-1")
+            answer = batch.register_job_definition(
+                jobDefinitionName="d", type="container", containerProperties={"image": "i"}
+            )
+            assert answer["jobDefinitionArn"] == "arn:aws:batch:eu-west-1:111122223333:job-definition/d:1"
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+def test_ini_account_id_goes_into_the_arns(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfakebatch_account_id = 444455556666\n")
+    pytester.makepyfile(
+        """
+        import boto3
+
+        def test_configured(fake_batch):
+            batch = boto3.client("batch", region_name="eu-west-1")
+            answer = batch.create_scheduling_policy(name="p")
+            assert answer["arn"] == "arn:aws:batch:eu-west-1:444455556666:scheduling-policy/p"
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    "marker",
+    ['fakebatch(colour="red")', 'fakebatch("docker")'],
+    ids=["unknown-keyword", "positional-argument"],
+)
+def test_marker_with_unexpected_arguments_errors_clearly(pytester: pytest.Pytester, marker: str) -> None:
+    pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_marked(fake_batch):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(["*@pytest.mark.fakebatch takes docker=, images= and account_id= only*"])
+    assert result.parseoutcomes().get("passed", 0) == 0
+
+
+# -- Docker-mode options (parsed even though the Docker executor is not used here) ---------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--fakebatch-image", "a=b"],
+        ["--fakebatch-image", "worker:*=local/worker:dev", "--fakebatch-image", "x=y"],
+    ],
+    ids=["one", "two"],
+)
+def test_image_mappings_are_accepted(pytester: pytest.Pytester, args: list[str]) -> None:
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess(*args)
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["fakebatch: in-process executor"])
+
+
+@pytest.mark.parametrize("mapping", ["nonsense", "=image", "pattern="])
+def test_bad_image_mapping_is_a_usage_error(pytester: pytest.Pytester, mapping: str) -> None:
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess("--fakebatch-image", mapping)
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*'{mapping}' must look like PATTERN=IMAGE*"])
+
+
+def test_bad_image_mapping_in_the_ini_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfakebatch_images =\n    worker:*=local/worker\n    nonsense\n")
+
+    result = pytester.runpytest_subprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*'nonsense' must look like PATTERN=IMAGE*"])
+
+
+@pytest.mark.parametrize("pull", ["never", "missing"])
+def test_pull_policy_in_the_ini_file_is_accepted(pytester: pytest.Pytester, pull: str) -> None:
+    pytester.makeini(f"[pytest]\nfakebatch_pull = {pull}\n")
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+def test_unknown_pull_policy_in_the_ini_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfakebatch_pull = sometimes\n")
+
+    result = pytester.runpytest_subprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*fakebatch_pull must be 'never' or 'missing', not 'sometimes'*"])
+
+
+@pytest.mark.parametrize("ceiling", ["0", "-1", "many"])
+def test_bad_max_containers_in_the_ini_file_is_a_usage_error(pytester: pytest.Pytester, ceiling: str) -> None:
+    pytester.makeini(f"[pytest]\nfakebatch_max_containers = {ceiling}\n")
+
+    result = pytester.runpytest_subprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"*fakebatch_max_containers must be a positive integer, not '{ceiling}'*"])
+
+
+# -- loading the plugin without its entry point --------------------------------------------
+
+
+def test_no_fakebatch_disables_the_plugin(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess("-p", "no:fakebatch")
+
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*fixture 'fake_batch' not found*"])
+
+
+def test_package_in_a_conftest_works_with_plugin_autoload_off(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makeconftest('pytest_plugins = ["pytest_fakebatch"]\n')
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["fakebatch: in-process executor"])
+
+
+def test_package_in_a_conftest_is_harmless_when_the_entry_point_also_loads_it(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest('pytest_plugins = ["pytest_fakebatch"]\n')
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
