@@ -19,6 +19,7 @@ from ._params import Params
 from ._router import BATCH, LOGS, Call
 from ._routes import batch_model
 from ._scheduler import Scheduler
+from ._server import Server
 from ._state import Region
 
 H = TypeVar("H", bound=Handler)
@@ -86,6 +87,7 @@ class FakeBatch:
         self._lock = threading.RLock()
         self._seq = itertools.count()
         self._saved_env: dict[str, str | None] = {}
+        self._server: Server | None = None
 
     # -- lifetime -----------------------------------------------------------------------
 
@@ -98,9 +100,25 @@ class FakeBatch:
                 os.environ[key] = value
         return self
 
+    def serve(self) -> str:
+        """Answer Batch (and job logs) over HTTP too, for code outside this process, such as
+        a job's container; returns the endpoint URL. Attempts started from now on get it as
+        ``AWS_ENDPOINT_URL_BATCH`` and ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`` in their environment."""
+        with self._lock:
+            if self._server is None:
+                self._server = Server(self)
+                self._scheduler.extra_env = {
+                    "AWS_ENDPOINT_URL_BATCH": self._server.url,
+                    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": self._server.url,
+                }
+            return self._server.url
+
     def stop(self) -> None:
         """Stop answering, stop whatever still runs, and forget all state."""
         _intercept.deactivate(self)
+        if self._server is not None:
+            self._server.close()
+            self._server = None
         for key, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(key, None)

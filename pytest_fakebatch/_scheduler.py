@@ -38,6 +38,7 @@ class Scheduler:
     def __init__(self, clock: Clock, executor: Executor) -> None:
         self.clock = clock
         self.executor = executor
+        self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
         self._busy = False
 
     def tick(self, region: Region) -> None:
@@ -148,7 +149,7 @@ class Scheduler:
             attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
             job.attempts.append(attempt)
             region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
-            attempt.handle = self.executor.start(attempt_spec(job, attempt), now)
+            attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
             set_status(region, job, RUNNING, now)
         return True
 
@@ -264,11 +265,11 @@ def _deadline(job: Job) -> int | None:
     return job.running.started_at + job.spec.timeout * 1000
 
 
-def attempt_spec(job: Job, attempt: Attempt) -> AttemptSpec:
+def attempt_spec(job: Job, attempt: Attempt, extra_env: dict[str, str]) -> AttemptSpec:
     """The container AWS would start for this attempt: command, environment and resources."""
     spec = job.spec
     container = job.container
-    env = {e["name"]: e["value"] for e in container.get("environment", [])}
+    env = {**extra_env, **{e["name"]: e["value"] for e in container.get("environment", [])}}
     env.update(
         AWS_BATCH_JOB_ID=job.id,
         AWS_BATCH_JOB_ATTEMPT=str(len(job.attempts)),

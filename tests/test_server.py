@@ -1,0 +1,142 @@
+"""HTTP server mode: another process reaches the fake through AWS_ENDPOINT_URL_BATCH."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+
+from pytest_fakebatch import FakeBatch
+
+REGION = "eu-west-1"  # the region of the conftest fixtures
+
+
+def run_client(url: str, code: str) -> Any:
+    """Run ``code`` in a fresh Python (no fake inside) against the server; its printed JSON."""
+    env = {
+        **os.environ,
+        "AWS_ENDPOINT_URL_BATCH": url,
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
+        "AWS_ACCESS_KEY_ID": "x",
+        "AWS_SECRET_ACCESS_KEY": "x",
+        "AWS_DEFAULT_REGION": REGION,
+        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+    }
+    script = "import boto3, json\nbatch = boto3.client('batch')\n" + textwrap.dedent(code)
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
+def test_another_process_sees_the_same_batch(fake_batch: FakeBatch, batch: Any, queue: str) -> None:
+    url = fake_batch.serve()
+
+    names = run_client(
+        url, "print(json.dumps([q['jobQueueName'] for q in batch.describe_job_queues()['jobQueues']]))"
+    )
+
+    assert names == [queue]
+    assert [c.operation for c in fake_batch.calls][-1] == "DescribeJobQueues"
+
+
+def test_errors_reach_the_other_process_as_client_exceptions(fake_batch: FakeBatch, queue: str) -> None:
+    url = fake_batch.serve()
+
+    message = run_client(
+        url,
+        """
+        try:
+            batch.submit_job(jobName="j", jobQueue="nope", jobDefinition="work")
+        except batch.exceptions.ClientException as error:
+            print(json.dumps(str(error)))
+        """,
+    )
+
+    assert "job queue 'nope' does not exist in eu-west-1" in message
+
+
+def test_jobs_submitted_over_http_run_and_tags_route_by_path(
+    fake_batch: FakeBatch, queue: str, definition: str
+) -> None:
+    url = fake_batch.serve()
+
+    status, tags = run_client(
+        url,
+        """
+        job = batch.submit_job(jobName="remote", jobQueue="q", jobDefinition="work", tags={"team": "etl"})
+        batch.untag_resource(resourceArn=job["jobArn"], tagKeys=["nothing"])
+        detail = batch.describe_jobs(jobs=[job["jobId"]])["jobs"][0]
+        print(json.dumps([detail["status"], batch.list_tags_for_resource(resourceArn=job["jobArn"])["tags"]]))
+        """,
+    )
+
+    assert status == "SUCCEEDED"
+    assert tags == {"team": "etl"}
+    assert fake_batch.jobs()[0].name == "remote"
+
+
+def test_job_logs_are_served_over_http(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    @fake_batch.handler(definition="work")
+    def work(job: Any) -> None:
+        print("hello from", job.job_name)
+
+    job_id = batch.submit_job(jobName="loud", jobQueue="q", jobDefinition="work")["jobId"]
+    stream = batch.describe_jobs(jobs=[job_id])["jobs"][0]["container"]["logStreamName"]
+    url = fake_batch.serve()
+
+    lines = run_client(
+        url,
+        f"""
+        logs = boto3.client("logs")
+        events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName="{stream}")["events"]
+        print(json.dumps([e["message"] for e in events]))
+        """,
+    )
+
+    assert lines == ["hello from loud"]
+
+
+def test_attempts_started_after_serve_get_the_endpoint(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    seen: list[dict[str, str]] = []
+
+    @fake_batch.handler(definition="work")
+    def work(job: Any) -> None:
+        seen.append(job.env)
+
+    url = fake_batch.serve()
+    batch.submit_job(jobName="j", jobQueue="q", jobDefinition="work")
+    fake_batch.run_until_idle()
+
+    assert seen[0]["AWS_ENDPOINT_URL_BATCH"] == url
+    assert seen[0]["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS"] == url
+
+
+def test_the_server_stops_with_the_fake(fake_batch: FakeBatch) -> None:
+    fake = FakeBatch()
+    fake_batch.stop()
+    fake.start()
+    url = fake.serve()
+    fake.stop()
+
+    with pytest.raises(subprocess.CalledProcessError):
+        subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import urllib.request; urllib.request.urlopen('{url}/v1/describejobqueues', timeout=5)",
+            ],
+            check=True,
+            capture_output=True,
+            timeout=60,
+        )
