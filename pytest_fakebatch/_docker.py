@@ -13,7 +13,10 @@ and kept within [attempt start, now].
 
 Network: containers get the engine's default network (``bridge`` normally; an engine started
 with ``--bridge=none`` gives them a loopback-only network), unless ``network=`` says otherwise,
-e.g. ``"host"`` or ``"none"``. AWS Batch containers have a network, so none is not forced.
+e.g. ``"host"`` or ``"none"``. AWS Batch containers have a network, so none is not forced. One
+exception: once the fake serves HTTP (``FakeBatch.serve()``), attempts are given endpoint URLs
+on the host's loopback, which only a container on the host's network can reach; such
+containers get ``"host"`` unless ``network=`` was given.
 
 Every container carries the label ``pytest-fakebatch=1`` plus the session, pid, process start,
 host, test, job and attempt, so :func:`sweep_leftovers` can remove exactly the containers of
@@ -53,6 +56,8 @@ _EXECUTOR, _TEST, _JOB, _ATTEMPT = (f"{LABEL}.{k}" for k in ("executor", "test",
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 _MIN_MEMORY_MIB = 6  # Docker refuses less; AWS accepts 4
+_LOOPBACK_URL = re.compile(r"https?://(127\.|localhost\b|\[::1\])")
+_SNAPSHOT_SECONDS = 0.005
 _TIMESTAMP = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$")
 
 
@@ -155,6 +160,7 @@ class _Container:
     container_id: str | None = None
     outcome: Outcome | None = None  # set once the attempt has ended (or never started)
     error: BaseException | None = None  # the engine failed (not the job): raised on the test thread
+    ready_at: float = float("inf")  # time.monotonic() once the engine started the container
 
 
 class DockerExecutor:
@@ -179,14 +185,17 @@ class DockerExecutor:
         self.test_id = test_id
         self.stop_grace_seconds = stop_grace_seconds
         self.network = network
-        self.label = f"{_EXECUTOR}={uuid.uuid4().hex}"
+        self.executor_id = uuid.uuid4().hex
+        self.label = f"{_EXECUTOR}={self.executor_id}"  # on this executor's containers only
         threads = workers or max_running or 8
         self._client = _connect(timeout=120, max_pool_size=threads + 4)
         self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
         self._pull_lock = threading.Lock()
+        self._pulled: set[str] = set()
         self._unpullable: dict[str, str] = {}  # image -> why it could not be pulled
         self._names = itertools.count(1)
+        self._snapshot: tuple[float, dict[str, str]] | None = None
 
     # -- the Executor protocol (test thread) ---------------------------------------------
 
@@ -194,15 +203,21 @@ class DockerExecutor:
         image = resolve_image(self.images, spec.image)
         labels = {
             **_SESSION_LABELS,
-            _EXECUTOR: self.label.partition("=")[2],
+            _EXECUTOR: self.executor_id,
             _TEST: self.test_id,
             _JOB: spec.job_id,
             _ATTEMPT: str(spec.attempt),
         }
         name = re.sub(r"[^a-zA-Z0-9_.-]", "-", f"fakebatch-{spec.job_id}-{spec.attempt}")
-        create = container_args(spec, image, self._cpus, self.network)
-        create.update(labels=labels, name=f"{name}-{next(self._names)}-{uuid.uuid4().hex[:6]}")
-        handle = _Container(spec, create, now_ms, now_ms - time.time_ns() // 1_000_000)
+        handle = _Container(spec, {}, now_ms, now_ms - time.time_ns() // 1_000_000)
+        try:
+            handle.create = container_args(spec, image, self._cpus, self.network)
+        except (KeyError, TypeError, ValueError) as error:  # properties Docker cannot express
+            handle.outcome = _failed(f"CannotCreateContainerError: container properties: {error!r}")
+            handle.future = Future()
+            handle.future.set_result(None)
+            return handle
+        handle.create.update(labels=labels, name=f"{name}-{next(self._names)}-{uuid.uuid4().hex[:6]}")
         handle.future = self._pool.submit(self._prepare, handle)
         return handle
 
@@ -212,22 +227,47 @@ class DockerExecutor:
         for handle in handles:
             if handle.future is None or not handle.future.done():
                 continue  # still being created or started: not finished
-            if handle.error is not None:
-                raise handle.error
+            if handle.error is not None:  # the engine failed: this call fails, the attempt too
+                raise self._engine_failed(handle)
             if handle.outcome is not None:
                 done[handle] = handle.outcome
             elif handle.container_id is not None:
                 live[handle.container_id] = handle
-        if live:  # one query for every running attempt of this executor
-            exited = self._client.containers.list(
-                all=True, sparse=True, filters={"label": self.label, "status": ["exited", "dead"]}
-            )
-            for container in exited:
-                if container.id in live:
-                    handle = live[container.id]
+        if live:
+            taken_at, states = self._states()
+            for cid, handle in live.items():
+                state = states.get(cid)
+                if state is None and handle.ready_at < taken_at:
+                    state = "gone"  # it ran when the engine was asked: removed since; _finish says so
+                if state in ("exited", "dead", "gone"):
                     done[handle] = self._finish(handle, now_ms)
-                    self._pool.submit(self._remove_quietly, container.id)
+                    self._pool.submit(self._remove_quietly, cid)
         return done
+
+    def _states(self) -> tuple[float, dict[str, str]]:
+        """The state of each of this executor's containers, from one engine query, and when
+        it was asked. Each API call ticks the scheduler twice and a tick polls once per round,
+        so a snapshot younger than _SNAPSHOT_SECONDS is reused rather than asked again."""
+        asked = time.monotonic()
+        if self._snapshot is None or asked - self._snapshot[0] > _SNAPSHOT_SECONDS:
+            found = self._client.containers.list(all=True, sparse=True, filters={"label": self.label})
+            self._snapshot = (asked, {c.id: c.attrs.get("State") for c in found})
+        return self._snapshot
+
+    def logs(self, handle: Any, now_ms: int) -> list[tuple[int, str]]:
+        """What the container has written so far (one engine request; [] before it runs)."""
+        if handle.outcome is not None:
+            return [(ts, line) for ts, line in handle.outcome.logs if ts <= now_ms]
+        if not handle.future.done() or handle.container_id is None:
+            return []
+        try:
+            raw = self._client.api.logs(handle.container_id, stdout=True, stderr=True, timestamps=True)
+        except docker.errors.APIError:
+            return []  # removed meanwhile: poll reports how it ended
+        return [(self._clamp(handle, ts, now_ms), line) for ts, line in parse_logs(raw)]
+
+    def finish_time(self, handle: Any) -> int | None:
+        return None  # real work ends when it ends
 
     def stop(self, handle: Any, now_ms: int) -> Outcome:
         """SIGTERM (the image's stop signal), SIGKILL after the grace period, then logs."""
@@ -240,7 +280,7 @@ class DockerExecutor:
             return handle.outcome
         handle.future.result()
         if handle.error is not None:
-            raise handle.error
+            self._engine_failed(handle)
         if handle.outcome is not None:
             return handle.outcome
         cid = handle.container_id
@@ -288,6 +328,7 @@ class DockerExecutor:
             _remove(self._client, handle.container_id)
             handle.container_id = None
             return _failed(f"CannotStartContainerError: {_explain(error)}")
+        handle.ready_at = time.monotonic()
         return None
 
     def _create(self, handle: _Container) -> Any:
@@ -304,7 +345,7 @@ class DockerExecutor:
                 "PATTERN=IMAGE, or set fakebatch_pull = missing)"
             )
         with self._pull_lock:  # one pull per image, even when a whole array wants it
-            if image not in self._unpullable:
+            if image not in self._unpullable and image not in self._pulled:
                 repository, tag = docker.utils.parse_repository_tag(image)
                 try:
                     stream = self._client.api.pull(repository, tag=tag or "latest", stream=True, decode=True)
@@ -312,6 +353,7 @@ class DockerExecutor:
                         if "error" in event:
                             raise docker.errors.APIError(event["error"])
                     self._client.api.inspect_image(image)
+                    self._pulled.add(image)
                 except docker.errors.APIError as error:
                     self._unpullable[image] = f"{image}: pull failed: {_explain(error)}"
             return self._unpullable.get(image)
@@ -322,6 +364,14 @@ class DockerExecutor:
 
     # -- reading how an attempt ended (test thread) --------------------------------------
 
+    @staticmethod
+    def _engine_failed(handle: _Container) -> BaseException:
+        """The attempt fails with the engine's error, which is handed back to raise once."""
+        error, handle.error = handle.error, None
+        assert error is not None
+        handle.outcome = _failed(f"CannotStartContainerError: the Docker engine failed: {error}")
+        return error
+
     def _finish(self, handle: _Container, now_ms: int) -> Outcome:
         cid = handle.container_id
         handle.container_id = None
@@ -329,7 +379,7 @@ class DockerExecutor:
             state = self._client.api.inspect_container(cid)["State"]
             raw = self._client.api.logs(cid, stdout=True, stderr=True, timestamps=True)
         except docker.errors.APIError as error:
-            outcome = _failed(f"the container of this attempt disappeared from the engine: {_explain(error)}")
+            outcome = _failed(f"CannotInspectContainerError: the container is gone: {_explain(error)}")
             outcome.finished_at = now_ms
         else:
             oom = bool(state.get("OOMKilled"))
@@ -371,7 +421,7 @@ def container_args(spec: AttemptSpec, image: str, host_cpus: float, network: str
     host: dict[str, Any] = {
         "read_only": bool(props.get("readonlyRootFilesystem")),
         "privileged": bool(props.get("privileged")),
-        "network_mode": network,
+        "network_mode": network or _default_network(spec.environment),
     }
     if spec.vcpus > 0:
         host["nano_cpus"] = int(min(spec.vcpus, host_cpus) * 1e9)
@@ -412,6 +462,12 @@ def container_args(spec: AttemptSpec, image: str, host_cpus: float, network: str
         "volumes": anonymous or None,
         "host_config": host,
     }
+
+
+def _default_network(environment: dict[str, str]) -> str | None:
+    """The host's network when the attempt is told to reach the fake's server on loopback."""
+    endpoints = (v for k, v in environment.items() if k.startswith("AWS_ENDPOINT_URL"))
+    return "host" if any(_LOOPBACK_URL.match(url) for url in endpoints) else None
 
 
 def _mounts(props: dict[str, Any]) -> tuple[list[str], list[str]]:

@@ -75,8 +75,10 @@ class FakeBatch:
         account_id: str = DEFAULT_ACCOUNT,
         executor: Executor | None = None,
         clock: Clock | None = None,
+        check_shapes: bool = False,
     ) -> None:
         self.account_id = account_id
+        self.check_shapes = check_shapes  # also parse every answer with botocore and compare
         self.clock = clock or Clock()
         self.handlers = Handlers()
         self.executor: Executor = executor or InProcessExecutor(self.handlers)

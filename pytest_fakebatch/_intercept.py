@@ -25,7 +25,7 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.model import OperationModel  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
-from ._errors import BatchError, ClientError  # noqa: E402
+from ._errors import BatchError, ClientError, ServerError  # noqa: E402
 from ._routes import resolve  # noqa: E402
 
 if TYPE_CHECKING:
@@ -37,6 +37,8 @@ _UNIQUE = "pytest-fakebatch"
 _active: FakeBatch | None = None
 _active_lock = threading.Lock()
 _PARSERS = {name: create_parser(name) for name in ("rest-json", "json")}
+_HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
+_URL = "https://fakebatch.invalid/"
 
 
 def activate(fake: FakeBatch) -> None:
@@ -79,15 +81,22 @@ def on_before_call(
         if service == "batch":
             body = _batch_request(model, params, body)
         answer = fake.dispatch(service, model.name, region, body)
+        document = json.dumps(answer)
+        parsed = json.loads(document)  # the caller's own copy, never the fake's state
+        if fake.check_shapes:
+            _check_shape(model, document.encode(), parsed)
     except BatchError as error:
         return _error(model, error)
-    return _respond(model, 200, json.dumps(answer).encode())
+    parsed["ResponseMetadata"] = _metadata(200, _HEADERS)
+    return AWSResponse(_URL, 200, _HEADERS, None), parsed
 
 
 def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> Any:
     """Batch's request as one dict: the JSON body plus what travels in the path and query."""
     if body is None:
         raise ClientError(f"{model.name}: the request body is not valid JSON")
+    if "{" not in model.http.get("requestUri", ""):  # nothing travels in the path
+        return body
     operation, from_path = resolve(params.get("method", "POST"), params.get("url_path", ""))
     if operation != model.name:
         raise ClientError(f"{model.name}: the request path belongs to {operation}")
@@ -99,22 +108,56 @@ def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> 
 
 
 def _error(model: OperationModel, error: BatchError) -> tuple[AWSResponse, dict[str, Any]]:
-    payload = {"__type": error.code, "message": error.message}
-    return _respond(model, error.status, json.dumps(payload).encode(), error.code)
+    """An AWS error response, parsed by botocore so that its modelled exception is raised."""
+    headers = {**_HEADERS, "x-amzn-ErrorType": error.code}
+    body = json.dumps({"__type": error.code, "message": error.message}).encode()
+    parsed = _parse(model, error.status, headers, body)
+    parsed["ResponseMetadata"] = _metadata(error.status, headers)
+    return AWSResponse(_URL, error.status, headers, None), parsed
 
 
-def _respond(
-    model: OperationModel, status: int, body: bytes, error_code: str | None = None
-) -> tuple[AWSResponse, dict[str, Any]]:
-    headers = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
-    if error_code is not None:
-        headers["x-amzn-ErrorType"] = error_code
+def _parse(model: OperationModel, status: int, headers: dict[str, str], body: bytes) -> dict[str, Any]:
     parser = _PARSERS[model.service_model.protocol]
-    parsed = parser.parse({"status_code": status, "headers": headers, "body": body}, model.output_shape)
-    parsed.setdefault("ResponseMetadata", {}).update(
-        HTTPStatusCode=status, HTTPHeaders=headers, RetryAttempts=0
+    parsed: dict[str, Any] = parser.parse(
+        {"status_code": status, "headers": headers, "body": body}, model.output_shape
     )
-    return AWSResponse("https://fakebatch.invalid/", status, headers, None), parsed
+    return parsed
+
+
+def _metadata(status: int, headers: dict[str, str]) -> dict[str, Any]:
+    return {
+        "RequestId": headers["x-amzn-requestid"],
+        "HTTPStatusCode": status,
+        "HTTPHeaders": dict(headers),
+        "RetryAttempts": 0,
+    }
+
+
+def _check_shape(model: OperationModel, body: bytes, answer: dict[str, Any]) -> None:
+    """Fail loudly where an answer holds what botocore's parser would not hand a caller."""
+    expected = _parse(model, 200, _HEADERS, body)
+    expected.pop("ResponseMetadata", None)
+    where = _first_difference(expected, answer, model.name)
+    if where is not None:
+        raise ServerError(f"{model.name}: the answer does not match botocore's output shape at {where}")
+
+
+def _first_difference(expected: Any, actual: Any, path: str) -> str | None:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        for key in expected.keys() | actual.keys():
+            if key not in expected or key not in actual:
+                return f"{path}.{key}"
+            found = _first_difference(expected[key], actual[key], f"{path}.{key}")
+            if found is not None:
+                return found
+        return None
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) == len(actual):
+        for i, (e, a) in enumerate(zip(expected, actual, strict=True)):
+            found = _first_difference(e, a, f"{path}[{i}]")
+            if found is not None:
+                return found
+        return None
+    return None if expected == actual and type(expected) is type(actual) else path
 
 
 def _register(emitter: Any) -> None:

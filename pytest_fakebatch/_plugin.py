@@ -49,6 +49,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini("fakebatch_pull", "Docker mode: 'never' or 'missing' (pull absent images)", default="never")
     parser.addini("fakebatch_max_containers", "Docker mode: at most this many containers at once", default="")
     parser.addini("fakebatch_account_id", "the AWS account id of faked resources", default=DEFAULT_ACCOUNT)
+    parser.addini(
+        "fakebatch_check_shapes",
+        "also parse every answer with botocore and fail on anything outside Batch's model (slower)",
+        type="bool",
+        default=False,
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -123,7 +129,11 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
             max_running=settings.max_containers,
             test_id=request.node.nodeid,
         )
-    fake = FakeBatch(account_id=account, executor=executor)
+    fake = FakeBatch(
+        account_id=account,
+        executor=executor,
+        check_shapes=bool(request.config.getini("fakebatch_check_shapes")),
+    )
     fake.start()
     try:
         yield fake

@@ -355,6 +355,21 @@ def test_a_bug_inside_the_fake_is_a_server_exception(
     assert [(c.operation, c.error) for c in fake_batch.calls] == [("DescribeJobQueues", "ServerException")]
 
 
+def test_answers_hold_only_what_botocore_would_parse(
+    fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_fakebatch import _router
+
+    def sloppy(call: object) -> dict[str, Any]:
+        return {"jobQueues": [{"jobQueueName": "q", "notInTheModel": 1}]}
+
+    monkeypatch.setitem(_router.BATCH, "DescribeJobQueues", sloppy)
+    fake_batch.check_shapes = True
+
+    with pytest.raises(batch.exceptions.ServerException, match=r"jobQueues\[0\]\.notInTheModel"):
+        batch.describe_job_queues()
+
+
 def test_calls_record_operation_region_params_and_error(fake_batch: FakeBatch) -> None:
     ireland = boto3.client("batch", region_name="eu-west-1")
     virginia = boto3.client("batch", region_name="us-east-1")
