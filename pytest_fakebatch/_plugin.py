@@ -15,6 +15,7 @@ import pytest
 from ._fake import DEFAULT_ACCOUNT, FakeBatch
 
 _DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
+_SWEPT_KEY = pytest.StashKey[bool]()
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
         _docker.check_engine()  # raises pytest.UsageError naming DOCKER_HOST when unreachable
         _docker.sweep_leftovers()
+        session.config.stash[_SWEPT_KEY] = True
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -122,7 +124,9 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     if use_docker:
         from . import _docker
 
-        _docker.check_engine()
+        if not request.config.stash.get(_SWEPT_KEY, False):  # Docker mode by marker only
+            _docker.sweep_leftovers()  # raises the DOCKER_HOST UsageError when no engine answers
+            request.config.stash[_SWEPT_KEY] = True
         executor = _docker.DockerExecutor(
             images={**settings.images, **(options.get("images") or {})},
             pull=settings.pull,
