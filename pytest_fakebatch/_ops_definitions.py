@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ._errors import ClientError
-from ._params import check_str_map, check_tags, paginate
+from ._params import check_str_map, check_tags, paged
 from ._retry import parse_retry_strategy
 from ._router import Call, Response, batch_operation
 from ._state import JobDefinition
@@ -166,11 +166,7 @@ def describe_job_definitions(call: Call) -> Response:
     else:
         found = everything
     found = [d for d in found if (name is None or d.name == name) and (status is None or d.status == status)]
-    page, token = paginate(p, found, limit=100)
-    answer: Response = {"jobDefinitions": [describe_definition(call, d) for d in page]}
-    if token:
-        answer["nextToken"] = token
-    return answer
+    return paged(p, "jobDefinitions", found, lambda d: describe_definition(call, d), limit=100)
 
 
 @batch_operation("DeregisterJobDefinition")

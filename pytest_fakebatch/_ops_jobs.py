@@ -19,7 +19,7 @@ from ._jobs import (
 )
 from ._lifecycle import set_status
 from ._ordering import offer_capacity
-from ._params import paginate
+from ._params import paged
 from ._router import Call, Response, batch_operation
 
 _UNSTARTED = frozenset({SUBMITTED, PENDING, RUNNABLE})
@@ -272,11 +272,7 @@ def list_jobs(call: Call) -> Response:
         jobs = [j for j in jobs if observed_status(j) == status]
     if selector == "jobQueue":  # newest first; an array's children keep their index order
         jobs.sort(key=lambda j: (j.created_at, j.seq), reverse=True)
-    page, token = paginate(p, jobs, limit=1000, default=100)
-    answer: Response = {"jobSummaryList": [job_summary(j) for j in page]}
-    if token:
-        answer["nextToken"] = token
-    return answer
+    return paged(p, "jobSummaryList", jobs, job_summary, limit=1000, default=100)
 
 
 def _filters(call: Call) -> list[Any]:

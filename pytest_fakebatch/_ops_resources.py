@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from ._errors import ClientError
-from ._params import check_name, check_tags, paginate
+from ._params import check_name, check_tags, paged
 from ._router import Call, Response, batch_operation
 from ._state import ComputeEnvironment, JobQueue, Region, SchedulingPolicy
 
@@ -113,11 +113,9 @@ def _selected(refs: list[str], by_name: dict[str, Any]) -> list[Any]:
 @batch_operation("DescribeComputeEnvironments")
 def describe_compute_environments(call: Call) -> Response:
     envs = _selected(call.p.str_list("computeEnvironments"), call.region.compute_environments)
-    page, token = paginate(call.p, envs, limit=100)
-    answer: Response = {"computeEnvironments": [_describe_environment(call.region, e) for e in page]}
-    if token:
-        answer["nextToken"] = token
-    return answer
+    return paged(
+        call.p, "computeEnvironments", envs, lambda e: _describe_environment(call.region, e), limit=100
+    )
 
 
 @batch_operation("UpdateComputeEnvironment")
@@ -243,11 +241,7 @@ def _describe_queue(region: Region, queue: JobQueue) -> Response:
 @batch_operation("DescribeJobQueues")
 def describe_job_queues(call: Call) -> Response:
     queues = _selected(call.p.str_list("jobQueues"), call.region.job_queues)
-    page, token = paginate(call.p, queues, limit=100)
-    answer: Response = {"jobQueues": [_describe_queue(call.region, q) for q in page]}
-    if token:
-        answer["nextToken"] = token
-    return answer
+    return paged(call.p, "jobQueues", queues, lambda q: _describe_queue(call.region, q), limit=100)
 
 
 @batch_operation("UpdateJobQueue")
@@ -348,11 +342,8 @@ def describe_scheduling_policies(call: Call) -> Response:
 
 @batch_operation("ListSchedulingPolicies")
 def list_scheduling_policies(call: Call) -> Response:
-    page, token = paginate(call.p, list(call.region.scheduling_policies.values()), limit=1000)
-    answer: Response = {"schedulingPolicies": [{"arn": policy.arn} for policy in page]}
-    if token:
-        answer["nextToken"] = token
-    return answer
+    policies = list(call.region.scheduling_policies.values())
+    return paged(call.p, "schedulingPolicies", policies, lambda policy: {"arn": policy.arn}, limit=1000)
 
 
 @batch_operation("UpdateSchedulingPolicy")

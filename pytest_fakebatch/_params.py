@@ -11,7 +11,7 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from ._errors import ClientError
@@ -125,10 +125,17 @@ def check_tags(op: str, tags: dict[str, str]) -> dict[str, str]:
     return tags
 
 
-def paginate(
-    p: Params, items: Sequence[T], *, limit: int, default: int | None = None
-) -> tuple[list[T], str | None]:
-    """One page of ``items`` and the token for the next, from maxResults and nextToken.
+def paged(
+    p: Params,
+    key: str,
+    items: Sequence[T],
+    render: Callable[[T], Any],
+    *,
+    limit: int,
+    default: int | None = None,
+) -> dict[str, Any]:
+    """One page of ``items`` as ``{key: [...], "nextToken": ...}``, from maxResults and
+    nextToken; ``nextToken`` is there only while more follows.
 
     The token is opaque to the caller (base64 of the offset and the operation) and an empty
     string means "from the start", as AWS accepts it.
@@ -139,10 +146,11 @@ def paginate(
     elif not 1 <= max_results <= limit:
         raise p.fail(f"maxResults must be between 1 and {limit}, got {max_results}")
     start = _decode_token(p)
-    page = list(items[start : start + max_results])
     end = start + max_results
-    token = _encode_token(p.op, end) if end < len(items) else None
-    return page, token
+    answer: dict[str, Any] = {key: [render(item) for item in items[start:end]]}
+    if end < len(items):
+        answer["nextToken"] = _encode_token(p.op, end)
+    return answer
 
 
 def _encode_token(op: str, offset: int) -> str:

@@ -77,35 +77,14 @@ def submit_job(call: Call) -> Response:
     job = Job(id=job_id, arn=region.arn("job", job_id), spec=spec, created_at=now, seq=call.next_seq())
     if nodes is not None:
         job.children = [
-            Job(
-                id=f"{job_id}#{i}",
-                arn=region.arn("job", f"{job_id}#{i}"),
-                spec=spec,
-                created_at=now,
-                seq=job.seq,
-                parent=job,
-                index=i,
-                node_container=node,
-                node_vcpus=_vcpus(node),
-            )
+            _child(call, job, f"#{i}", i, node_container=node, node_vcpus=_vcpus(node))
             for i, node in enumerate(nodes[1])
         ]
         _link_children(call, job, depends_on)
     elif array_size is None:
         job.depends_on = [Dependency(region.jobs[d["jobId"]], None) for d in depends_on]
     else:
-        job.children = [
-            Job(
-                id=f"{job_id}:{i}",
-                arn=region.arn("job", f"{job_id}:{i}"),
-                spec=spec,
-                created_at=now,
-                seq=job.seq,
-                parent=job,
-                index=i,
-            )
-            for i in range(array_size)
-        ]
+        job.children = [_child(call, job, f":{i}", i) for i in range(array_size)]
         _link_children(call, job, depends_on)
     add_job(region, job)
     for child in job.children:
@@ -113,6 +92,21 @@ def submit_job(call: Call) -> Response:
     if tags:
         region.tags[job.arn] = tags
     return {"jobArn": job.arn, "jobName": name, "jobId": job_id}
+
+
+def _child(call: Call, parent: Job, suffix: str, index: int, **extra: Any) -> Job:
+    """An array child (``<id>:<i>``) or a multi-node job's node (``<id>#<n>``)."""
+    job_id = parent.id + suffix
+    return Job(
+        id=job_id,
+        arn=call.region.arn("job", job_id),
+        spec=parent.spec,
+        created_at=parent.created_at,
+        seq=parent.seq,
+        parent=parent,
+        index=index,
+        **extra,
+    )
 
 
 def _array_size(call: Call) -> int | None:
