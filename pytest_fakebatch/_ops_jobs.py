@@ -105,7 +105,8 @@ def _multinode_detail(job: Job, detail: Response) -> None:
             main_job, main_job.attempts[-1] if main_job.attempts else None
         )
         detail["attempts"] = [_attempt_detail(a) for a in main_job.attempts]
-        detail["statusReason"] = main_job.status_reason
+        if main_job.status_reason is not None:
+            detail["statusReason"] = main_job.status_reason
         return
     detail["nodeDetails"] = {"nodeIndex": job.index, "isMainNode": job.index == main}
     detail["container"] = _container_detail(job, job.attempts[-1] if job.attempts else None)

@@ -162,7 +162,10 @@ class Scheduler:
         jobs = {job.running.handle: job for job in running.values() if job.running is not None}
         finished = self.executor.poll(list(jobs), now)
         moved = False
-        for handle, job in jobs.items():
+        # a multi-node job's main node last: nodes that ended by themselves keep their outcome
+        for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):
+            if job.running is None or job.running.handle is not handle:
+                continue  # stopped meanwhile, by its main node's exit
             deadline = _deadline(job)
             outcome = finished.get(handle)
             if deadline is not None and (
@@ -201,7 +204,7 @@ class Scheduler:
             return
         else:
             set_status(region, job, FAILED, attempt.stopped_at, attempt.status_reason)
-        if job.parent is not None and job.index == job.spec.main_node:
+        if _is_main_node(job):
             self._end_other_nodes(region, job)
 
     def _end_other_nodes(self, region: Region, main: Job) -> None:
@@ -257,6 +260,10 @@ def _place(job: Job, used: dict[str, float]) -> ComputeEnvironment | None:
         if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + job.vcpus <= limit):
             return env
     return None
+
+
+def _is_main_node(job: Job) -> bool:
+    return job.parent is not None and job.index == job.spec.main_node
 
 
 def _deadline(job: Job) -> int | None:
