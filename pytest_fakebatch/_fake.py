@@ -268,7 +268,10 @@ class FakeBatch:
     def answers_logs(self, region: str, operation: str, body: dict[str, Any]) -> bool:
         """Whether a CloudWatch Logs request is about job output this fake holds."""
         with self._lock:
-            return operation in LOGS and _ops_logs.claims(self._region(region), body.get("logGroupName"))
+            try:
+                return operation in LOGS and _ops_logs.claims(self._region(region), body.get("logGroupName"))
+            except Exception as bug:  # never a traceback into botocore
+                raise ServerError(f"{operation}: pytest-fakebatch failed internally: {bug!r}") from bug
 
     def dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
         """Answer one request; raises BatchError for the caller's errors and our own bugs."""

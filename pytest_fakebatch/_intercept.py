@@ -75,9 +75,9 @@ def on_before_call(
         body = json.loads(params.get("body") or b"{}")
     except ValueError:
         body = None
-    if service == "logs" and not (isinstance(body, dict) and fake.answers_logs(region, model.name, body)):
-        return None
     try:
+        if service == "logs" and not (isinstance(body, dict) and fake.answers_logs(region, model.name, body)):
+            return None
         if service == "batch":
             body = _batch_request(model, params, body)
         answer = fake.dispatch(service, model.name, region, body)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,3 +153,44 @@ def observed_status(job: Job) -> str:
         elif child.status != SUCCEEDED:
             return SUBMITTED if job.status == SUBMITTED else PENDING
     return FAILED if failed else SUCCEEDED
+
+
+DEFAULT_LOG_GROUP = "/aws/batch/job"
+
+
+def resource_amount(value: str) -> float | None:
+    """A VCPU or MEMORY requirement's value as a number; None unless finite and above 0."""
+    try:
+        amount = float(value)
+    except ValueError:
+        return None
+    return amount if math.isfinite(amount) and amount > 0 else None
+
+
+def requirement(container: dict[str, Any], kind: str) -> float | None:
+    """The container's ``resourceRequirements`` value of ``kind`` (VCPU, MEMORY), if any."""
+    for entry in container.get("resourceRequirements") or []:
+        if entry.get("type") == kind:
+            return resource_amount(entry.get("value", ""))
+    return None
+
+
+def container_vcpus(container: dict[str, Any]) -> float:
+    vcpus = requirement(container, "VCPU")
+    if vcpus is None:
+        vcpus = float(container.get("vcpus") or 1)
+    return vcpus
+
+
+def container_memory(container: dict[str, Any]) -> int | None:
+    memory = requirement(container, "MEMORY")
+    if memory is None:
+        memory = container.get("memory")
+    return int(memory) if memory else None
+
+
+def log_group(container: dict[str, Any]) -> str:
+    """Where a container's output goes: its awslogs group, else Batch's default group."""
+    config = container.get("logConfiguration") or {}
+    group = (config.get("options") or {}).get("awslogs-group")
+    return group if config.get("logDriver") == "awslogs" and isinstance(group, str) else DEFAULT_LOG_GROUP

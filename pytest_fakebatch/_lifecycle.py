@@ -43,7 +43,9 @@ def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str |
 def add_job(region: Region, job: Job) -> None:
     """Register a new job (status SUBMITTED) with the region and its indexes."""
     region.jobs[job.id] = job
-    job.rank = (-job.spec.scheduling_priority, job.seq, job.index or 0)
+    # schedulingPriority orders jobs only in fair-share queues; a FIFO queue goes by submission
+    fair_share = job.spec.queue.scheduling_policy_arn is not None
+    job.rank = (-job.spec.scheduling_priority if fair_share else 0, job.seq, job.index or 0)
     job.unfinished_children = len(job.children)
     if not job.children:
         region.active.setdefault(job.status, {})[job.id] = job

@@ -6,10 +6,11 @@ import re
 from typing import Any
 
 from ._errors import ClientError
+from ._jobs import resource_amount
 from ._params import check_str_map, check_tags, paged
 from ._retry import parse_retry_strategy
 from ._router import Call, Response, batch_operation
-from ._state import JobDefinition
+from ._state import JobDefinition, definition_ref
 
 _DEFINITION_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _TYPES = ("container", "multinode")
@@ -71,11 +72,37 @@ def _check_container(op: str, where: str, container: object) -> dict[str, Any]:
     if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
         raise ClientError(f"{op}: {where}.command must be a list of strings")
     check_environment(op, where, container.get("environment"))
+    check_resources(op, where, container)
+    config = container.get("logConfiguration")
+    if config is not None:
+        options = config.get("options", {}) if isinstance(config, dict) else None
+        if not isinstance(config, dict) or not isinstance(config.get("logDriver"), str):
+            raise ClientError(f"{op}: {where}.logConfiguration needs a logDriver")
+        if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
+            raise ClientError(f"{op}: {where}.logConfiguration.options must map strings to strings")
+    return container
+
+
+def check_resources(op: str, where: str, container: dict[str, Any]) -> None:
+    """``vcpus``, ``memory`` and ``resourceRequirements`` as AWS accepts them."""
     for key in ("vcpus", "memory"):
         value = container.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
             raise ClientError(f"{op}: {where}.{key} must be a positive integer, got {value!r}")
-    return container
+    requirements = container.get("resourceRequirements")
+    if requirements is None:
+        return
+    if not isinstance(requirements, list) or not all(
+        isinstance(r, dict) and isinstance(r.get("type"), str) and isinstance(r.get("value"), str)
+        for r in requirements
+    ):
+        raise ClientError(f"{op}: {where}.resourceRequirements must be a list of {{type, value}} strings")
+    for requirement in requirements:
+        kind, value = requirement["type"], requirement["value"]
+        if kind in ("VCPU", "MEMORY") and resource_amount(value) is None:
+            raise ClientError(
+                f"{op}: {where}.resourceRequirements {kind} must be a positive number, got '{value}'"
+            )
 
 
 @batch_operation("RegisterJobDefinition")
@@ -102,6 +129,9 @@ def register_job_definition(call: Call) -> Response:
             raise p.fail("a multinode job definition needs nodeProperties")
         _check_nodes(call, nodes)
     check_str_map(p.op, "parameters", p.opt_dict("parameters"))
+    priority = p.opt_int("schedulingPriority")
+    if priority is not None and not 0 <= priority <= 9999:
+        raise p.fail(f"schedulingPriority must be between 0 and 9999, got {priority}")
     parse_retry_strategy(p.op, p.raw.get("retryStrategy"))
     check_timeout(p.op, p.raw.get("timeout"))
     tags = check_tags(p.op, p.str_map("tags"))
@@ -173,8 +203,7 @@ def describe_job_definitions(call: Call) -> Response:
 def deregister_job_definition(call: Call) -> Response:
     p, region = call.p, call.region
     ref = p.text("jobDefinition")
-    text = ref.split(":job-definition/", 1)[1] if ref.startswith("arn:") else ref
-    if ":" not in text:
-        raise p.fail(f"jobDefinition '{ref}' must be name:revision or a job definition ARN")
+    if definition_ref(p.op, ref)[1] is None:
+        raise p.fail(f"jobDefinition '{ref}' must name a revision: name:revision or its ARN")
     region.job_definition(p.op, ref).status = "INACTIVE"
     return {}

@@ -279,6 +279,8 @@ def list_jobs(call: Call) -> Response:
 def _filters(call: Call) -> list[Any]:
     p = call.p
     raw = p.opt_list("filters") or []
+    if len(raw) > 1:
+        raise p.fail(f"only one filter can be used at a time, got {len(raw)}")
     checks = []
     for i, entry in enumerate(raw):
         name = entry.get("name") if isinstance(entry, dict) else None
@@ -327,7 +329,12 @@ def _stop_jobs(call: Call, *, terminate: bool) -> Response:
     targets = job.children or [job]
     now = call.now()
     for target in targets:
-        if target.status in _UNSTARTED:
+        if target.status == PENDING and not terminate:
+            # AWS cancels a PENDING job once its dependencies complete
+            target.is_cancelled = True
+            target.status_reason = reason
+            region.recheck.append(target)
+        elif target.status in _UNSTARTED:
             target.is_cancelled = True
             set_status(region, target, FAILED, now, reason)
         elif terminate and target.status in (STARTING, RUNNING):

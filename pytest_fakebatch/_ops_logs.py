@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ._errors import ResourceNotFound
+from ._jobs import DEFAULT_LOG_GROUP, log_group
 from ._router import Call, Response, logs_operation
 from ._state import Region
-from ._submit import DEFAULT_LOG_GROUP
 
 _MAX_EVENTS = 10_000
 
@@ -16,11 +16,7 @@ def claims(region: Region, group: object) -> bool:
         return False
     if group == DEFAULT_LOG_GROUP or group in region.logs:
         return True
-    return any(
-        ((d.container.get("logConfiguration") or {}).get("options") or {}).get("awslogs-group") == group
-        for defs in region.job_definitions.values()
-        for d in defs
-    )
+    return any(log_group(d.container) == group for defs in region.job_definitions.values() for d in defs)
 
 
 def _group(call: Call) -> dict[str, list[tuple[int, str]]]:

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from ._errors import ClientError
+from ._lifecycle import set_status
 from ._params import check_name, check_tags, paged
 from ._router import Call, Response, batch_operation
 from ._state import ComputeEnvironment, JobQueue, Region, SchedulingPolicy
@@ -280,6 +281,13 @@ def delete_job_queue(call: Call) -> Response:
             f"job queue '{queue.name}' is ENABLED: disable it with UpdateJobQueue(state='DISABLED') "
             "before deleting it"
         )
+    reason = f"Job queue {queue.name} was deleted"
+    for job in [j for j in region.jobs.values() if j.spec.queue is queue and not j.children]:
+        if job.status in ("SUBMITTED", "PENDING", "RUNNABLE"):
+            set_status(region, job, "FAILED", call.now(), reason)
+        elif job.status in ("STARTING", "RUNNING"):
+            job.is_terminated = True
+            call.scheduler.stop(region, job, reason)
     del region.job_queues[queue.name]
     region.tags.pop(queue.arn, None)
     return {}

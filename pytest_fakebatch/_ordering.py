@@ -1,10 +1,10 @@
 """Which RUNNABLE job gets capacity first: queue priority, fair share, scheduling priority.
 
 Queues that share compute environments are served highest priority first. Within a queue
-without a scheduling policy, jobs go by schedulingPriority (higher first), then submission
-order. Within a fair-share queue, the next job comes from the share using least capacity
-relative to its weight (``weightFactor``: lower means a larger share), then by
-schedulingPriority and submission order inside the share.
+without a scheduling policy (FIFO), jobs go in submission order. Within a fair-share queue,
+the next job comes from the share using least capacity relative to its weight
+(``weightFactor``: lower means a larger share), then by schedulingPriority and submission
+order inside the share.
 """
 
 from __future__ import annotations

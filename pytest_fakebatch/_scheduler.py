@@ -7,7 +7,6 @@ scheduler sees each status; a *tick* repeats rounds until nothing can move any m
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from ._clock import Clock
 from ._executor import AttemptSpec, Executor, Outcome
@@ -21,6 +20,7 @@ from ._jobs import (
     SUCCEEDED,
     Attempt,
     Job,
+    container_memory,
     observed_status,
 )
 from ._lifecycle import set_status
@@ -56,9 +56,10 @@ class Scheduler:
             return False
         self._busy = True
         try:
+            runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
             moved = self._collect(region)
             moved |= self._start(region)
-            moved |= self._dispatch(region)
+            moved |= self._dispatch(region, runnable)
             moved |= self._recheck(region)
             moved |= self._admit(region)
         finally:
@@ -92,7 +93,11 @@ class Scheduler:
             if job.status != PENDING:
                 continue
             statuses = [observed_status(dep.job) for dep in job.depends_on]
-            if FAILED in statuses:
+            if job.is_cancelled:
+                if all(s in (SUCCEEDED, FAILED) for s in statuses):
+                    set_status(region, job, FAILED, now, job.status_reason)
+                    moved = True
+            elif FAILED in statuses:
                 set_status(region, job, FAILED, now, DEPENDENCY_FAILED)
                 moved = True
             elif all(s == SUCCEEDED for s in statuses):
@@ -101,8 +106,7 @@ class Scheduler:
         return moved
 
     # RUNNABLE -> STARTING, where a compute environment has room
-    def _dispatch(self, region: Region) -> bool:
-        runnable = region.active.get(RUNNABLE)
+    def _dispatch(self, region: Region, runnable: list[Job]) -> bool:
         if not runnable:
             return False
         in_flight = [
@@ -121,20 +125,25 @@ class Scheduler:
         now = self.clock.now_ms()
 
         def try_start(job: Job) -> bool:
-            if ceiling is not None and slots[0] >= ceiling:
+            group = _gang(job)
+            if any(j.status != RUNNABLE for j in group):
                 return False
-            env = _place(job, used)
+            if ceiling is not None and slots[0] + len(group) > ceiling:
+                return False
+            need = sum(j.vcpus for j in group)
+            env = _place(job, used, need)
             if env is None:
                 return False
-            used[env.name] = used.get(env.name, 0.0) + job.vcpus
-            slots[0] += 1
-            job.running = Attempt(started_at=now, compute_environment=env.name)
-            set_status(region, job, STARTING, now)
+            used[env.name] = used.get(env.name, 0.0) + need
+            slots[0] += len(group)
+            for member in group:
+                member.running = Attempt(started_at=now, compute_environment=env.name)
+                set_status(region, member, STARTING, now)
             return True
 
-        before = len(runnable)
-        offer_capacity(region, list(runnable.values()), in_flight, try_start)
-        return len(runnable) != before
+        before = slots[0]
+        offer_capacity(region, runnable, in_flight, try_start)
+        return slots[0] != before
 
     # STARTING -> RUNNING: the executor starts the attempt
     def _start(self, region: Region) -> bool:
@@ -149,8 +158,14 @@ class Scheduler:
             attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
             job.attempts.append(attempt)
             region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
-            attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
-            set_status(region, job, RUNNING, now)
+            set_status(region, job, RUNNING, now)  # the container sees its job RUNNING
+            try:
+                attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
+            except Exception as error:  # an executor breaking its promise: fail the attempt, keep the job
+                reason = f"CannotStartContainerError: {type(error).__name__}: {error}"
+                self.finish(
+                    region, job, Outcome(exit_code=None, reason=reason, status_reason=reason), retry=True
+                )
         return True
 
     # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts
@@ -251,13 +266,21 @@ class Scheduler:
         self.finish(region, job, outcome, retry=False)
 
 
-def _place(job: Job, used: dict[str, float]) -> ComputeEnvironment | None:
-    queue = job.spec.queue
-    if queue.state != "ENABLED":
-        return None
-    for _, env in queue.compute_environments:
+def _gang(job: Job) -> list[Job]:
+    """The jobs that must start together: a multi-node job's nodes on its first start, as AWS
+    gets the capacity for the whole job before it launches it; otherwise the job alone."""
+    parent = job.parent
+    if job.is_multinode and parent is not None and not any(n.attempts for n in parent.children):
+        return parent.children
+    return [job]
+
+
+def _place(job: Job, used: dict[str, float], need: float) -> ComputeEnvironment | None:
+    """The first ENABLED environment of the job's queue with ``need`` vCPUs free. A DISABLED
+    queue takes no new jobs but, as on AWS, still runs those it holds."""
+    for _, env in job.spec.queue.compute_environments:
         limit = env.max_vcpus
-        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + job.vcpus <= limit):
+        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + need <= limit):
             return env
     return None
 
@@ -276,7 +299,7 @@ def attempt_spec(job: Job, attempt: Attempt, extra_env: dict[str, str]) -> Attem
     """The container AWS would start for this attempt: command, environment and resources."""
     spec = job.spec
     container = job.container
-    env = {**extra_env, **{e["name"]: e["value"] for e in container.get("environment", [])}}
+    env = {**extra_env, **{e["name"]: e.get("value", "") for e in container.get("environment", [])}}
     env.update(
         AWS_BATCH_JOB_ID=job.id,
         AWS_BATCH_JOB_ATTEMPT=str(len(job.attempts)),
@@ -303,7 +326,7 @@ def attempt_spec(job: Job, attempt: Attempt, extra_env: dict[str, str]) -> Attem
         environment=env,
         container=container,
         vcpus=job.vcpus,
-        memory_mib=_memory(container),
+        memory_mib=container_memory(container),
         log_stream=attempt.log_stream,
         array_index=job.index,
         parameters=spec.parameters,
@@ -313,11 +336,3 @@ def attempt_spec(job: Job, attempt: Attempt, extra_env: dict[str, str]) -> Attem
 def node_address(index: int) -> str:
     """The private IPv4 address a multi-node job's node is given (10.0.0.10 for node 0)."""
     return f"10.0.{(index + 10) // 256}.{(index + 10) % 256}"
-
-
-def _memory(container: dict[str, Any]) -> int | None:
-    for req in container.get("resourceRequirements") or []:
-        if isinstance(req, dict) and req.get("type") == "MEMORY" and str(req.get("value")).isdigit():
-            return int(req["value"])
-    memory = container.get("memory")
-    return memory if isinstance(memory, int) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,6 +10,24 @@ from ._errors import ClientError
 
 if TYPE_CHECKING:
     from ._jobs import Job
+
+
+_DEFINITION_REF = re.compile(
+    r"(?:arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-definition/)?([A-Za-z0-9_-]{1,128})(?::(\d+))?"
+)
+
+
+def definition_ref(op: str, ref: str) -> tuple[str, int | None]:
+    """A job definition reference (name, ``name:revision``, or either as an ARN) split
+    into its name and revision; None where no revision is given."""
+    match = _DEFINITION_REF.fullmatch(ref)
+    if match is None:
+        raise ClientError(
+            f"{op}: '{ref}' is not a job definition: give a name, name:revision, or a job "
+            "definition ARN (arn:aws:batch:<region>:<account>:job-definition/<name>[:<revision>])"
+        )
+    name, revision = match.groups()
+    return name, int(revision) if revision else None
 
 
 @dataclass(eq=False)
@@ -113,17 +132,15 @@ class Region:
         return policy
 
     def job_definition(self, op: str, ref: str) -> JobDefinition:
-        """A definition by name (latest ACTIVE revision), ``name:revision`` or ARN."""
-        text = ref.split(":job-definition/", 1)[1] if ref.startswith("arn:") else ref
-        name, _, revision = text.partition(":")
+        """A definition by name or ARN (latest ACTIVE revision), ``name:revision`` or ARN
+        with revision."""
+        name, revision = definition_ref(op, ref)
         revisions = self.job_definitions.get(name, [])
-        if revision:
-            if not revision.isdigit():
-                raise ClientError(f"{op}: job definition '{ref}' has an invalid revision '{revision}'")
-            found = next((d for d in revisions if d.revision == int(revision)), None)
+        if revision is not None:
+            found = next((d for d in revisions if d.revision == revision), None)
         else:
             found = next((d for d in reversed(revisions) if d.status == "ACTIVE"), None)
-        if found is None or (ref.startswith("arn:") and found.arn != ref):
+        if found is None or (ref.startswith("arn:") and not found.arn.startswith(ref)):
             known = (
                 ", ".join(
                     f"'{d.name}:{d.revision}'"

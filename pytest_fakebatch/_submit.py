@@ -6,15 +6,14 @@ import re
 import uuid
 from typing import Any
 
-from ._jobs import Dependency, Job, JobSpec
+from ._jobs import Dependency, Job, JobSpec, container_vcpus, log_group
 from ._lifecycle import add_job
-from ._ops_definitions import check_environment, check_timeout
+from ._ops_definitions import check_environment, check_resources, check_timeout
 from ._params import check_name, check_tags
 from ._retry import parse_retry_strategy
 from ._router import Call, Response, batch_operation
 from ._state import JobDefinition
 
-DEFAULT_LOG_GROUP = "/aws/batch/job"
 _REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _MAX_DEPENDENCIES = 20
 
@@ -60,7 +59,7 @@ def submit_job(call: Call) -> Response:
         request=dict(p.raw),
         parameters=parameters,
         container=container,
-        vcpus=_vcpus(container),
+        vcpus=container_vcpus(container),
         timeout=timeout,
         attempts=attempts,
         retry_rules=rules,
@@ -69,7 +68,7 @@ def submit_job(call: Call) -> Response:
         share_identifier=share,
         scheduling_priority=priority,
         array_size=array_size,
-        log_group=_log_group(container),
+        log_group=log_group(container),
         main_node=main_node,
     )
     job_id = str(uuid.uuid4())
@@ -77,7 +76,7 @@ def submit_job(call: Call) -> Response:
     job = Job(id=job_id, arn=region.arn("job", job_id), spec=spec, created_at=now, seq=call.next_seq())
     if nodes is not None:
         job.children = [
-            _child(call, job, f"#{i}", i, node_container=node, node_vcpus=_vcpus(node))
+            _child(call, job, f"#{i}", i, node_container=node, node_vcpus=container_vcpus(node))
             for i, node in enumerate(nodes[1])
         ]
         _link_children(call, job, depends_on)
@@ -144,23 +143,16 @@ def _with_overrides(
         merged = {e["name"]: e for e in container.get("environment", [])}
         merged.update({e["name"]: {"name": e["name"], "value": e.get("value", "")} for e in added})
         container["environment"] = list(merged.values())
+    check_resources(p.op, where, {k: overrides[k] for k in ("vcpus", "memory") if k in overrides})
     for key in ("vcpus", "memory"):
         if key in overrides:
-            value = overrides[key]
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise p.fail(f"{where}.{key} must be a positive integer, got {value!r}")
-            container[key] = value
+            container[key] = overrides[key]
     if "instanceType" in overrides:
         container["instanceType"] = overrides["instanceType"]
     if "resourceRequirements" in overrides:
-        requirements = overrides["resourceRequirements"]
-        if not isinstance(requirements, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("type"), str) and isinstance(r.get("value"), str)
-            for r in requirements
-        ):
-            raise p.fail(f"{where}.resourceRequirements must be a list of {{type, value}} strings")
+        check_resources(p.op, where, {"resourceRequirements": overrides["resourceRequirements"]})
         merged_req = {r["type"]: r for r in container.get("resourceRequirements", [])}
-        merged_req.update({r["type"]: dict(r) for r in requirements})
+        merged_req.update({r["type"]: dict(r) for r in overrides["resourceRequirements"]})
         container["resourceRequirements"] = list(merged_req.values())
     if parameters is not None:
         container["command"] = [_substitute(call, c, parameters) for c in container.get("command", [])]
@@ -231,24 +223,6 @@ def _substitute(call: Call, part: str, parameters: dict[str, str]) -> str:
         return parameters[key]
 
     return _REF.sub(replace, part)
-
-
-def _vcpus(container: dict[str, Any]) -> float:
-    for requirement in container.get("resourceRequirements", []):
-        if requirement.get("type") == "VCPU":
-            try:
-                return float(requirement["value"])
-            except ValueError:
-                break
-    vcpus = container.get("vcpus")
-    return float(vcpus) if isinstance(vcpus, int) else 1.0
-
-
-def _log_group(container: dict[str, Any]) -> str:
-    config = container.get("logConfiguration") or {}
-    options = config.get("options") or {}
-    group = options.get("awslogs-group")
-    return group if config.get("logDriver") == "awslogs" and isinstance(group, str) else DEFAULT_LOG_GROUP
 
 
 def _fair_share(call: Call, policy_arn: str | None, definition: JobDefinition) -> tuple[str | None, int]:

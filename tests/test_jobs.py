@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import boto3
 import pytest
+from botocore.config import Config
 from botocore.exceptions import ParamValidationError
 
 from pytest_fakebatch import FakeBatch, JobRun
@@ -726,3 +728,156 @@ def test_calls_record_requests_and_errors(fake_batch: FakeBatch, batch: Any) -> 
         ("batch", "broken", "ClientException"),
     ]
     assert all(c.region == "eu-west-1" for c in submits)
+
+
+# -- found in review: each of these once broke the fake or differed from AWS ---------------
+
+
+def test_a_definition_variable_without_a_value_is_empty(
+    fake_batch: FakeBatch, batch: Any, queue: str
+) -> None:
+    batch.register_job_definition(
+        jobDefinitionName="bare",
+        type="container",
+        containerProperties={"image": "worker:latest", "environment": [{"name": "FLAG"}]},
+    )
+    seen: list[str] = []
+
+    @fake_batch.handler(definition="bare")
+    def work(job: JobRun) -> None:
+        seen.append(job.env["FLAG"])
+
+    job_id = batch.submit_job(jobName="j", jobQueue=queue, jobDefinition="bare")["jobId"]
+
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "SUCCEEDED"
+    assert seen == [""]
+
+
+def test_a_running_job_sees_itself_running(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    seen: list[str] = []
+
+    @fake_batch.handler(definition="work")
+    def work(job: JobRun) -> None:
+        seen.append(batch.describe_jobs(jobs=[job.job_id])["jobs"][0]["status"])
+
+    batch.submit_job(jobName="j", jobQueue=queue, jobDefinition=definition)
+
+    assert seen == ["RUNNING"]
+
+
+def test_a_definition_arn_without_revision_means_the_latest_active(
+    batch: Any, queue: str, definition: str
+) -> None:
+    batch.register_job_definition(
+        jobDefinitionName=definition, type="container", containerProperties={"image": "worker:2"}
+    )
+    arn = f"arn:aws:batch:eu-west-1:123456789012:job-definition/{definition}"
+
+    job_id = batch.submit_job(jobName="j", jobQueue=queue, jobDefinition=arn)["jobId"]
+
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["jobDefinition"] == f"{arn}:2"
+
+
+@pytest.mark.parametrize("ref", ["arn:aws:batch:eu-west-1:123456789012:job-queue/q", "a b", "work:x"])
+def test_a_malformed_definition_reference_is_a_client_exception(batch: Any, queue: str, ref: str) -> None:
+    with pytest.raises(batch.exceptions.ClientException, match="is not a job definition"):
+        batch.submit_job(jobName="j", jobQueue=queue, jobDefinition=ref)
+    with pytest.raises(batch.exceptions.ClientException, match="is not a job definition"):
+        batch.deregister_job_definition(jobDefinition=ref)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "nan", "0"])
+def test_a_vcpu_requirement_must_be_a_positive_number(
+    batch: Any, queue: str, definition: str, value: str
+) -> None:
+    with pytest.raises(batch.exceptions.ClientException, match="VCPU must be a positive number"):
+        batch.submit_job(
+            jobName="j",
+            jobQueue=queue,
+            jobDefinition=definition,
+            containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": value}]},
+        )
+    with pytest.raises(batch.exceptions.ClientException, match="VCPU must be a positive number"):
+        batch.register_job_definition(
+            jobDefinitionName="x",
+            type="container",
+            containerProperties={"image": "i", "resourceRequirements": [{"type": "VCPU", "value": value}]},
+        )
+
+
+def test_definition_scheduling_priority_is_checked(batch: Any) -> None:
+    with pytest.raises(
+        batch.exceptions.ClientException, match="schedulingPriority must be between 0 and 9999"
+    ):
+        batch.register_job_definition(
+            jobDefinitionName="x",
+            type="container",
+            containerProperties={"image": "i"},
+            schedulingPriority=10000,
+        )
+
+
+def test_log_configuration_options_must_map_strings(fake_batch: FakeBatch) -> None:
+    unchecked = boto3.client("batch", region_name="eu-west-1", config=Config(parameter_validation=False))
+
+    with pytest.raises(unchecked.exceptions.ClientException, match="options must map strings to strings"):
+        unchecked.register_job_definition(
+            jobDefinitionName="x",
+            type="container",
+            containerProperties={
+                "image": "i",
+                "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": 5}},
+            },
+        )
+
+
+def test_list_jobs_takes_one_filter_at_a_time(batch: Any, queue: str) -> None:
+    with pytest.raises(batch.exceptions.ClientException, match="only one filter"):
+        batch.list_jobs(
+            jobQueue=queue,
+            filters=[{"name": "JOB_NAME", "values": ["a*"]}, {"name": "JOB_DEFINITION", "values": ["work"]}],
+        )
+
+
+def test_a_cancelled_pending_job_fails_once_its_dependencies_complete(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    @fake_batch.handler(job_name="first")
+    def slow(job: JobRun) -> None:
+        job.sleep(60)
+
+    first = batch.submit_job(jobName="first", jobQueue=queue, jobDefinition=definition)["jobId"]
+    second = batch.submit_job(
+        jobName="second", jobQueue=queue, jobDefinition=definition, dependsOn=[{"jobId": first}]
+    )["jobId"]
+
+    batch.cancel_job(jobId=second, reason="not needed")
+
+    assert batch.describe_jobs(jobs=[second])["jobs"][0]["status"] == "PENDING"
+    fake_batch.advance(60)
+    detail = batch.describe_jobs(jobs=[second])["jobs"][0]
+    assert (detail["status"], detail["statusReason"], detail["isCancelled"]) == ("FAILED", "not needed", True)
+    assert detail["attempts"] == []
+
+
+def test_deleting_a_queue_ends_its_jobs(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    @fake_batch.handler(definition="work")
+    def slow(job: JobRun) -> None:
+        job.sleep(600)
+
+    running = batch.submit_job(jobName="running", jobQueue=queue, jobDefinition=definition)["jobId"]
+    batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+    waiting = batch.submit_job(jobName="waiting", jobQueue=queue, jobDefinition=definition)["jobId"]
+    batch.update_job_queue(jobQueue=queue, state="DISABLED")
+
+    batch.delete_job_queue(jobQueue=queue)
+
+    jobs = {j["jobName"]: j for j in batch.describe_jobs(jobs=[running, waiting])["jobs"]}
+    assert jobs["running"]["status"] == "FAILED"
+    assert jobs["running"]["isTerminated"] is True
+    assert jobs["waiting"]["status"] == "FAILED"
+    assert jobs["waiting"]["statusReason"] == "Job queue q was deleted"

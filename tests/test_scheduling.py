@@ -171,20 +171,19 @@ def test_a_disabled_compute_environment_holds_jobs_runnable(
     assert status(batch, job_id) == "SUCCEEDED"
 
 
-def test_a_queue_disabled_after_submission_holds_its_jobs(
+def test_a_queue_disabled_after_submission_still_runs_the_jobs_it_holds(
     fake_batch: FakeBatch, batch: Any, queue: str, definition: str
 ) -> None:
+    # AWS: "If the job queue state is DISABLED, new jobs can't be added to the queue, but jobs
+    # already in the queue can finish."
     fake_batch.autorun = False
-    job_id = batch.submit_job(jobName="held", jobQueue=queue, jobDefinition=definition)["jobId"]
+    job_id = batch.submit_job(jobName="queued", jobQueue=queue, jobDefinition=definition)["jobId"]
     batch.update_job_queue(jobQueue=queue, state="DISABLED")
     fake_batch.autorun = True
-    fake_batch.run_until_idle()
-
-    assert status(batch, job_id) == "RUNNABLE"
-
-    batch.update_job_queue(jobQueue=queue, state="ENABLED")
 
     assert status(batch, job_id) == "SUCCEEDED"
+    with pytest.raises(batch.exceptions.ClientException, match="DISABLED"):
+        batch.submit_job(jobName="late", jobQueue=queue, jobDefinition=definition)
 
 
 def test_a_job_bigger_than_any_environment_waits_runnable(
@@ -305,3 +304,66 @@ def test_multinode_bad_input_is_rejected(batch: Any, queue: str, multinode: str)
         batch.submit_job(jobName="mpi", jobQueue=queue, jobDefinition=multinode, arrayProperties={"size": 2})
     with pytest.raises(batch.exceptions.ClientException, match="multi-node job 'nope' does not exist"):
         batch.list_jobs(multiNodeJobId="nope")
+
+
+def test_a_fifo_queue_ignores_scheduling_priority(
+    fake_batch: FakeBatch, batch: Any, one_slot: str, started: list[str]
+) -> None:
+    make_queue(batch, "fifo", 1, one_slot)
+    fake_batch.autorun = False
+    batch.submit_job(jobName="first", jobQueue="fifo", jobDefinition="unit")
+    batch.submit_job(jobName="second", jobQueue="fifo", jobDefinition="unit", schedulingPriorityOverride=9000)
+    fake_batch.autorun = True
+
+    fake_batch.advance(20)
+
+    assert started == ["first", "second"]
+
+
+def test_a_multinode_job_waits_until_all_its_nodes_fit(
+    fake_batch: FakeBatch, batch: Any, one_slot: str, started: list[str]
+) -> None:
+    make_queue(batch, "small", 1, one_slot)
+    batch.register_job_definition(
+        jobDefinitionName="trio",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 3,
+            "mainNode": 0,
+            "nodeRangeProperties": [
+                {"targetNodes": "0:", "container": {"image": "node", "vcpus": 1, "memory": 64}}
+            ],
+        },
+    )
+
+    job_id = batch.submit_job(jobName="mpi", jobQueue="small", jobDefinition="trio")["jobId"]
+
+    assert status(batch, job_id) == "RUNNABLE"
+    assert started == []
+
+
+def test_stepping_shows_a_retried_job_back_in_runnable(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    @fake_batch.handler(definition="work")
+    def flaky(job: JobRun) -> int:
+        return 1 if job.attempt == 1 else 0
+
+    fake_batch.autorun = False
+    job_id = batch.submit_job(
+        jobName="flaky", jobQueue=queue, jobDefinition=definition, retryStrategy={"attempts": 2}
+    )["jobId"]
+    seen = [status(batch, job_id)]
+    while fake_batch.step():
+        seen.append(status(batch, job_id))
+
+    assert seen == [
+        "SUBMITTED",
+        "RUNNABLE",
+        "STARTING",
+        "RUNNING",
+        "RUNNABLE",
+        "STARTING",
+        "RUNNING",
+        "SUCCEEDED",
+    ]
