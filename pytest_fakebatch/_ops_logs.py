@@ -41,6 +41,16 @@ def _limit(call: Call) -> int:
     return limit
 
 
+def _offset(call: Call) -> int:
+    """Where a page starts: the position a previous answer's ``nextToken`` carried."""
+    token = call.p.opt_str("nextToken")
+    if not token:
+        return 0
+    if not token.isdigit():
+        raise call.p.fail(f"nextToken '{token}' is not a token {call.op} returned")
+    return int(token)
+
+
 def _in_window(call: Call, events: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
     start, end = call.p.opt_int("startTime"), call.p.opt_int("endTime")
     return [
@@ -98,12 +108,7 @@ def filter_log_events(call: Call) -> Response:
             if pattern in message:
                 found.append((ts, name, i, message))
     found.sort()
-    offset = 0
-    token = p.opt_str("nextToken")
-    if token:
-        if not token.isdigit():
-            raise p.fail(f"nextToken '{token}' is not a token FilterLogEvents returned")
-        offset = int(token)
+    offset = _offset(call)
     limit = _limit(call)
     page = found[offset : offset + limit]
     answer: Response = {
@@ -145,11 +150,11 @@ def describe_log_streams(call: Call) -> Response:
         streams.sort(key=lambda item: item[1][-1][0] if item[1] else 0)
     if p.opt_bool("descending"):
         streams.reverse()
-    limit = p.opt_int("limit") or 50
+    limit = p.opt_int("limit")
+    limit = 50 if limit is None else limit
     if not 1 <= limit <= 50:
         raise p.fail(f"limit must be between 1 and 50, got {limit}")
-    token = p.opt_str("nextToken")
-    offset = int(token) if token and token.isdigit() else 0
+    offset = _offset(call)
     page = streams[offset : offset + limit]
     arn = f"arn:aws:logs:{region.region}:{region.account}:log-group:{name}:log-stream:"
     answer: Response = {"logStreams": []}
