@@ -39,6 +39,17 @@ def one_slot(batch: Any) -> str:
     return "narrow"
 
 
+@pytest.fixture
+def three_slots(batch: Any, one_slot: str) -> str:
+    """A compute environment with room for three 1-vCPU 'unit' jobs at a time."""
+    batch.create_compute_environment(
+        computeEnvironmentName="three",
+        type="MANAGED",
+        computeResources={"type": "EC2", "maxvCpus": 3, "subnets": ["subnet-1"]},
+    )
+    return "three"
+
+
 def make_queue(batch: Any, name: str, priority: int, env: str, **extra: Any) -> None:
     batch.create_job_queue(
         jobQueueName=name,
@@ -90,18 +101,8 @@ def test_scheduling_priority_orders_jobs_within_a_queue(
 
 
 def test_fair_share_gives_capacity_to_the_share_using_least_for_its_weight(
-    fake_batch: FakeBatch, batch: Any, started: list[str]
+    fake_batch: FakeBatch, batch: Any, three_slots: str, started: list[str]
 ) -> None:
-    batch.create_compute_environment(
-        computeEnvironmentName="three",
-        type="MANAGED",
-        computeResources={"type": "EC2", "maxvCpus": 3, "subnets": ["subnet-1"]},
-    )
-    batch.register_job_definition(
-        jobDefinitionName="unit",
-        type="container",
-        containerProperties={"image": "worker:latest", "vcpus": 1, "memory": 128},
-    )
     arn = batch.create_scheduling_policy(
         name="fair",
         fairsharePolicy={
@@ -111,7 +112,7 @@ def test_fair_share_gives_capacity_to_the_share_using_least_for_its_weight(
             ]
         },
     )["arn"]
-    make_queue(batch, "shared", 1, "three", schedulingPolicyArn=arn)
+    make_queue(batch, "shared", 1, three_slots, schedulingPolicyArn=arn)
     fake_batch.autorun = False
     for share in ("small", "big"):  # "small" submits everything first
         for i in range(3):
@@ -130,18 +131,8 @@ def test_fair_share_gives_capacity_to_the_share_using_least_for_its_weight(
 def test_without_weights_fair_share_takes_turns(
     fake_batch: FakeBatch, batch: Any, started: list[str]
 ) -> None:
-    batch.create_compute_environment(
-        computeEnvironmentName="three",
-        type="MANAGED",
-        computeResources={"type": "EC2", "maxvCpus": 3, "subnets": ["subnet-1"]},
-    )
-    batch.register_job_definition(
-        jobDefinitionName="unit",
-        type="container",
-        containerProperties={"image": "worker:latest", "vcpus": 1, "memory": 128},
-    )
     arn = batch.create_scheduling_policy(name="even", fairsharePolicy={"shareDistribution": []})["arn"]
-    make_queue(batch, "shared", 1, "three", schedulingPolicyArn=arn)
+    make_queue(batch, "shared", 1, three_slots, schedulingPolicyArn=arn)
     fake_batch.autorun = False
     for share in ("a", "b"):
         for i in range(3):
