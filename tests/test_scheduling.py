@@ -129,7 +129,7 @@ def test_fair_share_gives_capacity_to_the_share_using_least_for_its_weight(
 
 
 def test_without_weights_fair_share_takes_turns(
-    fake_batch: FakeBatch, batch: Any, started: list[str]
+    fake_batch: FakeBatch, batch: Any, three_slots: str, started: list[str]
 ) -> None:
     arn = batch.create_scheduling_policy(name="even", fairsharePolicy={"shareDistribution": []})["arn"]
     make_queue(batch, "shared", 1, three_slots, schedulingPolicyArn=arn)
