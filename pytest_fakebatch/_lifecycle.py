@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from ._jobs import TERMINAL, TRANSITIONS, IllegalTransition, Job
+from ._jobs import RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job
 from ._state import Region
-
-RUNNING = "RUNNING"
 
 
 def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str | None = None) -> None:

@@ -48,11 +48,7 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
         "isTerminated": job.is_terminated,
         "schedulingPriority": spec.scheduling_priority,
     }
-    if spec.share_identifier is not None:
-        detail["shareIdentifier"] = spec.share_identifier
-    reason = _status_reason(job, status)
-    if reason is not None:
-        detail["statusReason"] = reason
+    detail.update(_progress(job, status))
     if spec.timeout is not None:
         detail["timeout"] = {"attemptDurationSeconds": spec.timeout}
     if spec.attempts > 1 or spec.retry_rules:
@@ -85,12 +81,23 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
         if job.index is not None:
             detail["arrayProperties"] = {"index": job.index}
         detail["container"] = _container_detail(job, job.attempts[-1] if job.attempts else None)
+    return detail
+
+
+def _progress(job: Job, status: str) -> Response:
+    """What JobDetail and JobSummary both say of how far a job got: share, reason, times."""
+    fields: Response = {}
+    if job.spec.share_identifier is not None:
+        fields["shareIdentifier"] = job.spec.share_identifier
+    reason = _status_reason(job, status)
+    if reason is not None:
+        fields["statusReason"] = reason
     started = job.started_at if not job.children else _array_started(job)
     if started is not None:
-        detail["startedAt"] = started
+        fields["startedAt"] = started
     if status in TERMINAL and job.stopped_at is not None:
-        detail["stoppedAt"] = job.stopped_at
-    return detail
+        fields["stoppedAt"] = job.stopped_at
+    return fields
 
 
 def _multinode_detail(job: Job, detail: Response) -> None:
@@ -213,17 +220,8 @@ def job_summary(job: Job) -> Response:
         "createdAt": job.created_at,
         "status": status,
         "jobDefinition": job.spec.definition.arn,
+        **_progress(job, status),
     }
-    if job.spec.share_identifier is not None:
-        summary["shareIdentifier"] = job.spec.share_identifier
-    reason = _status_reason(job, status)
-    if reason is not None:
-        summary["statusReason"] = reason
-    started = job.started_at if not job.children else _array_started(job)
-    if started is not None:
-        summary["startedAt"] = started
-    if status in TERMINAL and job.stopped_at is not None:
-        summary["stoppedAt"] = job.stopped_at
     if job.is_multinode:
         summary["nodeProperties"] = (
             {"numNodes": len(job.children)}

@@ -9,7 +9,7 @@ from ._errors import ClientError
 from ._lifecycle import set_status
 from ._params import check_name, check_tags, paged
 from ._router import Call, Response, batch_operation
-from ._state import ComputeEnvironment, JobQueue, Region, SchedulingPolicy
+from ._state import ComputeEnvironment, JobQueue, Region, SchedulingPolicy, lookup
 
 _CE_TYPES = ("MANAGED", "UNMANAGED")
 _CR_TYPES = ("EC2", "SPOT", "FARGATE", "FARGATE_SPOT")
@@ -26,16 +26,16 @@ def _set_create_tags(call: Call, arn: str) -> None:
         call.region.tags[arn] = tags
 
 
-def _check_compute_resources(call: Call, resources: dict[str, Any], *, update: bool) -> dict[str, Any]:
+def _check_compute_resources(call: Call, resources: dict[str, Any]) -> dict[str, Any]:
+    """A whole computeResources (an update is checked merged with what it updates)."""
     field = "computeResources"
-    if not update:
-        kind = resources.get("type")
-        if kind not in _CR_TYPES:
-            raise call.p.fail(f"{field}.type must be one of {', '.join(_CR_TYPES)}, got {kind!r}")
-        if "maxvCpus" not in resources:
-            raise call.p.fail(f"{field}.maxvCpus is required")
-        if not isinstance(resources.get("subnets"), list):
-            raise call.p.fail(f"{field}.subnets is required (a list of subnet ids)")
+    kind = resources.get("type")
+    if kind not in _CR_TYPES:
+        raise call.p.fail(f"{field}.type must be one of {', '.join(_CR_TYPES)}, got {kind!r}")
+    if "maxvCpus" not in resources:
+        raise call.p.fail(f"{field}.maxvCpus is required")
+    if not isinstance(resources.get("subnets"), list):
+        raise call.p.fail(f"{field}.subnets is required (a list of subnet ids)")
     for key in ("minvCpus", "maxvCpus", "desiredvCpus"):
         value = resources.get(key)
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
@@ -57,7 +57,7 @@ def create_compute_environment(call: Call) -> Response:
     if kind == "MANAGED":
         if resources is None:
             raise p.fail("a MANAGED compute environment needs computeResources")
-        resources = _check_compute_resources(call, dict(resources), update=False)
+        resources = _check_compute_resources(call, dict(resources))
     elif resources is not None:
         raise p.fail("an UNMANAGED compute environment takes no computeResources")
     env = ComputeEnvironment(
@@ -103,12 +103,8 @@ def _selected(refs: list[str], by_name: dict[str, Any]) -> list[Any]:
     """Resources named (by name or ARN) in ``refs``, in their order; unknown ones are absent."""
     if not refs:
         return list(by_name.values())
-    found = []
-    for ref in dict.fromkeys(refs):
-        item = by_name.get(ref.rsplit("/", 1)[-1] if ref.startswith("arn:") else ref)
-        if item is not None and (not ref.startswith("arn:") or item.arn == ref):
-            found.append(item)
-    return found
+    found = (lookup(ref, by_name) for ref in dict.fromkeys(refs))
+    return [item for item in found if item is not None]
 
 
 @batch_operation("DescribeComputeEnvironments")
@@ -130,8 +126,7 @@ def update_compute_environment(call: Call) -> Response:
     if updates:
         if env.compute_resources is None:
             raise p.fail(f"compute environment '{env.name}' is UNMANAGED and has no computeResources")
-        merged = {**env.compute_resources, **_check_compute_resources(call, dict(updates), update=True)}
-        env.compute_resources = _check_compute_resources(call, merged, update=False)
+        env.compute_resources = _check_compute_resources(call, {**env.compute_resources, **updates})
     if p.opt_int("unmanagedvCpus") is not None:
         env.unmanaged_vcpus = p.opt_int("unmanagedvCpus")
     if p.opt_str("serviceRole") is not None:

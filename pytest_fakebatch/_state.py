@@ -30,6 +30,14 @@ def definition_ref(op: str, ref: str) -> tuple[str, int | None]:
     return name, int(revision) if revision else None
 
 
+def lookup(ref: str, by_name: dict[str, Any]) -> Any:
+    """The resource ``ref`` names, by name or by ARN (which must match exactly); or None."""
+    found = by_name.get(ref.rsplit("/", 1)[-1] if ref.startswith("arn:") else ref)
+    if found is None or (ref.startswith("arn:") and found.arn != ref):
+        return None
+    return found
+
+
 @dataclass(eq=False)
 class ComputeEnvironment:
     name: str
@@ -112,9 +120,8 @@ class Region:
         return f"arn:aws:batch:{self.region}:{self.account}:{kind}/{name}"
 
     def _resolve(self, op: str, what: str, ref: str, by_name: dict[str, Any]) -> Any:
-        name = ref.rsplit("/", 1)[-1] if ref.startswith("arn:") else ref
-        found = by_name.get(name)
-        if found is None or (ref.startswith("arn:") and found.arn != ref):
+        found = lookup(ref, by_name)
+        if found is None:
             known = ", ".join(f"'{n}'" for n in by_name) or "none"
             raise ClientError(f"{op}: {what} '{ref}' does not exist in {self.region} (known: {known})")
         return found
