@@ -10,52 +10,26 @@ is built offline from the host's static busybox when it is missing.
 from __future__ import annotations
 
 import argparse
-import io
-import shutil
 import statistics
-import subprocess
 import sys
-import tarfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import boto3
 import docker
 
 from pytest_fakebatch import FakeBatch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' offline image
+from busybox_image import IMAGE, ensure_busybox_image
+
 from pytest_fakebatch._docker import LABEL, SESSION_ID, DockerExecutor
 
-IMAGE = "fakebatch-busybox:test"
 COMMAND = ["sh", "-c", "echo $AWS_BATCH_JOB_ARRAY_INDEX"]
 FLOOR_LABEL = "pytest-fakebatch-benchmark-floor"
 POLL_SECONDS = 0.01  # how often the "user" describes the array while it runs
-
-
-def ensure_image(client: Any) -> None:
-    try:
-        client.images.get(IMAGE)
-        return
-    except docker.errors.ImageNotFound:
-        pass
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True, check=True).stdout
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for folder in ("bin", "tmp", "etc", "proc", "sys", "dev"):
-            info = tarfile.TarInfo(folder)
-            info.type, info.mode = tarfile.DIRTYPE, 0o1777 if folder == "tmp" else 0o755
-            tar.addfile(info)
-        tar.add(busybox, arcname="bin/busybox")
-        for applet in applets.split():
-            if applet != "busybox":
-                link = tarfile.TarInfo(f"bin/{applet}")
-                link.type, link.linkname = tarfile.SYMTYPE, "busybox"
-                tar.addfile(link)
-    repository, _, tag = IMAGE.partition(":")
-    client.api.import_image_from_data(
-        buffer.getvalue(), repository=repository, tag=tag, changes=['CMD ["sh"]']
-    )
 
 
 def run_floor(client: Any, size: int, concurrency: int) -> tuple[float, list[str]]:
@@ -131,7 +105,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--repeat", type=int, default=2, help="runs of each; the median is shown")
     args = parser.parse_args(argv)
     client = docker.from_env(timeout=120, max_pool_size=max(args.concurrency) + 4)
-    ensure_image(client)
+    ensure_busybox_image(client)
     run_floor(client, 8, 4)  # warm the engine up: the first containers are slower
     expected = [str(i) for i in range(args.size)]
     print(f"{args.size}-child array, `echo $AWS_BATCH_JOB_ARRAY_INDEX` in {IMAGE}; median of {args.repeat}")

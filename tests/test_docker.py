@@ -8,14 +8,11 @@ skipped only when no Docker engine answers.
 from __future__ import annotations
 
 import contextlib
-import io
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
-import tarfile
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -23,6 +20,7 @@ from typing import Any
 import docker
 import pytest
 import requests
+from busybox_image import IMAGE, ensure_busybox_image
 
 from pytest_fakebatch import FakeBatch
 from pytest_fakebatch._docker import LABEL, OOM_REASON, SESSION_ID, DockerExecutor, sweep_leftovers
@@ -35,7 +33,6 @@ try:
 except Exception as error:
     pytest.skip(f"no Docker engine answers: {error}", allow_module_level=True)
 
-IMAGE = "fakebatch-busybox:test"
 pytestmark = pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE})
 TERMINAL = ("SUCCEEDED", "FAILED")
 
@@ -46,28 +43,7 @@ TERMINAL = ("SUCCEEDED", "FAILED")
 @pytest.fixture(scope="session")
 def busybox_image() -> str:
     """A busybox image, built offline from the host's static busybox (nothing is pulled)."""
-    try:
-        ENGINE.images.get(IMAGE)
-    except docker.errors.ImageNotFound:
-        busybox = shutil.which("busybox") or "/bin/busybox"
-        applets = subprocess.run([busybox, "--list"], capture_output=True, text=True, check=True).stdout
-        buffer = io.BytesIO()
-        with tarfile.open(fileobj=buffer, mode="w") as tar:
-            for folder in ("bin", "tmp", "etc", "proc", "sys", "dev"):
-                info = tarfile.TarInfo(folder)
-                info.type, info.mode = tarfile.DIRTYPE, 0o1777 if folder == "tmp" else 0o755
-                tar.addfile(info)
-            tar.add(busybox, arcname="bin/busybox")
-            for applet in applets.split():
-                if applet != "busybox":
-                    link = tarfile.TarInfo(f"bin/{applet}")
-                    link.type, link.linkname = tarfile.SYMTYPE, "busybox"
-                    tar.addfile(link)
-        repository, _, tag = IMAGE.partition(":")
-        ENGINE.api.import_image_from_data(
-            buffer.getvalue(), repository=repository, tag=tag, changes=['CMD ["sh"]']
-        )
-    return IMAGE
+    return ensure_busybox_image(ENGINE)
 
 
 def ours(**labels: str) -> list[Any]:
