@@ -25,7 +25,7 @@ from pytest_fakebatch import FakeBatch
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' offline image
 from busybox_image import IMAGE, ensure_busybox_image
 
-from pytest_fakebatch._docker import LABEL, SESSION_ID, DockerExecutor
+from pytest_fakebatch.executors.docker import LABEL, SESSION_ID, DockerExecutor
 
 COMMAND = ["sh", "-c", "echo $AWS_BATCH_JOB_ARRAY_INDEX"]
 FLOOR_LABEL = "pytest-fakebatch-benchmark-floor"

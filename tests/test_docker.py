@@ -23,9 +23,9 @@ import requests
 from busybox_image import IMAGE, ensure_busybox_image
 
 from pytest_fakebatch import FakeBatch
-from pytest_fakebatch._docker import LABEL, OOM_REASON, SESSION_ID, DockerExecutor, sweep_leftovers
-from pytest_fakebatch._docker_args import parse_logs, resolve_image
-from pytest_fakebatch._executor import AttemptSpec, Outcome
+from pytest_fakebatch.executors.base import AttemptSpec, Outcome
+from pytest_fakebatch.executors.docker import LABEL, OOM_REASON, SESSION_ID, DockerExecutor, sweep_leftovers
+from pytest_fakebatch.executors.docker_args import parse_logs, resolve_image
 
 try:
     ENGINE = docker.from_env(timeout=30)

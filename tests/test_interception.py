@@ -339,7 +339,7 @@ def test_create_quota_share_with_valid_parameters_is_not_implemented(batch: Any)
 def test_a_bug_inside_the_fake_is_a_server_exception(
     fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_fakebatch import _router
+    from pytest_fakebatch.api import router as _router
 
     def broken(call: object) -> dict[str, Any]:
         raise ZeroDivisionError("the fake divided by zero")
@@ -358,7 +358,7 @@ def test_a_bug_inside_the_fake_is_a_server_exception(
 def test_answers_hold_only_what_botocore_would_parse(
     fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_fakebatch import _router
+    from pytest_fakebatch.api import router as _router
 
     def sloppy(call: object) -> dict[str, Any]:
         return {"jobQueues": [{"jobQueueName": "q", "notInTheModel": 1}]}

@@ -236,3 +236,31 @@ def test_package_in_a_conftest_is_harmless_when_the_entry_point_also_loads_it(
     result = pytester.runpytest_subprocess()
 
     result.assert_outcomes(passed=1)
+
+
+def test_star_import_in_a_conftest_brings_the_api_and_leaves_the_plugin_alone(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makeconftest(
+        "from pytest_fakebatch import *\n"
+        "PUBLIC = (FakeBatch, JobRun, Exit, JobInfo, ApiCall, Clock)  # a NameError fails the run\n"
+    )
+    pytester.makepyfile(USES_THE_FIXTURE)
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+def test_the_package_exports_the_user_api_only() -> None:
+    import pytest_fakebatch
+
+    assert sorted(pytest_fakebatch.__all__) == [
+        "ApiCall",
+        "Clock",
+        "Exit",
+        "FakeBatch",
+        "JobInfo",
+        "JobRun",
+        "__version__",
+    ]

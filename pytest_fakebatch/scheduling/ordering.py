@@ -13,8 +13,9 @@ import operator
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from ._jobs import Job
-from ._state import JobQueue, Region
+from ..model.jobs import Job
+from ..model.region import Region
+from ..model.resources import JobQueue
 
 _within_share = operator.attrgetter("rank")
 

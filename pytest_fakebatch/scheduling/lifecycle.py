@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ._jobs import RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job
-from ._state import Region
+from ..model.jobs import RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job
+from ..model.region import Region
 
 
 def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str | None = None) -> None:

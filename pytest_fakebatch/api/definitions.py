@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ._errors import ClientError
-from ._jobs import resource_amount
-from ._params import check_str_map, check_tags, paged
-from ._retry import parse_retry_strategy
-from ._router import Call, Response, batch_operation
-from ._state import JobDefinition, definition_ref
+from ..model.resources import JobDefinition, definition_ref
+from .checks import check_container, check_timeout, parse_retry_strategy
+from .params import check_str_map, check_tags, paged
+from .router import Call, Response, batch_operation
 
 _DEFINITION_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _TYPES = ("container", "multinode")
@@ -27,82 +25,6 @@ _ECHOED = (
     "ecsProperties",
     "consumableResourceProperties",
 )
-
-
-def check_timeout(op: str, timeout: object) -> int | None:
-    """``timeout.attemptDurationSeconds``: at least 60 seconds, as AWS requires."""
-    if timeout is None:
-        return None
-    if not isinstance(timeout, dict):
-        raise ClientError(f"{op}: timeout must be an object")
-    seconds = timeout.get("attemptDurationSeconds")
-    if seconds is None:
-        return None
-    if not isinstance(seconds, int) or isinstance(seconds, bool) or seconds < 60:
-        raise ClientError(f"{op}: timeout.attemptDurationSeconds must be at least 60, got {seconds!r}")
-    return seconds
-
-
-def check_environment(op: str, where: str, environment: object) -> list[dict[str, str]]:
-    """A container's ``environment``: name/value pairs, none in the reserved AWS_BATCH_ space."""
-    if environment is None:
-        return []
-    if not isinstance(environment, list):
-        raise ClientError(f"{op}: {where}.environment must be a list of name/value pairs")
-    for i, pair in enumerate(environment):
-        if not isinstance(pair, dict) or not isinstance(pair.get("name"), str):
-            raise ClientError(f"{op}: {where}.environment[{i}] needs a string 'name'")
-        if not isinstance(pair.get("value", ""), str):
-            raise ClientError(f"{op}: {where}.environment[{i}] ('{pair['name']}') needs a string 'value'")
-        if pair["name"].startswith("AWS_BATCH_"):
-            raise ClientError(
-                f"{op}: {where}.environment variable '{pair['name']}' uses the prefix AWS_BATCH_, "
-                "which is reserved for variables that AWS Batch sets"
-            )
-    return environment
-
-
-def _check_container(op: str, where: str, container: object) -> dict[str, Any]:
-    if not isinstance(container, dict):
-        raise ClientError(f"{op}: {where} must be an object")
-    image = container.get("image")
-    if not isinstance(image, str) or not image:
-        raise ClientError(f"{op}: {where}.image is required")
-    command = container.get("command", [])
-    if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
-        raise ClientError(f"{op}: {where}.command must be a list of strings")
-    check_environment(op, where, container.get("environment"))
-    check_resources(op, where, container)
-    config = container.get("logConfiguration")
-    if config is not None:
-        options = config.get("options", {}) if isinstance(config, dict) else None
-        if not isinstance(config, dict) or not isinstance(config.get("logDriver"), str):
-            raise ClientError(f"{op}: {where}.logConfiguration needs a logDriver")
-        if not isinstance(options, dict) or not all(isinstance(v, str) for v in options.values()):
-            raise ClientError(f"{op}: {where}.logConfiguration.options must map strings to strings")
-    return container
-
-
-def check_resources(op: str, where: str, container: dict[str, Any]) -> None:
-    """``vcpus``, ``memory`` and ``resourceRequirements`` as AWS accepts them."""
-    for key in ("vcpus", "memory"):
-        value = container.get(key)
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise ClientError(f"{op}: {where}.{key} must be a positive integer, got {value!r}")
-    requirements = container.get("resourceRequirements")
-    if requirements is None:
-        return
-    if not isinstance(requirements, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("type"), str) and isinstance(r.get("value"), str)
-        for r in requirements
-    ):
-        raise ClientError(f"{op}: {where}.resourceRequirements must be a list of {{type, value}} strings")
-    for requirement in requirements:
-        kind, value = requirement["type"], requirement["value"]
-        if kind in ("VCPU", "MEMORY") and resource_amount(value) is None:
-            raise ClientError(
-                f"{op}: {where}.resourceRequirements {kind} must be a positive number, got '{value}'"
-            )
 
 
 @batch_operation("RegisterJobDefinition")
@@ -122,7 +44,7 @@ def register_job_definition(call: Call) -> Response:
                 f"and eksProperties (got {bodies or 'none'})"
             )
         if "containerProperties" in p.raw:
-            _check_container(p.op, "containerProperties", p.raw["containerProperties"])
+            check_container(p.op, "containerProperties", p.raw["containerProperties"])
     else:
         nodes = p.opt_dict("nodeProperties")
         if nodes is None:
@@ -159,7 +81,7 @@ def _check_nodes(call: Call, nodes: dict[str, Any]) -> None:
         if not isinstance(node_range, dict) or not isinstance(node_range.get("targetNodes"), str):
             raise p.fail(f"nodeProperties.nodeRangeProperties[{i}].targetNodes is required")
         if "container" in node_range:
-            _check_container(
+            check_container(
                 p.op, f"nodeProperties.nodeRangeProperties[{i}].container", node_range["container"]
             )
 

@@ -16,13 +16,13 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from ._errors import BatchError, ClientError
-from ._routes import resolve
+from ..errors import BatchError, ClientError
+from .routes import resolve
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
 
-    from ._fake import FakeBatch
+    from .dispatcher import Dispatcher
 
 _LOGS_TARGET = "Logs_20140328."
 
@@ -30,7 +30,7 @@ _LOGS_TARGET = "Logs_20140328."
 class Server:
     """A werkzeug server on a loopback port, answering for one FakeBatch."""
 
-    def __init__(self, fake: FakeBatch, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, fake: Dispatcher, host: str = "127.0.0.1", port: int = 0) -> None:
         self._fake = fake
         self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
         self.url = f"http://{host}:{self._server.server_port}"

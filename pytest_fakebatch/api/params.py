@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from ._errors import ClientError
+from ..errors import ClientError
 
 T = TypeVar("T")
 

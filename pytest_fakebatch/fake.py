@@ -7,20 +7,23 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from . import _intercept, _ops_definitions, _ops_jobs, _ops_logs, _ops_resources, _submit  # noqa: F401
-from ._clock import Clock
-from ._errors import BatchError, NotImplementedOperation, ServerError
-from ._executor import Executor
-from ._inprocess import Handler, Handlers, InProcessExecutor
-from ._jobs import Job, observed_status
-from ._params import Params
-from ._router import BATCH, LOGS, Call
-from ._routes import batch_model
-from ._scheduler import Scheduler
-from ._server import Server
-from ._state import Region
+from .api import BATCH, LOGS, Call
+from .api.logs import claims
+from .api.params import Params
+from .errors import BatchError, NotImplementedOperation, ServerError
+from .executors.base import Executor
+from .executors.inprocess import Handler, Handlers, InProcessExecutor
+from .frontends import hook
+from .frontends.routes import batch_model
+from .model.jobs import Job, observed_status
+from .model.region import Region
+from .scheduling.clock import Clock
+from .scheduling.scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from .frontends.server import Server
 
 H = TypeVar("H", bound=Handler)
 
@@ -95,7 +98,7 @@ class FakeBatch:
 
     def start(self) -> FakeBatch:
         """Begin answering Batch calls (the fixture does this for you)."""
-        _intercept.activate(self)
+        hook.activate(self)
         if not any(os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE")):
             for key, value in _DUMMY_CREDENTIALS.items():
                 self._saved_env[key] = os.environ.get(key)
@@ -106,6 +109,8 @@ class FakeBatch:
         """Answer Batch (and job logs) over HTTP too, for code outside this process, such as
         a job's container; returns the endpoint URL. Attempts started from now on get it as
         ``AWS_ENDPOINT_URL_BATCH`` and ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`` in their environment."""
+        from .frontends.server import Server  # werkzeug is imported only when serving
+
         with self._lock:
             if self._server is None:
                 self._server = Server(self)
@@ -117,7 +122,7 @@ class FakeBatch:
 
     def stop(self) -> None:
         """Stop answering, stop whatever still runs, and forget all state."""
-        _intercept.deactivate(self)
+        hook.deactivate(self)
         if self._server is not None:
             self._server.close()
             self._server = None
@@ -269,7 +274,7 @@ class FakeBatch:
         """Whether a CloudWatch Logs request is about job output this fake holds."""
         with self._lock:
             try:
-                return operation in LOGS and _ops_logs.claims(self._region(region), body.get("logGroupName"))
+                return operation in LOGS and claims(self._region(region), body.get("logGroupName"))
             except Exception as bug:  # never a traceback into botocore
                 raise ServerError(f"{operation}: pytest-fakebatch failed internally: {bug!r}") from bug
 

@@ -11,7 +11,7 @@ import re
 import time
 from typing import Any
 
-from ._executor import AttemptSpec
+from .base import AttemptSpec
 
 _MIN_MEMORY_MIB = 6  # Docker refuses less; AWS accepts 4
 _LOOPBACK_URL = re.compile(r"https?://(127\.|localhost\b|\[::1\])")

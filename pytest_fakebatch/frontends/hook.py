@@ -25,23 +25,23 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.model import OperationModel  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
-from ._errors import BatchError, ClientError, ServerError  # noqa: E402
-from ._routes import resolve  # noqa: E402
+from ..errors import BatchError, ClientError, ServerError  # noqa: E402
+from .routes import resolve  # noqa: E402
 
 if TYPE_CHECKING:
-    from ._fake import FakeBatch
+    from .dispatcher import Dispatcher
 
 EVENTS = ("before-call.batch", "before-call.cloudwatch-logs")
 _UNIQUE = "pytest-fakebatch"
 
-_active: FakeBatch | None = None
+_active: Dispatcher | None = None
 _active_lock = threading.Lock()
 _PARSERS = {name: create_parser(name) for name in ("rest-json", "json")}
 _HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
 _URL = "https://fakebatch.invalid/"
 
 
-def activate(fake: FakeBatch) -> None:
+def activate(fake: Dispatcher) -> None:
     global _active
     with _active_lock:
         if _active is not None:
@@ -51,14 +51,14 @@ def activate(fake: FakeBatch) -> None:
         _active = fake
 
 
-def deactivate(fake: FakeBatch) -> None:
+def deactivate(fake: Dispatcher) -> None:
     global _active
     with _active_lock:
         if _active is fake:
             _active = None
 
 
-def active() -> FakeBatch | None:
+def active() -> Dispatcher | None:
     return _active
 
 

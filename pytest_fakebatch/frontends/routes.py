@@ -10,7 +10,7 @@ from urllib.parse import unquote
 import botocore.session
 from botocore.model import ServiceModel
 
-from ._errors import ClientError
+from ..errors import ClientError
 
 
 @dataclass(frozen=True)

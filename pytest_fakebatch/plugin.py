@@ -1,10 +1,12 @@
 """The pytest glue: options, the ``fake_batch`` fixture, the marker and the report header.
 
-Thin by design: it reads the configuration and hands it to :class:`FakeBatch`.
+This is the module the ``pytest11`` entry point names. Thin by design: it reads the
+configuration and hands it to :class:`FakeBatch`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -12,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ._fake import DEFAULT_ACCOUNT, FakeBatch
+from .fake import DEFAULT_ACCOUNT, FakeBatch
 
 _DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
 _SWEPT_KEY = pytest.StashKey[bool]()
@@ -89,10 +91,11 @@ def _docker_settings(config: pytest.Config) -> DockerSettings:
 def pytest_sessionstart(session: pytest.Session) -> None:
     settings = session.config.stash[_DOCKER_KEY]
     if settings is not None and settings.enabled:
-        from . import _docker  # the docker SDK is imported only in Docker mode
+        from .executors import docker  # the docker SDK is imported only in Docker mode
 
-        _docker.check_engine()  # raises pytest.UsageError naming DOCKER_HOST when unreachable
-        _docker.sweep_leftovers()
+        with _usage_error(docker.DockerUnavailable):  # names DOCKER_HOST when unreachable
+            docker.check_engine()
+            docker.sweep_leftovers()
         session.config.stash[_SWEPT_KEY] = True
 
 
@@ -102,6 +105,15 @@ def pytest_report_header(config: pytest.Config) -> str:
         host = os.environ.get("DOCKER_HOST", "the default Docker socket")
         return f"fakebatch: Docker executor ({host})"
     return "fakebatch: in-process executor"
+
+
+@contextlib.contextmanager
+def _usage_error(kind: type[Exception]) -> Iterator[None]:
+    """``kind`` raised inside becomes a pytest.UsageError with the same message."""
+    try:
+        yield
+    except kind as error:
+        raise pytest.UsageError(str(error)) from None
 
 
 @pytest.fixture
@@ -122,17 +134,18 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     account = options.get("account_id") or request.config.getini("fakebatch_account_id")
     executor = None
     if use_docker:
-        from . import _docker
+        from .executors import docker
 
-        if not request.config.stash.get(_SWEPT_KEY, False):  # Docker mode by marker only
-            _docker.sweep_leftovers()  # raises the DOCKER_HOST UsageError when no engine answers
-            request.config.stash[_SWEPT_KEY] = True
-        executor = _docker.DockerExecutor(
-            images={**settings.images, **(options.get("images") or {})},
-            pull=settings.pull,
-            max_running=settings.max_containers,
-            test_id=request.node.nodeid,
-        )
+        with _usage_error(docker.DockerUnavailable):
+            if not request.config.stash.get(_SWEPT_KEY, False):  # Docker mode by marker only
+                docker.sweep_leftovers()
+                request.config.stash[_SWEPT_KEY] = True
+            executor = docker.DockerExecutor(
+                images={**settings.images, **(options.get("images") or {})},
+                pull=settings.pull,
+                max_running=settings.max_containers,
+                test_id=request.node.nodeid,
+            )
     fake = FakeBatch(
         account_id=account,
         executor=executor,

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._executor import AttemptSpec, Outcome
+from .base import AttemptSpec, Outcome
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,12 @@ import re
 import uuid
 from typing import Any
 
-from ._jobs import Dependency, Job, JobSpec, container_vcpus, log_group
-from ._lifecycle import add_job
-from ._ops_definitions import check_environment, check_resources, check_timeout
-from ._params import check_name, check_tags
-from ._retry import parse_retry_strategy
-from ._router import Call, Response, batch_operation
-from ._state import JobDefinition
+from ..model.jobs import Dependency, Job, JobSpec, container_vcpus, log_group
+from ..model.resources import JobDefinition
+from ..scheduling.lifecycle import add_job
+from .checks import check_environment, check_resources, check_timeout, parse_retry_strategy
+from .params import check_name, check_tags
+from .router import Call, Response, batch_operation
 
 _REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _MAX_DEPENDENCIES = 20

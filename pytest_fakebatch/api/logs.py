@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ._errors import ResourceNotFound
-from ._jobs import DEFAULT_LOG_GROUP, log_group
-from ._router import Call, Response, logs_operation
-from ._state import Region
+from ..errors import ResourceNotFound
+from ..model.jobs import DEFAULT_LOG_GROUP, log_group
+from ..model.region import Region
+from .router import Call, Response, logs_operation
 
 _MAX_EVENTS = 10_000
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import uuid
 
-from ._clock import Clock
-from ._executor import AttemptSpec, Executor, Outcome
-from ._jobs import (
+from ..executors.base import AttemptSpec, Executor, Outcome
+from ..model.jobs import (
     FAILED,
     PENDING,
     RUNNABLE,
@@ -23,10 +22,12 @@ from ._jobs import (
     container_memory,
     observed_status,
 )
-from ._lifecycle import set_status
-from ._ordering import offer_capacity
-from ._retry import should_retry
-from ._state import ComputeEnvironment, Region
+from ..model.region import Region
+from ..model.resources import ComputeEnvironment
+from .clock import Clock
+from .lifecycle import set_status
+from .ordering import offer_capacity
+from .retry import should_retry
 
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ._clock import Clock
-from ._params import Params
-from ._scheduler import Scheduler
-from ._state import Region
+from ..model.region import Region
+from ..scheduling.clock import Clock
+from ..scheduling.scheduler import Scheduler
+from .params import Params
 
 Response = dict[str, Any]
 

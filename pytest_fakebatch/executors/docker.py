@@ -18,9 +18,8 @@ exception: once the fake serves HTTP (``FakeBatch.serve()``), attempts are given
 on the host's loopback, which only a container on the host's network can reach; such
 containers get ``"host"`` unless ``network=`` was given.
 
-Every container carries the label ``pytest-fakebatch=1`` plus the session, pid, process start,
-host, test, job and attempt, so :func:`sweep_leftovers` can remove exactly the containers of
-test runs that died, and nothing else.
+Every container carries the labels of :mod:`.docker_engine`, and is removed when its
+attempt ends or, at the latest, when the executor closes.
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import contextlib
 import itertools
 import os
 import re
-import socket
 import threading
 import time
 import uuid
@@ -38,110 +36,36 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
+from .base import AttemptSpec, Outcome
+from .docker_args import container_args, epoch_ms, parse_logs, resolve_image
+from .docker_engine import (
+    ATTEMPT,
+    EXECUTOR,
+    JOB,
+    LABEL,
+    SESSION_ID,
+    SESSION_LABELS,
+    TEST,
+    DockerUnavailable,
+    check_engine,
+    connect,
+    docker,
+    remove,
+    sweep_leftovers,
+)
 
-from ._docker_args import container_args, epoch_ms, parse_logs, resolve_image
-from ._executor import AttemptSpec, Outcome
-
-_SDK_MISSING: ImportError | None = None
-try:
-    import docker
-except ImportError as _missing:  # the module is importable; check_engine says what to install
-    _SDK_MISSING = _missing
-
-LABEL = "pytest-fakebatch"  # "1" on every container this plugin creates
-_SESSION, _PID, _PID_START, _HOST = (f"{LABEL}.{k}" for k in ("session", "pid", "pid-start", "host"))
-_EXECUTOR, _TEST, _JOB, _ATTEMPT = (f"{LABEL}.{k}" for k in ("executor", "test", "job-id", "attempt"))
+__all__ = [
+    "LABEL",
+    "OOM_REASON",
+    "SESSION_ID",
+    "DockerExecutor",
+    "DockerUnavailable",
+    "check_engine",
+    "sweep_leftovers",
+]
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
 _SNAPSHOT_SECONDS = 0.005
-
-
-def _process_start(pid: int) -> str:
-    """When process ``pid`` started (clock ticks since boot, Linux), "" where unknown:
-    a pid alone may have been reused by now."""
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rpartition(")")[2].split()[19]
-    except (OSError, IndexError):
-        return ""
-
-
-SESSION_ID = uuid.uuid4().hex  # this test process; labels every container it creates
-_SESSION_LABELS = {
-    LABEL: "1",
-    _SESSION: SESSION_ID,
-    _PID: str(os.getpid()),
-    _PID_START: _process_start(os.getpid()),
-    _HOST: socket.gethostname(),
-}
-
-
-def _sdk() -> Any:
-    if _SDK_MISSING is not None:
-        raise pytest.UsageError(
-            "pytest-fakebatch's Docker mode needs the docker SDK, which is not installed "
-            f"({_SDK_MISSING}): pip install 'pytest-fakebatch[docker]'"
-        )
-    return docker
-
-
-def _connect(**options: Any) -> Any:
-    """A client for the engine DOCKER_HOST names; pytest.UsageError when it does not answer."""
-    sdk = _sdk()
-    try:
-        client = sdk.from_env(**options)
-        client.ping()
-    except Exception as error:  # DockerException, or the connection error beneath it
-        host = os.environ.get("DOCKER_HOST")
-        where = f"DOCKER_HOST={host}" if host else "DOCKER_HOST unset, using the default socket"
-        raise pytest.UsageError(
-            f"pytest-fakebatch Docker mode: no Docker engine answers ({where}): {error}. "
-            "Start dockerd (or Docker Desktop), or set DOCKER_HOST to a running engine; "
-            "or run without --fakebatch-docker to use the in-process executor."
-        ) from None
-    return client
-
-
-def check_engine() -> None:
-    """Raise pytest.UsageError, naming DOCKER_HOST, unless a Docker engine answers."""
-    _connect(timeout=10).close()
-
-
-def sweep_leftovers() -> None:
-    """Remove the containers a crashed earlier test run left: only ours (labelled), only
-    from this host, only those whose creating process is gone."""
-    client = _connect(timeout=60)
-    try:
-        found = client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}=1"})
-        for container in found:
-            if _session_is_dead(container.attrs.get("Labels") or {}):
-                _remove(client, container.id)
-    finally:
-        client.close()
-
-
-def _session_is_dead(labels: dict[str, str]) -> bool:
-    pid = labels.get(_PID, "")
-    if labels.get(LABEL) != "1" or labels.get(_HOST) != socket.gethostname() or not pid.isdigit():
-        return False  # another host's, or not ours: nothing to tell whether it is alive
-    if int(pid) == os.getpid():
-        return labels.get(_SESSION) != SESSION_ID
-    if os.name == "nt":
-        return False  # os.kill(pid, 0) would terminate the process there
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except OSError:  # PermissionError: alive, another user's
-        return False
-    started = labels.get(_PID_START, "")
-    return bool(started) and _process_start(int(pid)) not in ("", started)  # the pid was reused
-
-
-def _remove(client: Any, container_id: str) -> None:
-    with contextlib.suppress(docker.errors.NotFound):
-        client.api.remove_container(container_id, force=True, v=True)
 
 
 @dataclass(eq=False)
@@ -182,9 +106,9 @@ class DockerExecutor:
         self.stop_grace_seconds = stop_grace_seconds
         self.network = network
         self.executor_id = uuid.uuid4().hex
-        self.label = f"{_EXECUTOR}={self.executor_id}"  # on this executor's containers only
+        self.label = f"{EXECUTOR}={self.executor_id}"  # on this executor's containers only
         threads = workers or max_running or 8
-        self._client = _connect(timeout=120, max_pool_size=threads + 4)
+        self._client = connect(timeout=120, max_pool_size=threads + 4)
         self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
         self._pull_lock = threading.Lock()
@@ -198,11 +122,11 @@ class DockerExecutor:
     def start(self, spec: AttemptSpec, now_ms: int) -> _Container:
         image = resolve_image(self.images, spec.image)
         labels = {
-            **_SESSION_LABELS,
-            _EXECUTOR: self.executor_id,
-            _TEST: self.test_id,
-            _JOB: spec.job_id,
-            _ATTEMPT: str(spec.attempt),
+            **SESSION_LABELS,
+            EXECUTOR: self.executor_id,
+            TEST: self.test_id,
+            JOB: spec.job_id,
+            ATTEMPT: str(spec.attempt),
         }
         name = re.sub(r"[^a-zA-Z0-9_.-]", "-", f"fakebatch-{spec.job_id}-{spec.attempt}")
         handle = _Container(spec, {}, now_ms, now_ms - time.time_ns() // 1_000_000)
@@ -284,7 +208,7 @@ class DockerExecutor:
         with contextlib.suppress(docker.errors.APIError):  # already exited: _finish says how
             self._client.api.stop(cid, timeout=self.stop_grace_seconds)
         outcome = self._finish(handle, now_ms)
-        _remove(self._client, cid)
+        remove(self._client, cid)
         return outcome
 
     def close(self) -> None:
@@ -294,7 +218,7 @@ class DockerExecutor:
             for container in self._client.containers.list(
                 all=True, sparse=True, filters={"label": self.label}
             ):
-                _remove(self._client, container.id)
+                remove(self._client, container.id)
         finally:
             self._client.close()
 
@@ -321,7 +245,7 @@ class DockerExecutor:
         try:
             self._client.api.start(handle.container_id)
         except docker.errors.APIError as error:
-            _remove(self._client, handle.container_id)
+            remove(self._client, handle.container_id)
             handle.container_id = None
             return _failed(f"CannotStartContainerError: {_explain(error)}")
         handle.ready_at = time.monotonic()
@@ -356,7 +280,7 @@ class DockerExecutor:
 
     def _remove_quietly(self, container_id: str) -> None:
         with contextlib.suppress(Exception):  # close() removes whatever is left, and reports that
-            _remove(self._client, container_id)
+            remove(self._client, container_id)
 
     # -- reading how an attempt ended (test thread) --------------------------------------
 

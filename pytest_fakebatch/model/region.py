@@ -1,99 +1,13 @@
-"""The in-memory model of one account's Batch resources in one region. No I/O, no threads."""
+"""Everything one account has in one region: the model's root. No I/O, no threads."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from ._errors import ClientError
-
-if TYPE_CHECKING:
-    from ._jobs import Job
-
-
-_DEFINITION_REF = re.compile(
-    r"(?:arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-definition/)?([A-Za-z0-9_-]{1,128})(?::(\d+))?"
-)
-
-
-def definition_ref(op: str, ref: str) -> tuple[str, int | None]:
-    """A job definition reference (name, ``name:revision``, or either as an ARN) split
-    into its name and revision; None where no revision is given."""
-    match = _DEFINITION_REF.fullmatch(ref)
-    if match is None:
-        raise ClientError(
-            f"{op}: '{ref}' is not a job definition: give a name, name:revision, or a job "
-            "definition ARN (arn:aws:batch:<region>:<account>:job-definition/<name>[:<revision>])"
-        )
-    name, revision = match.groups()
-    return name, int(revision) if revision else None
-
-
-def lookup(ref: str, by_name: dict[str, Any]) -> Any:
-    """The resource ``ref`` names, by name or by ARN (which must match exactly); or None."""
-    found = by_name.get(ref.rsplit("/", 1)[-1] if ref.startswith("arn:") else ref)
-    if found is None or (ref.startswith("arn:") and found.arn != ref):
-        return None
-    return found
-
-
-@dataclass(eq=False)
-class ComputeEnvironment:
-    name: str
-    arn: str
-    type: str  # MANAGED | UNMANAGED
-    state: str  # ENABLED | DISABLED
-    compute_resources: dict[str, Any] | None
-    service_role: str | None
-    unmanaged_vcpus: int | None
-    uuid: str
-    extra: dict[str, Any] = field(default_factory=dict)  # echoed fields the model does not use
-
-    @property
-    def max_vcpus(self) -> float | None:
-        """How many vCPUs may run at once; None where AWS sets no bound (unmanaged)."""
-        if self.compute_resources is None:
-            return float(self.unmanaged_vcpus) if self.unmanaged_vcpus else None
-        return float(self.compute_resources["maxvCpus"])
-
-
-@dataclass(eq=False)
-class JobQueue:
-    name: str
-    arn: str
-    state: str
-    priority: int
-    compute_environments: list[tuple[int, ComputeEnvironment]]  # (order, environment)
-    scheduling_policy_arn: str | None
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class JobDefinition:
-    name: str
-    revision: int
-    arn: str
-    status: str  # ACTIVE | INACTIVE
-    type: str  # container | multinode
-    body: dict[str, Any]  # every registered field, echoed back by DescribeJobDefinitions
-
-    @property
-    def container(self) -> dict[str, Any]:
-        """The container properties, for multi-node jobs those of the main node's range."""
-        if "containerProperties" in self.body:
-            return dict(self.body["containerProperties"])
-        nodes = self.body.get("nodeProperties") or {}
-        ranges = nodes.get("nodeRangeProperties") or []
-        return dict(ranges[0].get("container") or {}) if ranges else {}
-
-
-@dataclass(eq=False)
-class SchedulingPolicy:
-    name: str
-    arn: str
-    fairshare_policy: dict[str, Any] | None
-    quota_share_policy: dict[str, Any] | None = None
+from ..errors import ClientError
+from .jobs import Job
+from .resources import ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, definition_ref, lookup
 
 
 @dataclass(eq=False)

@@ -1,0 +1,169 @@
+"""DescribeJobs, ListJobs, CancelJob, TerminateJob and GetJobQueueSnapshot."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.jobs import (
+    FAILED,
+    PENDING,
+    RUNNABLE,
+    RUNNING,
+    STARTING,
+    STATUSES,
+    SUBMITTED,
+    Job,
+    observed_status,
+)
+from ..scheduling.lifecycle import set_status
+from ..scheduling.ordering import offer_capacity
+from .params import paged
+from .router import Call, Response, batch_operation
+from .views import job_detail, job_summary
+
+_UNSTARTED = frozenset({SUBMITTED, PENDING, RUNNABLE})
+_FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT")
+
+
+@batch_operation("DescribeJobs")
+def describe_jobs(call: Call) -> Response:
+    p, region = call.p, call.region
+    ids = p.str_list("jobs")
+    if not 1 <= len(ids) <= 100:
+        raise p.fail(f"jobs takes 1 to 100 job ids, got {len(ids)}")
+    jobs = [region.jobs[i] for i in dict.fromkeys(ids) if i in region.jobs]
+    return {"jobs": [job_detail(job, region.tags) for job in jobs]}
+
+
+@batch_operation("ListJobs")
+def list_jobs(call: Call) -> Response:
+    p, region = call.p, call.region
+    selectors = [k for k in ("jobQueue", "arrayJobId", "multiNodeJobId") if p.opt_str(k)]
+    if len(selectors) != 1:
+        raise p.fail(
+            f"give exactly one of jobQueue, arrayJobId and multiNodeJobId (got {selectors or 'none'})"
+        )
+    selector = selectors[0]
+    if selector == "jobQueue":
+        queue = region.job_queue(p.op, p.text("jobQueue"))
+        jobs = [j for j in region.jobs.values() if j.parent is None and j.spec.queue is queue]
+    else:
+        multinode = selector == "multiNodeJobId"
+        parent = region.jobs.get(p.text(selector))
+        if parent is None or not parent.children or parent.is_multinode != multinode:
+            kind = "multi-node job" if multinode else "array job"
+            raise p.fail(f"{kind} '{p.text(selector)}' does not exist in {region.region}")
+        jobs = list(parent.children)
+    filters = _filters(call)
+    if filters:
+        for check in filters:
+            jobs = [j for j in jobs if check(j)]
+    else:
+        status = p.choice("jobStatus", STATUSES, RUNNING)
+        jobs = [j for j in jobs if observed_status(j) == status]
+    if selector == "jobQueue":  # newest first; an array's children keep their index order
+        jobs.sort(key=lambda j: (j.created_at, j.seq), reverse=True)
+    return paged(p, "jobSummaryList", jobs, job_summary, limit=1000, default=100)
+
+
+def _filters(call: Call) -> list[Any]:
+    p = call.p
+    raw = p.opt_list("filters") or []
+    if len(raw) > 1:
+        raise p.fail(f"only one filter can be used at a time, got {len(raw)}")
+    checks = []
+    for i, entry in enumerate(raw):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        values = entry.get("values") if isinstance(entry, dict) else None
+        if name not in _FILTERS:
+            raise p.fail(f"filters[{i}].name must be one of {', '.join(_FILTERS)}, got {name!r}")
+        if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
+            raise p.fail(f"filters[{i}].values must hold exactly one string")
+        checks.append(_filter(call, name, values[0]))
+    return checks
+
+
+def _filter(call: Call, name: str, value: str) -> Any:
+    if name == "JOB_NAME":
+        wanted = value.lower()
+        if wanted.endswith("*"):
+            return lambda j: j.spec.name.lower().startswith(wanted[:-1])
+        return lambda j: j.spec.name.lower() == wanted
+    if name == "JOB_DEFINITION":
+        prefix = value.endswith("*")
+        text = value[:-1] if prefix else value
+
+        def matches(job: Job) -> bool:
+            d = job.spec.definition
+            names = (d.arn, f"{d.name}:{d.revision}", d.name)
+            return any(n.startswith(text) if prefix else n == text for n in names)
+
+        return matches
+    if not value.isdigit():
+        raise call.p.fail(f"filter {name} takes a time in epoch milliseconds, got '{value}'")
+    moment = int(value)
+    if name == "BEFORE_CREATED_AT":
+        return lambda j: j.created_at < moment
+    return lambda j: j.created_at > moment
+
+
+def _stop_jobs(call: Call, *, terminate: bool) -> Response:
+    p, region = call.p, call.region
+    job_id = p.text("jobId")
+    reason = p.text("reason")
+    if not reason.strip():
+        raise p.fail("reason must not be empty")
+    job = region.jobs.get(job_id)
+    if job is None:
+        raise p.fail(f"job '{job_id}' does not exist in {region.region}")
+    targets = job.children or [job]
+    now = call.now()
+    for target in targets:
+        if target.status == PENDING and not terminate:
+            # AWS cancels a PENDING job once its dependencies complete
+            target.is_cancelled = True
+            target.status_reason = reason
+            region.recheck.append(target)
+        elif target.status in _UNSTARTED:
+            target.is_cancelled = True
+            set_status(region, target, FAILED, now, reason)
+        elif terminate and target.status in (STARTING, RUNNING):
+            target.is_terminated = True
+            call.scheduler.stop(region, target, reason)
+    if job.children and any(c.is_cancelled or c.is_terminated for c in job.children):
+        job.status_reason = reason
+        job.is_cancelled = job.is_cancelled or any(c.is_cancelled for c in job.children)
+        job.is_terminated = job.is_terminated or (terminate and any(c.is_terminated for c in job.children))
+    return {}
+
+
+@batch_operation("CancelJob")
+def cancel_job(call: Call) -> Response:
+    return _stop_jobs(call, terminate=False)
+
+
+@batch_operation("TerminateJob")
+def terminate_job(call: Call) -> Response:
+    return _stop_jobs(call, terminate=True)
+
+
+@batch_operation("GetJobQueueSnapshot")
+def get_job_queue_snapshot(call: Call) -> Response:
+    """The first 100 RUNNABLE jobs of a queue, in the order they will get capacity."""
+    region = call.region
+    queue = region.job_queue(call.op, call.p.text("jobQueue"))
+    waiting = [j for j in region.active.get(RUNNABLE, {}).values() if j.spec.queue is queue]
+    running = [j for s in (STARTING, RUNNING) for j in region.active.get(s, {}).values()]
+    order: list[Job] = []
+
+    def note(job: Job) -> bool:  # records the order; starts nothing
+        order.append(job)
+        return False
+
+    offer_capacity(region, waiting, running, note)
+    return {
+        "frontOfQueue": {
+            "jobs": [{"jobArn": j.arn, "earliestTimeAtPosition": j.created_at} for j in order[:100]],
+            "lastUpdatedAt": call.now(),
+        }
+    }
