@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import itertools
 import os
+import secrets
+import string
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from botocore.credentials import ReadOnlyCredentials
 
 from .api import BATCH, LOGS, Call
 from .api.logs import claims
@@ -93,6 +97,12 @@ class FakeBatch:
         self._seq = itertools.count()
         self._saved_env: dict[str, str | None] = {}
         self._server: Server | None = None
+        # the credentials the HTTP mode's clients sign with (see environ()); fresh per fake
+        self.credentials = ReadOnlyCredentials(
+            "AKIA" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
+            secrets.token_urlsafe(30),
+            None,
+        )
 
     # -- lifetime -----------------------------------------------------------------------
 
@@ -107,18 +117,32 @@ class FakeBatch:
 
     def serve(self) -> str:
         """Answer Batch (and job logs) over HTTP too, for code outside this process, such as
-        a job's container; returns the endpoint URL. Attempts started from now on get it as
-        ``AWS_ENDPOINT_URL_BATCH`` and ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`` in their environment."""
+        a job's container; returns the endpoint URL. Attempts started from now on get
+        :meth:`environ`'s variables (endpoints and :attr:`credentials`) in their environment."""
         from .frontends.server import Server  # werkzeug is imported only when serving
 
         with self._lock:
             if self._server is None:
                 self._server = Server(self)
-                self._scheduler.extra_env = {
-                    "AWS_ENDPOINT_URL_BATCH": self._server.url,
-                    "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": self._server.url,
-                }
+                self._scheduler.extra_env = self._client_env(self._server.url)
             return self._server.url
+
+    def environ(self, region: str = "us-east-1") -> dict[str, str]:
+        """The environment variables a subprocess needs to reach this fake over HTTP: endpoint
+        URLs for Batch and CloudWatch Logs, the fake's credentials and a region. Starts the
+        server (:meth:`serve`) if it is not running yet.
+
+        ``subprocess.run(["aws", "batch", "describe-job-queues"], env={**os.environ,
+        **fake.environ()})`` is all it takes."""
+        return {**self._client_env(self.serve()), "AWS_DEFAULT_REGION": region, "AWS_REGION": region}
+
+    def _client_env(self, url: str) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL_BATCH": url,
+            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
+            "AWS_ACCESS_KEY_ID": self.credentials.access_key,
+            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
+        }
 
     def stop(self) -> None:
         """Stop answering, stop whatever still runs, and forget all state."""

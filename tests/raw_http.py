@@ -1,0 +1,68 @@
+"""Raw HTTP requests to the fake's server (``fake.serve()``), signed or not, for tests of the
+HTTP mode: in this process every botocore client is answered by the hook, so requests that
+must travel over HTTP are built and signed here with botocore's own SigV4 signer."""
+
+from __future__ import annotations
+
+import http.client
+import json
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import ReadOnlyCredentials
+
+SIGNING_NAMES = {"batch": "batch", "logs": "logs"}
+LOGS_TARGET = "Logs_20140328."
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def send(
+    url: str,
+    method: str,
+    path: str,
+    body: bytes | str | dict[str, Any] | None = None,
+    *,
+    credentials: ReadOnlyCredentials | None = None,
+    region: str = "eu-west-1",
+    service: str = "batch",
+    headers: dict[str, str] | None = None,
+    timeout: float = 30,
+) -> Answer:
+    """One request to the server at ``url``; signed with SigV4 when ``credentials`` are given.
+
+    A dict body is sent as JSON; ``service="logs"`` posts ``X-Amz-Target: Logs_20140328.<path>``
+    to ``/`` (give the operation name as ``path``)."""
+    if isinstance(body, dict):
+        body = json.dumps(body)
+    data = body.encode() if isinstance(body, str) else (body or b"")
+    sent_headers = {"Content-Type": "application/json"}
+    if service == "logs":
+        sent_headers.update(
+            {"X-Amz-Target": LOGS_TARGET + path, "Content-Type": "application/x-amz-json-1.1"}
+        )
+        path = "/"
+    sent_headers.update(headers or {})
+    if credentials is not None:
+        request = AWSRequest(method=method, url=url + path, data=data, headers=sent_headers)
+        SigV4Auth(credentials, SIGNING_NAMES[service], region).add_auth(request)
+        sent_headers = dict(request.headers.items())
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
+    try:
+        connection.request(method, path, body=data, headers=sent_headers)
+        response = connection.getresponse()
+        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+    finally:
+        connection.close()
