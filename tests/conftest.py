@@ -5,11 +5,21 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
+import botocore.session
 import pytest
 
 from pytest_fakebatch import FakeBatch
 
 REGION = "eu-west-1"
+
+_BATCH_OPERATIONS = frozenset(botocore.session.get_session().get_service_model("batch").operation_names)
+
+
+def needs_operation(name: str) -> pytest.MarkDecorator:
+    """Skip a test of ``name`` where the installed botocore's Batch model predates it."""
+    return pytest.mark.skipif(
+        name not in _BATCH_OPERATIONS, reason=f"the installed botocore's Batch model has no {name}"
+    )
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import pytest
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
+from conftest import needs_operation
 from moto import mock_aws
 from moto.batch import batch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -320,6 +321,7 @@ def test_operations_lists_every_batch_operation_of_botocore() -> None:
     assert operations["CreateComputeEnvironment"] is True
 
 
+@needs_operation("CreateQuotaShare")
 def test_create_quota_share_with_valid_parameters_is_not_implemented(batch: Any) -> None:
     assert FakeBatch.operations()["CreateQuotaShare"] is False
 
@@ -359,15 +361,39 @@ def test_answers_hold_only_what_botocore_would_parse(
     fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from pytest_fakebatch.api import router as _router
+    from pytest_fakebatch.frontends import shapes
 
     def sloppy(call: object) -> dict[str, Any]:
         return {"jobQueues": [{"jobQueueName": "q", "notInTheModel": 1}]}
 
     monkeypatch.setitem(_router.BATCH, "DescribeJobQueues", sloppy)
+    monkeypatch.setattr(shapes, "OLDER_MODEL", False)  # an older botocore's answers are pruned
     fake_batch.check_shapes = True
 
     with pytest.raises(batch.exceptions.ServerException, match=r"jobQueues\[0\]\.notInTheModel"):
         batch.describe_job_queues()
+
+
+def test_on_an_older_botocore_answers_hold_only_what_its_model_knows(
+    fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_fakebatch.api import router as _router
+    from pytest_fakebatch.frontends import shapes
+
+    def newer(call: object) -> dict[str, Any]:  # as if AWS had added members since this botocore
+        return {
+            "jobQueues": [{"jobQueueName": "q", "addedLater": 1, "tags": {"k": "v"}}],
+            "addedLater": True,
+        }
+
+    monkeypatch.setitem(_router.BATCH, "DescribeJobQueues", newer)
+    monkeypatch.setattr(shapes, "OLDER_MODEL", True)
+    fake_batch.check_shapes = True
+
+    answer = batch.describe_job_queues()
+
+    assert answer["jobQueues"] == [{"jobQueueName": "q", "tags": {"k": "v"}}]
+    assert "addedLater" not in answer
 
 
 def test_calls_record_operation_region_params_and_error(fake_batch: FakeBatch) -> None:

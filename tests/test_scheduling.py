@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from conftest import needs_operation
 
 from pytest_fakebatch import FakeBatch, JobRun
 
@@ -154,12 +155,22 @@ def test_a_disabled_compute_environment_holds_jobs_runnable(
     fake_batch.run_until_idle()
 
     assert status(batch, job_id) == "RUNNABLE"
-    front = batch.get_job_queue_snapshot(jobQueue=queue)["frontOfQueue"]["jobs"]
-    assert [j["jobArn"].rsplit("/", 1)[-1] for j in front] == [job_id]
 
     batch.update_compute_environment(computeEnvironment="ce", state="ENABLED")
 
     assert status(batch, job_id) == "SUCCEEDED"
+
+
+@needs_operation("GetJobQueueSnapshot")
+def test_a_job_held_by_a_disabled_compute_environment_is_at_the_front_of_its_queue(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
+    job_id = batch.submit_job(jobName="held", jobQueue=queue, jobDefinition=definition)["jobId"]
+
+    front = batch.get_job_queue_snapshot(jobQueue=queue)["frontOfQueue"]["jobs"]
+
+    assert [j["jobArn"].rsplit("/", 1)[-1] for j in front] == [job_id]
 
 
 def test_a_queue_disabled_after_submission_still_runs_the_jobs_it_holds(

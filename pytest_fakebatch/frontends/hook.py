@@ -27,6 +27,7 @@ from botocore.parsers import create_parser  # noqa: E402
 
 from ..errors import BatchError, ClientError, ServerError  # noqa: E402
 from .routes import resolve  # noqa: E402
+from .shapes import fit  # noqa: E402
 
 if TYPE_CHECKING:
     from .dispatcher import Dispatcher
@@ -83,6 +84,7 @@ def on_before_call(
         answer = fake.dispatch(service, model.name, region, body)
         document = json.dumps(answer)
         parsed = json.loads(document)  # the caller's own copy, never the fake's state
+        fit(parsed, model.output_shape, service)
         if fake.check_shapes:
             _check_shape(model, document.encode(), parsed)
     except BatchError as error:
