@@ -248,7 +248,7 @@ class Table:
 def versions() -> str:
     from importlib.metadata import version
 
-    names = ("pytest-fakebatch", "boto3", "botocore", "moto", "pytest")
+    names = ("pytest-fakebatch", "boto3", "botocore", "moto", "pytest", "docker")
     found = []
     for name in names:
         try:

@@ -1,8 +1,9 @@
-"""Benchmarks of pytest-fakebatch against botocore's Stubber (the floor) and moto (for scale).
+"""Benchmarks of pytest-fakebatch against botocore's Stubber (the floor), moto (for scale) and
+the plain docker SDK (the Docker executor's floor).
 
-Run ``python benchmarks/run.py`` (one to two minutes) or ``--quick``; ``--only percall,array``
-runs some sections. It prints one markdown
-table: scenario, pytest-fakebatch, reference, ratio, target, met?
+Run ``python benchmarks/run.py`` (a few minutes; Docker takes the most) or ``--quick``;
+``--only percall,array`` runs some sections. It prints one markdown table: scenario,
+pytest-fakebatch, reference, ratio, target, met?
 
 Every measurement is self-checking (a wrong answer fails the row instead of producing a
 fast number) and runs in a fresh subprocess of this script (``--child SECTION ...``), so that
@@ -20,6 +21,8 @@ sections, one module each over ``harness.py``:
 * array (``array_scale.py``): a 10,000-child array, each phase timed in fresh processes
   (median); peak RSS (``ru_maxrss``) of the process, of a process that only imports and
   creates the clients (the baseline), and the tracemalloc peak.
+* docker (``docker_array.py``): a 100-child array in Docker containers through the fake,
+  against the same containers through the docker SDK; skipped without a Docker engine.
 
 ``--profile NAME`` prints a cProfile of the fake instead.
 """
@@ -37,6 +40,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import array_scale
+import docker_array
 import fixture_cost
 import percall
 from harness import Table, log, versions
@@ -45,10 +49,12 @@ SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "percall": percall.section,
     "fixture": fixture_cost.section,
     "array": array_scale.section,
+    "docker": docker_array.section,
 }
 CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "percall": percall.child,
     "array": array_scale.child,
+    "docker": docker_array.child,
 }
 PROFILES: dict[str, Callable[[], None]] = {
     **{op: functools.partial(percall.profile, op) for op in percall.OPERATIONS},
