@@ -1,9 +1,9 @@
 """Benchmarks of pytest-fakebatch against botocore's Stubber (the floor), moto (for scale) and
 the plain docker SDK (the Docker executor's floor).
 
-Run ``python benchmarks/run.py`` (a few minutes; Docker takes the most) or ``--quick``;
-``--only percall,array`` runs some sections. It prints one markdown table: scenario,
-pytest-fakebatch, reference, ratio, target, met?
+Run ``python benchmarks/run.py`` (a few minutes; the 100,000-job listing and Docker take the
+most) or ``--quick``; ``--only percall,listing`` runs some sections. It prints one markdown
+table: scenario, pytest-fakebatch, reference, ratio, target, met?
 
 Every measurement is self-checking (a wrong answer fails the row instead of producing a
 fast number) and runs in a fresh subprocess of this script (``--child SECTION ...``), so that
@@ -21,6 +21,9 @@ sections, one module each over ``harness.py``:
 * array (``array_scale.py``): a 10,000-child array, each phase timed in fresh processes
   (median); peak RSS (``ru_maxrss``) of the process, of a process that only imports and
   creates the clients (the baseline), and the tracemalloc peak.
+* listing (``listing.py``): ListJobs (paginated) and ``FakeBatch.jobs()`` over 10,000 and
+  100,000 finished jobs, one fresh process per size, only the listing timed; per job, and
+  how that grows with the number of jobs.
 * docker (``docker_array.py``): a 100-child array in Docker containers through the fake,
   against the same containers through the docker SDK; skipped without a Docker engine.
 
@@ -42,6 +45,7 @@ from pathlib import Path
 import array_scale
 import docker_array
 import fixture_cost
+import listing
 import percall
 from harness import Table, log, versions
 
@@ -49,16 +53,19 @@ SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "percall": percall.section,
     "fixture": fixture_cost.section,
     "array": array_scale.section,
+    "listing": listing.section,
     "docker": docker_array.section,
 }
 CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "percall": percall.child,
     "array": array_scale.child,
+    "listing": listing.child,
     "docker": docker_array.child,
 }
 PROFILES: dict[str, Callable[[], None]] = {
     **{op: functools.partial(percall.profile, op) for op in percall.OPERATIONS},
     "array": array_scale.profile,
+    "listing": listing.profile,
 }
 
 
