@@ -1,43 +1,48 @@
-"""A 100-child array job through the fake's Docker executor, against the floor: the same
+"""Docker: an array job through the fake's Docker executor, against the floor: the same
 containers run straight through the docker SDK with a thread pool of the same concurrency.
 
-    python benchmarks/docker_array.py [--size 100] [--concurrency 4 8 16] [--repeat 2]
-
-Needs a Docker engine (DOCKER_HOST or the default socket); pulls nothing: the busybox image
-is built offline from the host's static busybox when it is missing.
+Needs a Docker engine (the section is skipped when ``docker info`` does not answer); pulls
+nothing: the busybox image is built offline from the host's static busybox when it is
+missing. Each concurrency runs in a fresh process: 8 containers warm the engine up (the
+first ones are slower), then the floor and the fake take turns, REPEAT runs each, so that
+drift in the engine hits both; the medians are compared. Every run checks each child's
+output, and the process counts the containers it left behind.
 """
 
 from __future__ import annotations
 
-import argparse
 import statistics
+import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import boto3
-import docker
-
-from pytest_fakebatch import FakeBatch
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' offline image
-from busybox_image import IMAGE, ensure_busybox_image
-
-from pytest_fakebatch.executors.docker import LABEL, SESSION_ID, DockerExecutor
+from harness import REGION, Table, emit, expect, fmt_count, fmt_time, log, try_child
 
 COMMAND = ["sh", "-c", "echo $AWS_BATCH_JOB_ARRAY_INDEX"]
 FLOOR_LABEL = "pytest-fakebatch-benchmark-floor"
 POLL_SECONDS = 0.01  # how often the "user" describes the array while it runs
+FULL = (100, (4, 8, 16), 2)  # array size, concurrencies, runs of each
+QUICK = (50, (8,), 1)
+TARGET_RATIO = 1.15
 
 
-def run_floor(client: Any, size: int, concurrency: int) -> tuple[float, list[str]]:
+def engine_answers() -> bool:
+    try:
+        answer = subprocess.run(["docker", "info"], capture_output=True, timeout=10, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return answer.returncode == 0
+
+
+def run_floor(client: Any, image: str, size: int, concurrency: int) -> tuple[float, list[str]]:
     """create, start, wait, logs, remove: each container on its own thread of the pool."""
 
     def one(index: int) -> str:
         container = client.api.create_container(
-            IMAGE,
+            image,
             COMMAND,
             environment={"AWS_BATCH_JOB_ARRAY_INDEX": str(index)},
             labels={FLOOR_LABEL: "1"},
@@ -55,13 +60,14 @@ def run_floor(client: Any, size: int, concurrency: int) -> tuple[float, list[str
     return time.perf_counter() - began, outputs
 
 
-def run_fake(size: int, concurrency: int) -> tuple[float, list[str]]:
-    """The array through boto3 and the fake, polled the way a user's code polls Batch."""
-    executor = DockerExecutor(
-        images={"busybox*": IMAGE}, pull="never", max_running=concurrency, test_id="benchmark"
-    )
+def run_fake(executor: Any, size: int) -> tuple[float, list[str]]:
+    """The array through boto3 and the fake on EXECUTOR, polled the way a user's code polls Batch."""
+    import boto3
+
+    from pytest_fakebatch import FakeBatch
+
     with FakeBatch(executor=executor) as fake:
-        batch = boto3.client("batch", region_name="us-east-1")
+        batch = boto3.client("batch", region_name=REGION)
         batch.create_compute_environment(
             computeEnvironmentName="ce",
             type="MANAGED",
@@ -81,52 +87,103 @@ def run_fake(size: int, concurrency: int) -> tuple[float, list[str]]:
         )["jobId"]
         deadline = time.monotonic() + 600
         while batch.describe_jobs(jobs=[parent])["jobs"][0]["status"] not in ("SUCCEEDED", "FAILED"):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the array did not finish: {fake.job(parent)}")
+            expect(time.monotonic() < deadline, f"the array did not finish: {fake.job(parent)}")
             time.sleep(POLL_SECONDS)  # the containers are real processes: give them real time
         elapsed = time.perf_counter() - began
         outputs = [" ".join(fake.job(f"{parent}:{i}").output) for i in range(size)]
         status = fake.job(parent).status
-    if status != "SUCCEEDED":
-        raise RuntimeError(f"the array ended {status}")
+    expect(status == "SUCCEEDED", f"the array ended {status}")
     return elapsed, outputs
 
 
-def leaked(client: Any) -> int:
-    ours = client.containers.list(all=True, sparse=True, filters={"label": f"{LABEL}.session={SESSION_ID}"})
-    floor = client.containers.list(all=True, sparse=True, filters={"label": f"{FLOOR_LABEL}=1"})
-    return len(ours) + len(floor)
+def child(args: list[str]) -> None:
+    """``SIZE CONCURRENCY REPEAT``: the floor and the fake, REPEAT runs each, interleaved."""
+    size, concurrency, repeat = (int(a) for a in args)
+    import docker
 
+    from pytest_fakebatch.executors.docker import LABEL, SESSION_ID, DockerExecutor
 
-def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", type=int, default=100)
-    parser.add_argument("--concurrency", type=int, nargs="+", default=[4, 8, 16])
-    parser.add_argument("--repeat", type=int, default=2, help="runs of each; the median is shown")
-    args = parser.parse_args(argv)
-    client = docker.from_env(timeout=120, max_pool_size=max(args.concurrency) + 4)
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))  # the tests' offline image
+    from busybox_image import IMAGE, ensure_busybox_image  # type: ignore[import-not-found, unused-ignore]
+
+    client = docker.from_env(timeout=120, max_pool_size=concurrency + 4)
+
+    def leftovers() -> int:
+        labels = (f"{LABEL}.session={SESSION_ID}", f"{FLOOR_LABEL}=1")
+        return sum(len(client.containers.list(all=True, sparse=True, filters={"label": x})) for x in labels)
+
     ensure_busybox_image(client)
-    run_floor(client, 8, 4)  # warm the engine up: the first containers are slower
-    expected = [str(i) for i in range(args.size)]
-    print(f"{args.size}-child array, `echo $AWS_BATCH_JOB_ARRAY_INDEX` in {IMAGE}; median of {args.repeat}")
-    print(f"{'concurrency':>11}  {'floor (s)':>9}  {'fake (s)':>8}  {'fake/floor':>10}  {'leaked':>6}")
-    worst = 0.0
-    for concurrency in args.concurrency:
-        floors, fakes = [], []
-        for _ in range(args.repeat):  # interleaved, so that drift in the engine hits both
-            seconds, outputs = run_floor(client, args.size, concurrency)
-            assert outputs == expected, outputs
-            floors.append(seconds)
-            seconds, outputs = run_fake(args.size, concurrency)
-            assert outputs == expected, outputs
-            fakes.append(seconds)
-        floor, fake = statistics.median(floors), statistics.median(fakes)
-        worst = max(worst, fake / floor)
-        print(f"{concurrency:>11}  {floor:>9.2f}  {fake:>8.2f}  {fake / floor:>9.2f}x  {leaked(client):>6}")
-    left = leaked(client)
-    print(f"worst ratio {worst:.2f}x (target <= 1.15x); containers left behind: {left}")
-    return 0 if left == 0 else 1
+    run_floor(client, IMAGE, 8, 4)  # warm the engine up: the first containers are slower
+    before = leftovers()
+    expected = [str(i) for i in range(size)]
+    floors, fakes = [], []
+    for _ in range(repeat):  # interleaved, so that drift in the engine hits both
+        seconds, outputs = run_floor(client, IMAGE, size, concurrency)
+        expect(outputs == expected, f"floor: {outputs}")
+        floors.append(seconds)
+        executor = DockerExecutor(
+            images={"busybox*": IMAGE}, pull="never", max_running=concurrency, test_id="benchmark"
+        )
+        seconds, outputs = run_fake(executor, size)
+        expect(outputs == expected, f"fake: {outputs}")
+        fakes.append(seconds)
+    emit({"floors_s": floors, "fakes_s": fakes, "leaked": leftovers() - before, "image": IMAGE})
 
 
-if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+def section(table: Table, notes: list[str], quick: bool) -> None:
+    size, concurrencies, repeat = QUICK if quick else FULL
+    label = f"Docker {size}-child array: submit → SUCCEEDED" + (" (--quick)" if quick else "")
+    target = f"≤ {TARGET_RATIO}x floor"
+    if not engine_answers():
+        table.add(
+            label,
+            None,
+            "docker SDK",
+            None,
+            fmt_time,
+            ours_text="skipped: no Docker engine answers (`docker info` failed)",
+            ref_text="—",
+        )
+        return
+    leaked: list[int] = []
+    for concurrency in concurrencies:
+        log(f"  docker: {size}-child array at concurrency {concurrency}, {repeat} run(s) of each")
+        result, error, _ = try_child("docker", [str(size), str(concurrency), str(repeat)], 900)
+        row = f"{label}, concurrency {concurrency}"
+        if result is None:
+            table.add(
+                row, None, "", None, fmt_time, target, lambda a, b: False, ours_text=error, ref_text="—"
+            )
+            continue
+        fake, floor = statistics.median(result["fakes_s"]), statistics.median(result["floors_s"])
+        table.add(
+            row,
+            fake,
+            "docker SDK",
+            floor,
+            fmt_time,
+            target,
+            lambda a, b: b is not None and a <= TARGET_RATIO * b,
+        )
+        leaked.append(result["leaked"])
+        notes.append(
+            f"Docker (concurrency {concurrency}): {size}-child array, `echo $AWS_BATCH_JOB_ARRAY_INDEX` in "
+            f"{result['image']}; median of {repeat} interleaved run(s) in one fresh process, after 8 "
+            f"warm-up containers: floor {', '.join(fmt_time(s) for s in result['floors_s'])}; fake "
+            f"{', '.join(fmt_time(s) for s in result['fakes_s'])}. The floor is the docker SDK's create, "
+            "start, wait, logs, remove on a thread pool of the same concurrency; the fake runs the array "
+            f"on its DockerExecutor (max_running = concurrency) and is polled with DescribeJobs every "
+            f"{POLL_SECONDS * 1000:.0f} ms."
+        )
+    if leaked:
+        table.add(
+            "Docker: containers left behind (fake's and floor's)",
+            sum(leaked),
+            "",
+            None,
+            fmt_count,
+            "0",
+            lambda a, b: a == 0,
+            ref_text="—",
+            ratio=False,
+        )

@@ -1,0 +1,139 @@
+"""Benchmarks of pytest-fakebatch against botocore's Stubber (the floor), moto (for scale) and
+the plain docker SDK (the Docker executor's floor).
+
+Run ``python benchmarks/run.py`` (a few minutes; the 100,000-job listing and Docker take the
+most) or ``--quick``; ``--only percall,listing`` runs some sections. It prints one markdown
+table: scenario, pytest-fakebatch, reference, ratio, target, met?
+
+Every measurement is self-checking (a wrong answer fails the row instead of producing a
+fast number) and runs in a fresh subprocess of this script (``--child SECTION ...``), so that
+one scenario's imports, garbage or memory high-water mark cannot leak into another's. The
+sections, one module each over ``harness.py``:
+
+* percall (``percall.py``): after a warm-up, several repeats of N calls timed with
+  ``time.perf_counter`` (and ``time.process_time``); the median repeat is reported. The fake
+  and the Stubber live in one process and take turns every 50 calls, so load from elsewhere
+  on the machine hits both alike. Memory: tracemalloc peak of one call and what each call
+  leaves allocated.
+* fixture (``fixture_cost.py``): generated test files run by ``pytest`` in subprocesses; a
+  conftest times the run-test loop: (loop time with the fixture - loop time of empty tests)
+  / tests.
+* array (``array_scale.py``): a 10,000-child array, each phase timed in fresh processes
+  (median); peak RSS (``ru_maxrss``) of the process, of a process that only imports and
+  creates the clients (the baseline), and the tracemalloc peak.
+* listing (``listing.py``): ListJobs (paginated) and ``FakeBatch.jobs()`` over 10,000 and
+  100,000 finished jobs, one fresh process per size, only the listing timed; per job, and
+  how that grows with the number of jobs.
+* docker (``docker_array.py``): a 100-child array in Docker containers through the fake,
+  against the same containers through the docker SDK; skipped without a Docker engine.
+
+``--profile NAME`` prints a cProfile of the fake instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import json
+import os
+import sys
+import textwrap
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import array_scale
+import docker_array
+import fixture_cost
+import listing
+import percall
+from harness import Table, log, versions
+
+SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
+    "percall": percall.section,
+    "fixture": fixture_cost.section,
+    "array": array_scale.section,
+    "listing": listing.section,
+    "docker": docker_array.section,
+}
+CHILDREN: dict[str, Callable[[list[str]], None]] = {
+    "percall": percall.child,
+    "array": array_scale.child,
+    "listing": listing.child,
+    "docker": docker_array.child,
+}
+PROFILES: dict[str, Callable[[], None]] = {
+    **{op: functools.partial(percall.profile, op) for op in percall.OPERATIONS},
+    "array": array_scale.profile,
+    "listing": listing.profile,
+}
+
+
+def sections(text: str) -> list[str]:
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"{', '.join(unknown) or text!r}: sections are {', '.join(SECTIONS)}"
+        )
+    return names
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and smaller sizes")
+    parser.add_argument(
+        "--only",
+        type=sections,
+        default=list(SECTIONS),
+        metavar="SECTIONS",
+        help=f"comma-separated sections: {','.join(SECTIONS)}",
+    )
+    parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
+    parser.add_argument("--profile", choices=PROFILES, help="print a cProfile of the fake")
+    parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child:
+        section, *rest = args.child
+        if section not in CHILDREN:
+            raise SystemExit(f"unknown child {section}")
+        CHILDREN[section](rest)
+        return 0
+    if args.profile:
+        PROFILES[args.profile]()
+        return 0
+
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]
+    table = Table()
+    notes: list[str] = []
+    for name in args.only:
+        log(f"{name} ...")
+        SECTIONS[name](table, notes, args.quick)
+    print(table.render())
+    print()
+    for note in notes:
+        print(textwrap.fill(f"- {note}", width=110, subsequent_indent="  "))
+    mode = "--quick" if args.quick else "full"
+    print(
+        f"- 1-minute load average {load_before:.2f} before and {os.getloadavg()[0]:.2f} after, "
+        f"on {os.cpu_count()} CPUs: other work on the machine slows every wall-clock number."
+    )
+    print(f"- {versions()}; {mode} run took {time.perf_counter() - started:.0f} s.")
+    if table.missed:
+        print(f"- targets missed: {'; '.join(table.missed)}")
+    else:
+        print("- every target met.")
+    if args.json:
+        keys = ("scenario", "pytest_fakebatch", "reference", "ratio", "target", "met")
+        Path(args.json).write_text(
+            json.dumps([dict(zip(keys, r, strict=True)) for r in table.rows], indent=1)
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
