@@ -35,6 +35,7 @@ H = TypeVar("H", bound=Handler)
 
 DEFAULT_ACCOUNT = "123456789012"
 _RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
+_ENCODER = json.JSONEncoder(default=repr)
 _DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "fakebatch",
     "AWS_SECRET_ACCESS_KEY": "fakebatch",
@@ -58,14 +59,14 @@ def _recorded(body: Any) -> dict[str, Any]:
     budget and ``"...truncated"`` (the body's size and the members left out)."""
     if not isinstance(body, dict):
         return {}
-    text = json.dumps(body, default=repr)
+    text = _ENCODER.encode(body)
     if len(text) <= _RECORDED_BYTES:
         return body
     kept: dict[str, Any] = {}
     dropped: list[str] = []
     budget = _RECORDED_BYTES - 200
     for key, value in body.items():
-        size = len(key) + len(json.dumps(value, default=repr)) + 4
+        size = len(key) + len(_ENCODER.encode(value)) + 4
         if size <= budget and len(key) <= 128:
             kept[key] = value
             budget -= size

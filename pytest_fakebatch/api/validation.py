@@ -89,10 +89,30 @@ class _Report(ValidationErrors):  # type: ignore[misc]
 class _Validator(ParamValidator):  # type: ignore[misc]
     """botocore's validator, plus what the shapes say and it leaves unchecked."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        # per shape (by id; the shape is kept alive in the value): its check, and whether it is
+        # a string without constraints, which any str passes
+        self._plans: dict[int, tuple[Shape, Any, bool]] = {}
+
     def validate(self, params: Any, shape: Shape) -> _Report:
         errors = _Report()
         self._validate(params, shape, errors, name="")
         return errors
+
+    def _validate(self, params: Any, shape: Shape, errors: ValidationErrors, name: str) -> None:
+        """botocore's dispatch on the shape's type, looked up once per shape, not per value."""
+        plan = self._plans.get(id(shape))
+        if plan is None:
+            special = self._check_special_validation_cases(shape)
+            check = special or getattr(self, f"_validate_{shape.type_name}")
+            plain = shape.type_name == "string" and not (
+                shape.enum or {"min", "max"} & shape.metadata.keys() or shape.serialization.get("hostLabel")
+            )
+            plan = self._plans[id(shape)] = (shape, check, plain)
+        if plan[2] and params.__class__ is str:
+            return
+        plan[1](params, shape, errors, name)
 
     def _shape_has_constraints(self, shape: Shape) -> bool:
         return True  # list items always get the checks below (enums, ranges), not a bare type check
@@ -177,8 +197,8 @@ def _describe(reason: str, where: str, extra: dict[str, Any]) -> str:
         field = extra["required_name"]
         return f"{where + '.' if where else ''}{field} is required"
     if reason == "unknown field":
-        known = ", ".join(extra["valid_names"])
-        return f"{_show(extra['unknown_param'])} is not a member of {where or 'the request'} (known: {known})"
+        known, unknown = ", ".join(extra["valid_names"]), _show(extra["unknown_param"])
+        return f"'{unknown}' is not a member of {where or 'the request'} (known: {known})"
     if reason == "invalid type":
         wanted = _TYPE_NAMES.get(extra["valid_types"][0], " or ".join(extra["valid_types"]))
         return f"{where} must be {wanted}, got {_type_name(param)}"

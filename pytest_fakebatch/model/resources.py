@@ -22,15 +22,15 @@ def definition_ref(op: str, ref: str) -> tuple[str, int | None]:
     match = _DEFINITION_REF.fullmatch(ref)
     if match is None:
         raise ClientError(
-            f"{op}: '{ref}' is not a job definition: give a name, name:revision, or a job "
-            "definition ARN (arn:aws:batch:<region>:<account>:job-definition/<name>[:<revision>])"
+            f"{op}: jobDefinition '{ref[:200]}' is not a job definition: give a name, name:revision, "
+            "or a job definition ARN (arn:aws:batch:<region>:<account>:job-definition/<name>[:<revision>])"
         )
     name, revision = match.groups()
     if revision is None:
         return name, None
     number = whole_number(revision, _REVISION_DIGITS)
     if number is None:
-        raise ClientError(f"{op}: the revision in '{ref[:80]}' is not a revision number (at most 10 digits)")
+        raise ClientError(f"{op}: jobDefinition '{ref[:80]}...' has a revision of over 10 digits")
     return name, number
 
 
