@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import secrets
 import string
@@ -16,6 +17,7 @@ from botocore.credentials import ReadOnlyCredentials
 from .api import BATCH, LOGS, Call
 from .api.logs import claims
 from .api.params import Params
+from .api.validation import check_request
 from .errors import BatchError, NotImplementedOperation, ServerError
 from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
@@ -32,6 +34,8 @@ if TYPE_CHECKING:
 H = TypeVar("H", bound=Handler)
 
 DEFAULT_ACCOUNT = "123456789012"
+_RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
+_ENCODER = json.JSONEncoder(default=repr)
 _DUMMY_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "fakebatch",
     "AWS_SECRET_ACCESS_KEY": "fakebatch",
@@ -47,6 +51,29 @@ class ApiCall:
     region: str
     params: dict[str, Any]
     error: str | None  # the error code answered, None for success
+
+
+def _recorded(body: Any) -> dict[str, Any]:
+    """What :attr:`FakeBatch.calls` keeps of a request: the body itself up to
+    ``_RECORDED_BYTES`` of JSON; of a bigger one, its top-level members that fit in that
+    budget and ``"...truncated"`` (the body's size and the members left out)."""
+    if not isinstance(body, dict):
+        return {}
+    text = _ENCODER.encode(body)
+    if len(text) <= _RECORDED_BYTES:
+        return body
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    budget = _RECORDED_BYTES - 200
+    for key, value in body.items():
+        size = len(key) + len(_ENCODER.encode(value)) + 4
+        if size <= budget and len(key) <= 128:
+            kept[key] = value
+            budget -= size
+        else:
+            dropped.append(key[:128])
+    kept["...truncated"] = {"bytes": len(text), "members": dropped[:20]}
+    return kept
 
 
 @dataclass(frozen=True)
@@ -317,9 +344,7 @@ class FakeBatch:
                     f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
                 ) from bug
             finally:
-                self.calls.append(
-                    ApiCall(service, operation, region_name, body if isinstance(body, dict) else {}, error)
-                )
+                self.calls.append(ApiCall(service, operation, region_name, _recorded(body), error))
 
     def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
         table = BATCH if service == "batch" else LOGS
@@ -329,21 +354,22 @@ class FakeBatch:
                 f"{operation} is not implemented by pytest-fakebatch yet "
                 f"(implemented: {', '.join(sorted(table))})"
             )
+        check_request(service, operation, region_name, body)  # nothing runs on a refused request
         region = self._region(region_name)
         if self.autorun:
             self._scheduler.tick(region)
         if service == "logs":
             self._scheduler.sync_logs(region)
         answer = fn(Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__))
+        if region_name not in self._regions and not region.is_empty():
+            self._regions[region_name] = region  # kept once a request put something in it
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
             self._scheduler.tick(region)
         return answer
 
     def _region(self, name: str) -> Region:
-        state = self._regions.get(name)
-        if state is None:
-            state = self._regions[name] = Region(self.account_id, name)
-        return state
+        """The region's state; an empty one, not kept, for a region nothing was made in."""
+        return self._regions.get(name) or Region(self.account_id, name)
 
     @staticmethod
     def operations() -> dict[str, bool]:

@@ -822,7 +822,7 @@ def test_definition_scheduling_priority_is_checked(batch: Any) -> None:
 def test_log_configuration_options_must_map_strings(fake_batch: FakeBatch) -> None:
     unchecked = boto3.client("batch", region_name="eu-west-1", config=Config(parameter_validation=False))
 
-    with pytest.raises(unchecked.exceptions.ClientException, match="options must map strings to strings"):
+    with pytest.raises(unchecked.exceptions.ClientException, match=r"awslogs-group must be a string"):
         unchecked.register_job_definition(
             jobDefinitionName="x",
             type="container",

@@ -101,18 +101,20 @@ def describe_compute_environments(call: Call) -> Response:
 def update_compute_environment(call: Call) -> Response:
     p = call.p
     env = call.region.compute_environment(p.op, p.text("computeEnvironment"))
-    state = p.opt_str("state")
-    if state is not None:
-        env.state = p.choice("state", STATES)
+    state = p.choice("state", STATES, env.state)
+    resources = env.compute_resources
     updates = p.opt_dict("computeResources")
     if updates:
-        if env.compute_resources is None:
+        if resources is None:
             raise p.fail(f"compute environment '{env.name}' is UNMANAGED and has no computeResources")
-        env.compute_resources = _check_compute_resources(call, {**env.compute_resources, **updates})
-    if p.opt_int("unmanagedvCpus") is not None:
-        env.unmanaged_vcpus = p.opt_int("unmanagedvCpus")
-    if p.opt_str("serviceRole") is not None:
-        env.service_role = p.opt_str("serviceRole")
+        resources = _check_compute_resources(call, {**resources, **updates})
+    unmanaged, role = p.opt_int("unmanagedvCpus"), p.opt_str("serviceRole")
+    # everything is checked: only now does the environment change
+    env.state, env.compute_resources = state, resources
+    if unmanaged is not None:
+        env.unmanaged_vcpus = unmanaged
+    if role is not None:
+        env.service_role = role
     return {"computeEnvironmentName": env.name, "computeEnvironmentArn": env.arn}
 
 

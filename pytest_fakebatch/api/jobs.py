@@ -15,6 +15,7 @@ from ..model.jobs import (
     Job,
     observed_status,
 )
+from ..model.numbers import whole_number
 from ..scheduling.lifecycle import set_status
 from ..scheduling.ordering import offer_capacity
 from .params import paged
@@ -23,6 +24,7 @@ from .views import job_detail, job_summary
 
 _UNSTARTED = frozenset({SUBMITTED, PENDING, RUNNABLE})
 _FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT")
+_EPOCH_MS_DIGITS = 19  # a 64-bit count of milliseconds
 
 
 @batch_operation("DescribeJobs")
@@ -99,9 +101,9 @@ def _filter(call: Call, name: str, value: str) -> Any:
             return any(n.startswith(text) if prefix else n == text for n in names)
 
         return matches
-    if not value.isdigit():
-        raise call.p.fail(f"filter {name} takes a time in epoch milliseconds, got '{value}'")
-    moment = int(value)
+    moment = whole_number(value, _EPOCH_MS_DIGITS)
+    if moment is None:
+        raise call.p.fail(f"filter {name} takes a time in epoch milliseconds, got '{value[:40]}'")
     if name == "BEFORE_CREATED_AT":
         return lambda j: j.created_at < moment
     return lambda j: j.created_at > moment

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ..errors import ResourceNotFound
 from ..model.jobs import DEFAULT_LOG_GROUP, log_group
+from ..model.numbers import whole_number
 from ..model.region import Region
 from .router import Call, Response, logs_operation
 
 _MAX_EVENTS = 10_000
+_TOKEN_DIGITS = 56  # the widest position a token this module writes carries
 
 
 def claims(region: Region, group: object) -> bool:
@@ -46,9 +48,10 @@ def _offset(call: Call) -> int:
     token = call.p.opt_str("nextToken")
     if not token:
         return 0
-    if not token.isdigit():
-        raise call.p.fail(f"nextToken '{token}' is not a token {call.op} returned")
-    return int(token)
+    offset = whole_number(token, _TOKEN_DIGITS)
+    if offset is None:
+        raise call.p.fail(f"nextToken '{token[:80]}' is not a token {call.op} returned")
+    return offset
 
 
 def _in_window(call: Call, events: list[tuple[int, str]]) -> list[tuple[int, int, str]]:
@@ -69,9 +72,10 @@ def get_log_events(call: Call) -> Response:
     from_head = call.p.opt_bool("startFromHead")
     if token:
         direction, _, position = token.partition("/")
-        if direction not in ("f", "b") or not position.isdigit():
-            raise call.p.fail(f"nextToken '{token}' is not a token GetLogEvents returned")
-        offset = int(position)
+        found = whole_number(position, _TOKEN_DIGITS)
+        if direction not in ("f", "b") or found is None:
+            raise call.p.fail(f"nextToken '{token[:80]}' is not a token GetLogEvents returned")
+        offset = found
         if direction == "f":
             page = events[offset : offset + limit]
             start = offset

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from ..model.jobs import Dependency, Job, JobSpec, container_vcpus, log_group
+from ..model.numbers import whole_number
 from ..model.resources import JobDefinition
 from ..scheduling.lifecycle import add_job
 from .checks import check_environment, check_resources, check_timeout, parse_retry_strategy
@@ -15,6 +16,7 @@ from .router import Call, Response, batch_operation
 
 _REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _MAX_DEPENDENCIES = 20
+_NODE_DIGITS = 4  # node indexes are below 1000
 
 
 @batch_operation("SubmitJob")
@@ -200,11 +202,10 @@ def _nodes(
 def _target_nodes(call: Call, target: str, count: int) -> range:
     """``targetNodes`` as AWS writes it: ``n``, ``a:b``, ``a:`` or ``:b`` (inclusive)."""
     start, sep, end = target.partition(":")
-    try:
-        first = int(start) if start else 0
-        last = (int(end) if end else count - 1) if sep else first
-    except ValueError:
-        raise call.p.fail(f"targetNodes '{target}' must look like 'n', 'a:b', 'a:' or ':b'") from None
+    first = whole_number(start, _NODE_DIGITS) if start else 0
+    last = (whole_number(end, _NODE_DIGITS) if end else count - 1) if sep else first
+    if first is None or last is None:
+        raise call.p.fail(f"targetNodes '{target[:40]}' must look like 'n', 'a:b', 'a:' or ':b'")
     if not 0 <= first <= last:
         raise call.p.fail(f"targetNodes '{target}' is not a valid range of node indexes")
     return range(first, min(last, count - 1) + 1)

@@ -26,6 +26,7 @@ from botocore.model import OperationModel  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
 from ..errors import BatchError, ClientError, ServerError  # noqa: E402
+from .payload import read_json  # noqa: E402
 from .routes import resolve  # noqa: E402
 from .shapes import fit  # noqa: E402
 
@@ -73,9 +74,9 @@ def on_before_call(
     service = model.service_model.service_name
     region = (params.get("context") or {}).get("client_region") or "us-east-1"
     try:
-        body = json.loads(params.get("body") or b"{}")
-    except ValueError:
-        body = None
+        body = read_json(_as_bytes(params.get("body")), model.name)
+    except ClientError as refused:
+        return None if service == "logs" else _error(model, refused)  # Logs: not ours to judge
     try:
         if service == "logs" and not (isinstance(body, dict) and fake.answers_logs(region, model.name, body)):
             return None
@@ -95,8 +96,6 @@ def on_before_call(
 
 def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> Any:
     """Batch's request as one dict: the JSON body plus what travels in the path and query."""
-    if body is None:
-        raise ClientError(f"{model.name}: the request body is not valid JSON")
     if "{" not in model.http.get("requestUri", ""):  # nothing travels in the path
         return body
     operation, from_path = resolve(params.get("method", "POST"), params.get("url_path", ""))
@@ -107,6 +106,12 @@ def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> 
         for key, value in (params.get("query_string") or {}).items():
             body[key] = value if isinstance(value, list) or key != "tagKeys" else [value]
     return body
+
+
+def _as_bytes(body: Any) -> bytes:
+    if isinstance(body, str):
+        return body.encode()
+    return bytes(body) if isinstance(body, (bytes, bytearray)) else b""
 
 
 def _error(model: OperationModel, error: BatchError) -> tuple[AWSResponse, dict[str, Any]]:

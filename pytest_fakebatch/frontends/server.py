@@ -13,10 +13,12 @@ import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
-from ..errors import BatchError, ClientError
+from ..errors import BatchError, ClientError, ServerError
+from .payload import MAX_BYTES, read_json
 from .routes import resolve
 
 if TYPE_CHECKING:
@@ -45,15 +47,22 @@ class Server:
         self._thread.join(timeout=5)
 
     def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        response = self._answer(Request(environ))
+        request = Request(environ)
+        request.max_content_length = MAX_BYTES  # get_data() refuses a bigger body unread
+        try:
+            response = self._answer(request)
+        except RequestEntityTooLarge:
+            response = _error(ClientError(f"the request body is over the limit of {MAX_BYTES} bytes"))
+        except Exception as bug:  # an error page is JSON too, never werkzeug's HTML
+            response = _error(ServerError(f"pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"))
         return response(environ, start_response)
 
     def _answer(self, request: Request) -> Response:
         region = _region(request.headers.get("Authorization", ""))
         try:
-            body = json.loads(request.get_data() or b"{}")
-        except ValueError:
-            return _error(ClientError("the request body is not valid JSON"))
+            body = read_json(request.get_data())
+        except BatchError as refused:
+            return _error(refused)
         target = request.headers.get("X-Amz-Target", "")
         try:
             if target.startswith(_LOGS_TARGET):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .numbers import decimal_amount
 from .resources import JobDefinition, JobQueue
 
 SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED = (
@@ -158,13 +158,10 @@ def observed_status(job: Job) -> str:
 DEFAULT_LOG_GROUP = "/aws/batch/job"
 
 
-def resource_amount(value: str) -> float | None:
-    """A VCPU or MEMORY requirement's value as a number; None unless finite and above 0."""
-    try:
-        amount = float(value)
-    except ValueError:
-        return None
-    return amount if math.isfinite(amount) and amount > 0 else None
+def resource_amount(value: object) -> float | None:
+    """A VCPU or MEMORY requirement's value (``"0.25"``, ``"2048"``) as a number; None unless
+    it is a plain decimal above 0."""
+    return decimal_amount(value)
 
 
 def requirement(container: dict[str, Any], kind: str) -> float | None:

@@ -30,6 +30,18 @@ class Region:
     dependents: dict[str, list[Job]] = field(default_factory=dict)  # job id -> jobs waiting on it
     recheck: list[Job] = field(default_factory=list)  # PENDING jobs whose dependencies moved
 
+    def is_empty(self) -> bool:
+        """Whether nothing was ever made here (such a region need not be kept)."""
+        return not (
+            self.compute_environments
+            or self.job_queues
+            or self.job_definitions
+            or self.scheduling_policies
+            or self.jobs
+            or self.tags
+            or self.logs
+        )
+
     def arn(self, kind: str, name: str) -> str:
         return f"arn:aws:batch:{self.region}:{self.account}:{kind}/{name}"
 

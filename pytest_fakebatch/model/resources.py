@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ClientError
+from .numbers import whole_number
 
 _DEFINITION_REF = re.compile(
-    r"(?:arn:aws[a-z-]*:batch:[a-z0-9-]+:\d{12}:job-definition/)?([A-Za-z0-9_-]{1,128})(?::(\d+))?"
+    r"(?:arn:aws[a-z-]*:batch:[a-z0-9-]+:[0-9]{12}:job-definition/)?([A-Za-z0-9_-]{1,128})(?::([0-9]+))?",
+    re.ASCII,
 )
+_REVISION_DIGITS = 10  # revisions are 32-bit integers on AWS
 
 
 def definition_ref(op: str, ref: str) -> tuple[str, int | None]:
@@ -19,11 +22,16 @@ def definition_ref(op: str, ref: str) -> tuple[str, int | None]:
     match = _DEFINITION_REF.fullmatch(ref)
     if match is None:
         raise ClientError(
-            f"{op}: '{ref}' is not a job definition: give a name, name:revision, or a job "
-            "definition ARN (arn:aws:batch:<region>:<account>:job-definition/<name>[:<revision>])"
+            f"{op}: jobDefinition '{ref[:200]}' is not a job definition: give a name, name:revision, "
+            "or a job definition ARN (arn:aws:batch:<region>:<account>:job-definition/<name>[:<revision>])"
         )
     name, revision = match.groups()
-    return name, int(revision) if revision else None
+    if revision is None:
+        return name, None
+    number = whole_number(revision, _REVISION_DIGITS)
+    if number is None:
+        raise ClientError(f"{op}: jobDefinition '{ref[:80]}...' has a revision of over 10 digits")
+    return name, number
 
 
 def lookup(ref: str, by_name: dict[str, Any]) -> Any:
