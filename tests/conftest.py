@@ -12,7 +12,8 @@ from pytest_fakebatch import FakeBatch
 
 REGION = "eu-west-1"
 
-_BATCH_OPERATIONS = frozenset(botocore.session.get_session().get_service_model("batch").operation_names)
+_BATCH_MODEL = botocore.session.get_session().get_service_model("batch")
+_BATCH_OPERATIONS = frozenset(_BATCH_MODEL.operation_names)
 
 
 def needs_operation(name: str) -> pytest.MarkDecorator:
@@ -20,6 +21,15 @@ def needs_operation(name: str) -> pytest.MarkDecorator:
     return pytest.mark.skipif(
         name not in _BATCH_OPERATIONS, reason=f"the installed botocore's Batch model has no {name}"
     )
+
+
+def needs_member(operation: str, member: str) -> pytest.MarkDecorator:
+    """Skip a test of ``member`` of ``operation``'s request where the installed model lacks it."""
+    known = (
+        operation in _BATCH_OPERATIONS
+        and member in _BATCH_MODEL.operation_model(operation).input_shape.members
+    )
+    return pytest.mark.skipif(not known, reason=f"the installed botocore's {operation} has no {member}")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from conftest import needs_member
 from raw_http import Answer, send
 
 from pytest_fakebatch import FakeBatch
@@ -127,7 +128,8 @@ BATCH_CASES = [
                 "shareDistribution": [{"shareIdentifier": "a", "weightFactor": float("nan")}]
             },
         },
-        r"fairsharePolicy\.shareDistribution\[0\]\.weightFactor must be a number",  # botocore sends "NaN"
+        # botocore sends "NaN" (older releases a bare NaN): refused either way
+        r"fairsharePolicy\.shareDistribution\[0\]\.weightFactor must be a (finite )?number",
         id="weight-factor-nan",
     ),
     pytest.param(
@@ -142,6 +144,7 @@ BATCH_CASES = [
         },
         r"jobStateTimeLimitActions\[0\]\.action must be a string, got a list",
         id="echoed-field-nested-20-deep",
+        marks=needs_member("CreateJobQueue", "jobStateTimeLimitActions"),
     ),
     pytest.param(
         "create_job_queue",
@@ -155,6 +158,7 @@ BATCH_CASES = [
         },
         "CreateJobQueue: the request body is nested deeper than 64 levels",
         id="echoed-field-nested-900-deep",
+        marks=needs_member("CreateJobQueue", "jobStateTimeLimitActions"),
     ),
     pytest.param(
         "create_job_queue",
