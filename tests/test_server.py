@@ -16,30 +16,22 @@ from pytest_fakebatch import FakeBatch
 REGION = "eu-west-1"  # the region of the conftest fixtures
 
 
-def run_client(url: str, code: str) -> Any:
-    """Run ``code`` in a fresh Python (no fake inside) against the server; its printed JSON."""
-    env = {
-        **os.environ,
-        "AWS_ENDPOINT_URL_BATCH": url,
-        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
-        "AWS_ACCESS_KEY_ID": "x",
-        "AWS_SECRET_ACCESS_KEY": "x",
-        "AWS_DEFAULT_REGION": REGION,
-        "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
-    }
+def run_client(fake: FakeBatch, code: str, **env: str) -> Any:
+    """Run ``code`` in a fresh Python (no fake inside) against the fake's server, with the
+    variables of ``fake.environ()`` (endpoints, the fake's credentials) updated by ``env``;
+    its printed JSON."""
+    variables = {**os.environ, **fake.environ(REGION), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1", **env}
     script = "import boto3, json\nbatch = boto3.client('batch')\n" + textwrap.dedent(code)
     done = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", script], env=variables, capture_output=True, text=True, timeout=60, check=False
     )
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
 
 def test_another_process_sees_the_same_batch(fake_batch: FakeBatch, batch: Any, queue: str) -> None:
-    url = fake_batch.serve()
-
     names = run_client(
-        url, "print(json.dumps([q['jobQueueName'] for q in batch.describe_job_queues()['jobQueues']]))"
+        fake_batch, "print(json.dumps([q['jobQueueName'] for q in batch.describe_job_queues()['jobQueues']]))"
     )
 
     assert names == [queue]
@@ -47,10 +39,8 @@ def test_another_process_sees_the_same_batch(fake_batch: FakeBatch, batch: Any, 
 
 
 def test_errors_reach_the_other_process_as_client_exceptions(fake_batch: FakeBatch, queue: str) -> None:
-    url = fake_batch.serve()
-
     message = run_client(
-        url,
+        fake_batch,
         """
         try:
             batch.submit_job(jobName="j", jobQueue="nope", jobDefinition="work")
@@ -65,10 +55,8 @@ def test_errors_reach_the_other_process_as_client_exceptions(fake_batch: FakeBat
 def test_jobs_submitted_over_http_run_and_tags_route_by_path(
     fake_batch: FakeBatch, queue: str, definition: str
 ) -> None:
-    url = fake_batch.serve()
-
     status, tags = run_client(
-        url,
+        fake_batch,
         """
         job = batch.submit_job(jobName="remote", jobQueue="q", jobDefinition="work", tags={"team": "etl"})
         batch.untag_resource(resourceArn=job["jobArn"], tagKeys=["nothing"])
@@ -91,10 +79,8 @@ def test_job_logs_are_served_over_http(
 
     job_id = batch.submit_job(jobName="loud", jobQueue="q", jobDefinition="work")["jobId"]
     stream = batch.describe_jobs(jobs=[job_id])["jobs"][0]["container"]["logStreamName"]
-    url = fake_batch.serve()
-
     lines = run_client(
-        url,
+        fake_batch,
         f"""
         logs = boto3.client("logs")
         events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName="{stream}")["events"]
