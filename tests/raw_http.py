@@ -28,7 +28,7 @@ class Answer:
         return json.loads(self.body)
 
 
-def send(
+def prepare(
     url: str,
     method: str,
     path: str,
@@ -37,13 +37,11 @@ def send(
     credentials: ReadOnlyCredentials | None = None,
     region: str = "eu-west-1",
     service: str = "batch",
+    signing_name: str | None = None,
     headers: dict[str, str] | None = None,
-    timeout: float = 30,
-) -> Answer:
-    """One request to the server at ``url``; signed with SigV4 when ``credentials`` are given.
-
-    A dict body is sent as JSON; ``service="logs"`` posts ``X-Amz-Target: Logs_20140328.<path>``
-    to ``/`` (give the operation name as ``path``)."""
+) -> tuple[str, bytes, dict[str, str]]:
+    """The path, body and headers of one request (see :func:`send`), signed when
+    ``credentials`` are given (with ``signing_name``, the service's own by default)."""
     if isinstance(body, dict):
         body = json.dumps(body)
     data = body.encode() if isinstance(body, str) else (body or b"")
@@ -56,13 +54,34 @@ def send(
     sent_headers.update(headers or {})
     if credentials is not None:
         request = AWSRequest(method=method, url=url + path, data=data, headers=sent_headers)
-        SigV4Auth(credentials, SIGNING_NAMES[service], region).add_auth(request)
+        SigV4Auth(credentials, signing_name or SIGNING_NAMES[service], region).add_auth(request)
         sent_headers = dict(request.headers.items())
+    return path, data, sent_headers
+
+
+def send(
+    url: str,
+    method: str,
+    path: str,
+    body: bytes | str | dict[str, Any] | None = None,
+    *,
+    timeout: float = 30,
+    **how: Any,
+) -> Answer:
+    """One request to the server at ``url``; signed with SigV4 when ``credentials`` are given.
+
+    A dict body is sent as JSON; ``service="logs"`` posts ``X-Amz-Target: Logs_20140328.<path>``
+    to ``/`` (give the operation name as ``path``). ``how`` is :func:`prepare`'s keywords."""
+    path, data, sent_headers = prepare(url, method, path, body, **how)
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     try:
         connection.request(method, path, body=data, headers=sent_headers)
-        response = connection.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        return read(connection)
     finally:
         connection.close()
+
+
+def read(connection: http.client.HTTPConnection) -> Answer:
+    response = connection.getresponse()
+    return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())

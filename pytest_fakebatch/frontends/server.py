@@ -64,6 +64,9 @@ class _TrackingServer(ThreadedWSGIServer):
             self._connections.discard(request)
         super().shutdown_request(request)
 
+    def log(self, type: str, message: str, *args: Any) -> None:  # werkzeug's own, to stderr
+        _log.debug(message, *args)
+
     def handle_error(self, request: Any, client_address: Any) -> None:
         _log.debug("connection from %s failed", client_address, exc_info=True)
 
@@ -94,7 +97,6 @@ class Server:
         self._fake = fake
         self._credentials = credentials
         self.verify_signatures = verify_signatures
-        self._closed = False
         self._server = _TrackingServer(host, port, self._app)
         bound = self._server.server_port
         self.url = f"http://{host}:{bound}"
@@ -106,7 +108,6 @@ class Server:
 
     def close(self) -> None:
         """Stop accepting, end every open connection (keep-alive ones too), close the port."""
-        self._closed = True
         self._server.shutdown()  # the accept loop has ended when this returns
         self._server.close_connections()
         self._server.server_close()  # closes the listener, joins the handler threads
@@ -121,8 +122,6 @@ class Server:
         return response(environ, start_response)
 
     def _answer(self, request: Request) -> Response:
-        if self._closed:
-            raise ClientError("the fake has stopped")
         refuse_browsers(request, self._own_hosts)
         service = _service(request)
         if self.verify_signatures:
