@@ -94,9 +94,10 @@ def refuse_browsers(request: Request, own_hosts: tuple[str, ...]) -> None:
 
 
 def scope_of(request: Request) -> Scope | None:
-    """The credential scope the ``Authorization`` header names, without checking it."""
+    """The credential scope the ``Authorization`` header names, if any, checking nothing else."""
+    credential = _fields(request.headers.get("Authorization", "")).get("Credential", "")
     try:
-        return _parse(request.headers.get("Authorization", ""))[0]
+        return _scope(credential)
     except AuthError:
         return None
 
@@ -135,33 +136,39 @@ def verify_signature(
     return scope
 
 
+def _fields(authorization: str) -> dict[str, str]:
+    """``AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...`` as a dict."""
+    rest = authorization.partition(" ")[2]
+    return dict(part.strip().partition("=")[::2] for part in rest.split(","))
+
+
+def _scope(credential: str) -> Scope:
+    """``<access key>/<date>/<region>/<service>/aws4_request``."""
+    parts = credential.split("/")
+    if len(parts) != 5 or parts[4] != "aws4_request" or not all(parts):
+        raise IncompleteSignature(
+            "Credential should be scoped to a valid region, a service and end with 'aws4_request'. "
+            f"Credential={credential}"
+        )
+    return Scope(parts[0], parts[2], parts[3])
+
+
 def _parse(authorization: str) -> tuple[Scope, str, list[str], str]:
-    """``Authorization: AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...``."""
-    algorithm, _, rest = authorization.partition(" ")
-    if algorithm != _ALGORITHM:
+    """The scope, the scope's date, the signed headers and the signature; all required."""
+    if authorization.partition(" ")[0] != _ALGORITHM:
         raise IncompleteSignature(
             f"Authorization header requires the {_ALGORITHM} algorithm. Authorization={authorization}"
         )
-    fields = dict(part.strip().partition("=")[::2] for part in rest.split(","))
+    fields = _fields(authorization)
     missing = [name for name in ("Credential", "SignedHeaders", "Signature") if not fields.get(name)]
     if missing:
         raise IncompleteSignature(
             " ".join(f"Authorization header requires '{name}' parameter." for name in missing)
             + f" Authorization={authorization}"
         )
-    parts = fields["Credential"].split("/")
-    if len(parts) != 5 or parts[4] != "aws4_request" or not all(parts):
-        raise IncompleteSignature(
-            "Credential should be scoped to a valid region, a service and end with 'aws4_request'. "
-            f"Credential={fields['Credential']}"
-        )
-    access_key, date_scope, region, service, _ = parts
-    return (
-        Scope(access_key, region, service),
-        date_scope,
-        fields["SignedHeaders"].split(";"),
-        fields["Signature"],
-    )
+    scope = _scope(fields["Credential"])
+    date_scope = fields["Credential"].split("/")[1]
+    return scope, date_scope, fields["SignedHeaders"].split(";"), fields["Signature"]
 
 
 def _check_date(amz_date: str, date_scope: str, now: datetime.datetime) -> None:
