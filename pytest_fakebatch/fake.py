@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import secrets
 import string
 import threading
@@ -21,7 +20,7 @@ from .api.validation import check_request
 from .errors import BatchError, NotImplementedOperation, ServerError
 from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
-from .frontends import hook
+from .frontends import credentials, hook
 from .frontends.routes import batch_model
 from .model.jobs import Job, observed_status
 from .model.region import Region
@@ -36,10 +35,6 @@ H = TypeVar("H", bound=Handler)
 DEFAULT_ACCOUNT = "123456789012"
 _RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
 _ENCODER = json.JSONEncoder(default=repr)
-_DUMMY_CREDENTIALS = {
-    "AWS_ACCESS_KEY_ID": "fakebatch",
-    "AWS_SECRET_ACCESS_KEY": "fakebatch",
-}
 
 
 @dataclass(frozen=True)
@@ -122,7 +117,8 @@ class FakeBatch:
         self._regions: dict[str, Region] = {}
         self._lock = threading.RLock()
         self._seq = itertools.count()
-        self._saved_env: dict[str, str | None] = {}
+        self._active = False  # between start() and stop()
+        self._stopped = False  # stop() ran: the state is gone for good
         self._server: Server | None = None
         # the credentials the HTTP mode's clients sign with (see environ()); fresh per fake
         self.credentials = ReadOnlyCredentials(
@@ -134,25 +130,46 @@ class FakeBatch:
     # -- lifetime -----------------------------------------------------------------------
 
     def start(self) -> FakeBatch:
-        """Begin answering Batch calls (the fixture does this for you)."""
+        """Begin answering Batch calls (the fixture does this for you).
+
+        No credentials are needed and none are set: the fake answers before botocore signs.
+        While it is active, botocore does not ask the EC2 instance metadata service for
+        credentials (a network timeout per client created); other sources answer as usual."""
         hook.activate(self)
-        if not any(os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_PROFILE")):
-            for key, value in _DUMMY_CREDENTIALS.items():
-                self._saved_env[key] = os.environ.get(key)
-                os.environ[key] = value
+        credentials.go_offline()
+        self._active = True
         return self
 
-    def serve(self) -> str:
+    def serve(self, *, verify_signatures: bool = True) -> str:
         """Answer Batch (and job logs) over HTTP too, for code outside this process, such as
         a job's container; returns the endpoint URL. Attempts started from now on get
-        :meth:`environ`'s variables (endpoints and :attr:`credentials`) in their environment."""
+        :meth:`environ`'s variables (endpoints and :attr:`credentials`) in their environment.
+
+        Every request must be signed (SigV4) with :attr:`credentials`;
+        ``verify_signatures=False`` accepts any signature, for tools that cannot be given
+        credentials. Browser-style requests (an ``Origin`` header, a ``Host`` other than the
+        server's own, a body that is not JSON) are refused either way."""
+        with self._lock:
+            server = self._serving(verify_signatures)
+            if server.verify_signatures != verify_signatures:
+                raise RuntimeError(
+                    f"this fake already serves {server.url} with verify_signatures="
+                    f"{server.verify_signatures}; serve() once, with the setting you need"
+                )
+            return server.url
+
+    def _serving(self, verify_signatures: bool = True) -> Server:
+        """The running server, started (with ``verify_signatures``) if there is none yet."""
         from .frontends.server import Server  # werkzeug is imported only when serving
 
-        with self._lock:
-            if self._server is None:
-                self._server = Server(self)
-                self._scheduler.extra_env = self._client_env(self._server.url)
-            return self._server.url
+        if self._stopped:
+            raise RuntimeError(
+                "serve() on a stopped FakeBatch: its state is gone; start a new FakeBatch to serve"
+            )
+        if self._server is None:
+            self._server = Server(self, self.credentials, verify_signatures=verify_signatures)
+            self._scheduler.extra_env = self._client_env(self._server.url)
+        return self._server
 
     def environ(self, region: str = "us-east-1") -> dict[str, str]:
         """The environment variables a subprocess needs to reach this fake over HTTP: endpoint
@@ -161,7 +178,9 @@ class FakeBatch:
 
         ``subprocess.run(["aws", "batch", "describe-job-queues"], env={**os.environ,
         **fake.environ()})`` is all it takes."""
-        return {**self._client_env(self.serve()), "AWS_DEFAULT_REGION": region, "AWS_REGION": region}
+        with self._lock:
+            url = self._serving().url
+        return {**self._client_env(url), "AWS_DEFAULT_REGION": region, "AWS_REGION": region}
 
     def _client_env(self, url: str) -> dict[str, str]:
         return {
@@ -172,17 +191,17 @@ class FakeBatch:
         }
 
     def stop(self) -> None:
-        """Stop answering, stop whatever still runs, and forget all state."""
+        """Stop answering (the HTTP server's port and every open connection are closed before
+        this returns), stop whatever still runs, and forget all state."""
         hook.deactivate(self)
-        if self._server is not None:
-            self._server.close()
-            self._server = None
-        for key, value in self._saved_env.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-        self._saved_env.clear()
+        if self._active:
+            credentials.go_online()
+            self._active = False
+        with self._lock:  # no serve() after this
+            self._stopped = True
+            server, self._server = self._server, None
+        if server is not None:  # outside the lock: its threads may be waiting for it
+            server.close()
         with self._lock:
             try:
                 self.executor.close()

@@ -4,12 +4,18 @@ must travel over HTTP are built and signed here with botocore's own SigV4 signer
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import http.client
 import json
+import types
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from unittest import mock
 from urllib.parse import urlsplit
 
+import botocore.auth
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import ReadOnlyCredentials
@@ -28,7 +34,30 @@ class Answer:
         return json.loads(self.body)
 
 
-def send(
+@contextlib.contextmanager
+def _signing_clock(at: datetime.datetime | None) -> Iterator[None]:
+    """botocore's signer reads the time at ``at`` (newer releases ask get_current_datetime,
+    older ones datetime.datetime.utcnow)."""
+    if at is None:
+        yield
+    elif hasattr(botocore.auth, "get_current_datetime"):
+        with mock.patch.object(botocore.auth, "get_current_datetime", return_value=at):
+            yield
+    else:
+        moment = at
+
+        class Pinned(datetime.datetime):
+            @classmethod
+            def utcnow(cls) -> Pinned:
+                return cls.combine(moment.date(), moment.time())
+
+        shim = types.SimpleNamespace(**vars(datetime))
+        shim.datetime = Pinned
+        with mock.patch.object(botocore.auth, "datetime", shim):
+            yield
+
+
+def prepare(
     url: str,
     method: str,
     path: str,
@@ -37,13 +66,13 @@ def send(
     credentials: ReadOnlyCredentials | None = None,
     region: str = "eu-west-1",
     service: str = "batch",
+    signing_name: str | None = None,
     headers: dict[str, str] | None = None,
-    timeout: float = 30,
-) -> Answer:
-    """One request to the server at ``url``; signed with SigV4 when ``credentials`` are given.
-
-    A dict body is sent as JSON; ``service="logs"`` posts ``X-Amz-Target: Logs_20140328.<path>``
-    to ``/`` (give the operation name as ``path``)."""
+    signed_at: datetime.datetime | None = None,
+) -> tuple[str, bytes, dict[str, str]]:
+    """The path, body and headers of one request (see :func:`send`), signed when
+    ``credentials`` are given (with ``signing_name``, the service's own by default), at
+    ``signed_at`` (naive UTC; now by default)."""
     if isinstance(body, dict):
         body = json.dumps(body)
     data = body.encode() if isinstance(body, str) else (body or b"")
@@ -56,13 +85,35 @@ def send(
     sent_headers.update(headers or {})
     if credentials is not None:
         request = AWSRequest(method=method, url=url + path, data=data, headers=sent_headers)
-        SigV4Auth(credentials, SIGNING_NAMES[service], region).add_auth(request)
+        with _signing_clock(signed_at):
+            SigV4Auth(credentials, signing_name or SIGNING_NAMES[service], region).add_auth(request)
         sent_headers = dict(request.headers.items())
+    return path, data, sent_headers
+
+
+def send(
+    url: str,
+    method: str,
+    path: str,
+    body: bytes | str | dict[str, Any] | None = None,
+    *,
+    timeout: float = 30,
+    **how: Any,
+) -> Answer:
+    """One request to the server at ``url``; signed with SigV4 when ``credentials`` are given.
+
+    A dict body is sent as JSON; ``service="logs"`` posts ``X-Amz-Target: Logs_20140328.<path>``
+    to ``/`` (give the operation name as ``path``). ``how`` is :func:`prepare`'s keywords."""
+    path, data, sent_headers = prepare(url, method, path, body, **how)
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=timeout)
     try:
         connection.request(method, path, body=data, headers=sent_headers)
-        response = connection.getresponse()
-        return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
+        return read(connection)
     finally:
         connection.close()
+
+
+def read(connection: http.client.HTTPConnection) -> Answer:
+    response = connection.getresponse()
+    return Answer(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())

@@ -363,16 +363,18 @@ def test_running_out_of_memory_is_reported_as_aws_does(batch: Any, queue: str, r
 def test_a_container_reaches_the_fake_it_runs_in(
     batch: Any, queue: str, register: Any, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.serve()  # attempts started from now on get AWS_ENDPOINT_URL_BATCH
-    signed_for = "Authorization: AWS4-HMAC-SHA256 Credential=x/20240101/eu-west-1/batch/aws4_request"
+    # attempts started from now on get AWS_ENDPOINT_URL_BATCH; busybox's wget cannot sign SigV4
+    fake_batch.serve(verify_signatures=False)
+    scoped_to = "Authorization: AWS4-HMAC-SHA256 Credential=x/20240101/eu-west-1/batch/aws4_request"
     url = "$AWS_ENDPOINT_URL_BATCH/v1/describejobqueues"
+    json_body = "Content-Type: application/json"
     register(
         "caller",
-        sh(f"wget -q -O- --header '{signed_for}' --post-data '{{}}' {url}"),
+        sh(f"wget -q -O- --header '{scoped_to}' --header '{json_body}' --post-data '{{}}' {url}"),
     )
     job_id = batch.submit_job(jobName="caller", jobQueue=queue, jobDefinition="caller")["jobId"]
 
-    assert wait_for(batch, job_id)["status"] == "SUCCEEDED"
+    assert wait_for(batch, job_id)["status"] == "SUCCEEDED", fake_batch.job(job_id).output
     answer = json.loads("".join(fake_batch.job(job_id).output))
     assert [q["jobQueueName"] for q in answer["jobQueues"]] == [queue]
 

@@ -21,9 +21,14 @@ class Route:
 
 
 @functools.cache
+def service_model(service: str) -> ServiceModel:
+    """A service model of the installed botocore ("batch", "logs"), loaded once."""
+    return botocore.session.get_session().get_service_model(service)
+
+
 def batch_model() -> ServiceModel:
-    """The Batch service model of the installed botocore (loaded once)."""
-    return botocore.session.get_session().get_service_model("batch")
+    """The Batch service model of the installed botocore."""
+    return service_model("batch")
 
 
 @functools.cache

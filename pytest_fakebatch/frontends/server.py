@@ -1,25 +1,34 @@
 """HTTP server mode: the same operations, answered over HTTP for clients outside the process.
 
 Code in a Docker container (or any other process) reaches the fake through
-``AWS_ENDPOINT_URL_BATCH`` / ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS``. Requests are routed exactly as the
+``AWS_ENDPOINT_URL_BATCH`` / ``AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`` and signs with the fake's
+credentials. Every request is checked before it is answered (:mod:`.auth`): browser-style
+requests are refused, then the SigV4 signature is verified. Requests are routed exactly as the
 botocore hook routes them: Batch by method and path from botocore's service model, Logs by
-``X-Amz-Target``. The server thread only answers requests; jobs still move when observed.
+``X-Amz-Target``. The server threads only answer requests; jobs still move when observed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
 import json
+import logging
+import socket
 import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from botocore.credentials import ReadOnlyCredentials
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from ..errors import BatchError, ClientError, ServerError
+from .auth import refuse_browsers, scope_of, verify_signature
 from .payload import MAX_BYTES, read_json
 from .routes import resolve
+from .shapes import fitted
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -27,23 +36,84 @@ if TYPE_CHECKING:
     from .dispatcher import Dispatcher
 
 _LOGS_TARGET = "Logs_20140328."
+_log = logging.getLogger(__name__)
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """werkzeug's handler, logging request lines to this module's logger at DEBUG instead of
+    configuring the ``werkzeug`` logger to write to stderr."""
+
+    protocol_version = "HTTP/1.1"  # keep-alive, as werkzeug's threaded server does
+
+    def log(self, type: str, message: str, *args: Any) -> None:
+        _log.debug("%s - %s", self.address_string(), message % args if args else message)
+
+
+class _TrackingServer(ThreadedWSGIServer):
+    """A threaded werkzeug server that knows its open connections, so closing it ends them."""
+
+    def __init__(self, host: str, port: int, app: Any) -> None:
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(host, port, app, handler=_QuietHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def log(self, type: str, message: str, *args: Any) -> None:  # werkzeug's own, to stderr
+        _log.debug(message, *args)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        _log.debug("connection from %s failed", client_address, exc_info=True)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            open_now = list(self._connections)
+        for connection in open_now:
+            with contextlib.suppress(OSError):  # already gone
+                connection.shutdown(socket.SHUT_RDWR)  # the handler's read ends; it closes it
 
 
 class Server:
-    """A werkzeug server on a loopback port, answering for one FakeBatch."""
+    """A werkzeug server on a loopback port, answering for one FakeBatch.
 
-    def __init__(self, fake: Dispatcher, host: str = "127.0.0.1", port: int = 0) -> None:
+    With ``verify_signatures`` (the default) every request must be SigV4-signed with
+    ``credentials``; without, any signature (or none) is accepted. Browser-style requests are
+    refused either way."""
+
+    def __init__(
+        self,
+        fake: Dispatcher,
+        credentials: ReadOnlyCredentials,
+        *,
+        verify_signatures: bool = True,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
         self._fake = fake
-        self._server: BaseWSGIServer = make_server(host, port, self._app, threaded=True)
-        self.url = f"http://{host}:{self._server.server_port}"
+        self._credentials = credentials
+        self.verify_signatures = verify_signatures
+        self._server = _TrackingServer(host, port, self._app)
+        bound = self._server.server_port
+        self.url = f"http://{host}:{bound}"
+        self._own_hosts = (f"{host}:{bound}", f"localhost:{bound}")
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="fakebatch-server", daemon=True
         )
         self._thread.start()
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        """Stop accepting, end every open connection (keep-alive ones too), close the port."""
+        self._server.shutdown()  # the accept loop has ended when this returns
+        self._server.close_connections()
+        self._server.server_close()  # closes the listener, joins the handler threads
         self._thread.join(timeout=5)
 
     def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -51,54 +121,58 @@ class Server:
         request.max_content_length = MAX_BYTES  # get_data() refuses a bigger body unread
         try:
             response = self._answer(request)
+        except BatchError as error:
+            response = _error(error, _service(request))
         except RequestEntityTooLarge:
-            response = _error(ClientError(f"the request body is over the limit of {MAX_BYTES} bytes"))
+            too_large = ClientError(f"the request body is over the limit of {MAX_BYTES} bytes")
+            response = _error(too_large, _service(request))
         except Exception as bug:  # an error page is JSON too, never werkzeug's HTML
-            response = _error(ServerError(f"pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"))
+            failed = ServerError(f"pytest-fakebatch failed internally: {type(bug).__name__}: {bug}")
+            response = _error(failed, _service(request))
         return response(environ, start_response)
 
     def _answer(self, request: Request) -> Response:
-        region = _region(request.headers.get("Authorization", ""))
-        try:
-            body = read_json(request.get_data())
-        except BatchError as refused:
-            return _error(refused)
-        target = request.headers.get("X-Amz-Target", "")
-        try:
-            if target.startswith(_LOGS_TARGET):
-                operation = target[len(_LOGS_TARGET) :]
-                if not isinstance(body, dict) or not self._fake.answers_logs(region, operation, body):
-                    return _error(ClientError(f"{operation}: only job log groups are served here"))
-                answer = self._fake.dispatch("logs", operation, region, body)
-            else:
-                raw_path = str(request.environ.get("RAW_URI") or request.path).split("?", 1)[0]
-                operation, from_path = resolve(request.method, raw_path)  # ARNs hold encoded '/'s
-                if isinstance(body, dict):
-                    body.update(from_path)
-                    keys = request.args.getlist("tagKeys")
-                    if keys:
-                        body["tagKeys"] = keys
-                answer = self._fake.dispatch("batch", operation, region, body)
-        except BatchError as error:
-            return _error(error)
-        return Response(json.dumps(answer), status=200, content_type="application/json")
+        refuse_browsers(request, self._own_hosts)
+        service = _service(request)
+        if self.verify_signatures:
+            now = datetime.datetime.now(datetime.timezone.utc)
+            region = verify_signature(request, self._credentials, service, now).region
+        else:
+            scope = scope_of(request)
+            region = scope.region if scope else "us-east-1"
+        body = read_json(request.get_data())
+        if service == "logs":
+            operation = request.headers["X-Amz-Target"][len(_LOGS_TARGET) :]
+            if not isinstance(body, dict) or not self._fake.answers_logs(region, operation, body):
+                raise ClientError(f"{operation}: only job log groups are served here")
+            answer = self._fake.dispatch("logs", operation, region, body)
+        else:
+            raw_path = str(request.environ.get("RAW_URI") or request.path).split("?", 1)[0]
+            operation, from_path = resolve(request.method, raw_path)  # ARNs hold encoded '/'s
+            if isinstance(body, dict):
+                body.update(from_path)
+                keys = request.args.getlist("tagKeys")
+                if keys:
+                    body["tagKeys"] = keys
+            answer = self._fake.dispatch("batch", operation, region, body)
+        document = json.dumps(fitted(answer, service, operation))
+        return Response(document, status=200, content_type="application/json")
 
 
-def _region(authorization: str) -> str:
-    """The region a SigV4 ``Authorization`` header was signed for (``us-east-1`` if none)."""
-    marker = "Credential="
-    if marker in authorization:
-        scope = authorization.split(marker, 1)[1].split(",", 1)[0].split("/")
-        if len(scope) >= 3:
-            return scope[2]
-    return "us-east-1"
+def _service(request: Request) -> str:
+    """The signing name a request belongs to: "logs" for CloudWatch Logs' targets, else "batch"."""
+    return "logs" if request.headers.get("X-Amz-Target", "").startswith(_LOGS_TARGET) else "batch"
 
 
-def _error(error: BatchError) -> Response:
-    payload: dict[str, Any] = {"__type": error.code, "message": error.message}
+def _error(error: BatchError, service: str) -> Response:
+    """An AWS error in the service's protocol: rest-json's ``x-amzn-ErrorType`` header (Batch),
+    json 1.1's ``__type`` (Logs); both carry the code and a ``message``."""
+    payload: dict[str, Any] = {"message": error.message}
+    if service == "logs":
+        payload = {"__type": error.code, **payload}
     return Response(
         json.dumps(payload),
         status=error.status,
-        content_type="application/json",
+        content_type="application/x-amz-json-1.1" if service == "logs" else "application/json",
         headers={"x-amzn-ErrorType": error.code},
     )

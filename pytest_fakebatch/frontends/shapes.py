@@ -11,11 +11,14 @@ so the shape check still catches any member the fake invents.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import botocore
 from botocore.model import ListShape, MapShape, Shape, StructureShape
+
+from .routes import service_model
 
 CHECKED_AGAINST = (1, 44, 8)  # the newest botocore whose Batch model the answers are built for
 
@@ -37,6 +40,16 @@ def fit(answer: dict[str, Any], shape: Shape | None, service: str) -> None:
         prune = _pruner(shape, service)
         if prune is not None:
             prune(answer)
+
+
+def fitted(answer: dict[str, Any], service: str, operation: str) -> dict[str, Any]:
+    """``answer`` as the installed model describes it: itself on the newest botocore, else a
+    pruned copy (the fake's own state is never touched)."""
+    if not OLDER_MODEL:
+        return answer
+    copy: dict[str, Any] = json.loads(json.dumps(answer))
+    fit(copy, service_model(service).operation_model(operation).output_shape, service)
+    return copy
 
 
 def _pruner(shape: Shape, service: str) -> Pruner | None:
