@@ -26,6 +26,8 @@ sections, one module each over ``harness.py``:
   how that grows with the number of jobs.
 * docker (``docker_array.py``): a 100-child array in Docker containers through the fake,
   against the same containers through the docker SDK; skipped without a Docker engine.
+* startup (``startup.py``): ``pytest --collect-only`` of a project whose conftest imports
+  boto3, with the plugin and with ``-p no:fakebatch``, alternating; the median difference.
 
 ``--profile NAME`` prints a cProfile of the fake instead.
 """
@@ -47,6 +49,7 @@ import docker_array
 import fixture_cost
 import listing
 import percall
+import startup
 from harness import Table, log, versions
 
 SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
@@ -55,12 +58,14 @@ SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "array": array_scale.section,
     "listing": listing.section,
     "docker": docker_array.section,
+    "startup": startup.section,
 }
 CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "percall": percall.child,
     "array": array_scale.child,
     "listing": listing.child,
     "docker": docker_array.child,
+    "startup": startup.child_modules,
 }
 PROFILES: dict[str, Callable[[], None]] = {
     **{op: functools.partial(percall.profile, op) for op in percall.OPERATIONS},

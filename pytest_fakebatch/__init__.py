@@ -6,12 +6,43 @@ change without notice. The pytest plugin itself is :mod:`pytest_fakebatch.plugin
 in a conftest loads it through this package.
 """
 
-from .executors.inprocess import Exit, JobRun
-from .fake import ApiCall, FakeBatch, JobInfo
-from .scheduling.clock import Clock
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .executors.inprocess import Exit, JobRun
+    from .fake import ApiCall, FakeBatch, JobInfo
+    from .scheduling.clock import Clock
 
 __all__ = ["ApiCall", "Clock", "Exit", "FakeBatch", "JobInfo", "JobRun", "__version__"]
 __version__ = "0.1.0"
+
+# Each name is imported on first use, so that loading the plugin (which imports this package)
+# costs a pytest run that never uses the fake next to nothing.
+_HOMES = {
+    "ApiCall": ".fake",
+    "FakeBatch": ".fake",
+    "JobInfo": ".fake",
+    "Exit": ".executors.inprocess",
+    "JobRun": ".executors.inprocess",
+    "Clock": ".scheduling.clock",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'pytest_fakebatch' has no attribute '{name}'")
+    value = getattr(importlib.import_module(home, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
+
 
 # pytest reads this when the package is named as a plugin (``pytest_plugins`` or ``-p``) and
 # loads the plugin module from it; importing the package outside pytest does nothing with it.

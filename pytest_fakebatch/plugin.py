@@ -10,11 +10,12 @@ import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .fake import DEFAULT_ACCOUNT, FakeBatch
+if TYPE_CHECKING:  # the fake itself is imported when a test first uses it: a run without
+    from .fake import FakeBatch  # the fixture pays nothing for botocore's hook or the model
 
 _DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
 _SWEPT_KEY = pytest.StashKey[bool]()
@@ -51,7 +52,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     parser.addini("fakebatch_pull", "Docker mode: 'never' or 'missing' (pull absent images)", default="never")
     parser.addini("fakebatch_max_containers", "Docker mode: at most this many containers at once", default="")
-    parser.addini("fakebatch_account_id", "the AWS account id of faked resources", default=DEFAULT_ACCOUNT)
+    parser.addini(
+        "fakebatch_account_id", "the AWS account id of faked resources (default 123456789012)", default=""
+    )
     parser.addini(
         "fakebatch_check_shapes",
         "also parse every answer with botocore and fail on anything outside Batch's model (slower)",
@@ -131,6 +134,8 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
         )
     settings: DockerSettings = request.config.stash[_DOCKER_KEY] or DockerSettings(False)
     use_docker = settings.enabled if options.get("docker") is None else bool(options["docker"])
+    from .fake import FakeBatch
+
     account = options.get("account_id") or request.config.getini("fakebatch_account_id")
     executor = None
     if use_docker:
@@ -147,9 +152,9 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
                 test_id=request.node.nodeid,
             )
     fake = FakeBatch(
-        account_id=account,
         executor=executor,
         check_shapes=bool(request.config.getini("fakebatch_check_shapes")),
+        **({"account_id": account} if account else {}),
     )
     fake.start()
     try:
