@@ -204,17 +204,16 @@ def _decode_token(p: Params, query: str, width: int) -> Position | None:
         op, issued_for, position = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, TypeError, binascii.Error):
         raise refused from None
-    if op != p.op:
+    if (
+        op != p.op
+        or not isinstance(position, list)
+        or len(position) != width
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in position)
+    ):
         raise refused
     if issued_for != query:
         raise p.fail(
             "nextToken was returned for another request: send the same parameters "
             "(other than maxResults) as the request that returned it"
         )
-    if (
-        not isinstance(position, list)
-        or len(position) != width
-        or not all(isinstance(n, int) and not isinstance(n, bool) for n in position)
-    ):
-        raise refused
     return tuple(position)
