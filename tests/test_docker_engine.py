@@ -22,7 +22,8 @@ import pytest
 import requests
 from busybox_image import IMAGE, ensure_busybox_image
 
-from pytest_fakebatch.executors.docker import LABEL, sweep_leftovers
+from pytest_fakebatch.executors.docker import LABEL, DockerExecutor, sweep_leftovers
+from pytest_fakebatch.executors.docker_engine import EXECUTOR
 
 # -- one bounded engine check per session --------------------------------------------------
 
@@ -164,28 +165,52 @@ def engine_error(status: int, explanation: str) -> docker.errors.APIError:
     return error_class(f"{status} Client Error", response=response, explanation=explanation)
 
 
+def removed_meanwhile(status: int, explanation: str) -> Any:
+    """A remove_container that removes the container, then answers as if another session had."""
+    real_remove = docker.APIClient.remove_container
+
+    def remove(self: Any, container: str, **kwargs: Any) -> None:
+        real_remove(self, container, **kwargs)
+        raise engine_error(status, explanation.format(id=container))
+
+    return remove
+
+
+ALREADY_REMOVED = [
+    (409, "removal of container {id} is already in progress"),
+    (404, "No such container: {id}"),
+]
+
+
 @pytest.mark.parametrize(
     "answer",
-    [
-        (409, "removal of container {id} is already in progress"),
-        (404, "No such container: {id}"),
-    ],
+    ALREADY_REMOVED,
 )
 def test_a_leftover_another_session_removes_meanwhile_is_not_an_error(
     engine: Any, leftovers: list[str], monkeypatch: pytest.MonkeyPatch, answer: tuple[int, str]
 ) -> None:
-    real_remove = docker.APIClient.remove_container
-
-    def removed_by_someone_else(self: Any, container: str, **kwargs: Any) -> None:
-        real_remove(self, container, **kwargs)  # the other session got there first
-        status, explanation = answer
-        raise engine_error(status, explanation.format(id=container))
-
-    monkeypatch.setattr(docker.APIClient, "remove_container", removed_by_someone_else)
+    monkeypatch.setattr(docker.APIClient, "remove_container", removed_meanwhile(*answer))
 
     sweep_leftovers()
 
     assert remaining(engine, leftovers) == set()
+
+
+@pytest.mark.parametrize("answer", ALREADY_REMOVED)
+def test_closing_an_executor_whose_container_is_removed_meanwhile_is_not_an_error(
+    engine: Any, monkeypatch: pytest.MonkeyPatch, answer: tuple[int, str]
+) -> None:
+    executor = DockerExecutor(images={}, pull="never", max_running=None, test_id="close")
+    mine = engine.containers.create(IMAGE, ["true"], labels={LABEL: "1", EXECUTOR: executor.executor_id})
+    monkeypatch.setattr(docker.APIClient, "remove_container", removed_meanwhile(*answer))
+    try:
+        executor.close()
+
+        assert remaining(engine, [mine.id]) == set()
+    finally:
+        monkeypatch.undo()
+        with contextlib.suppress(docker.errors.NotFound):
+            mine.remove(force=True)
 
 
 def test_any_other_engine_conflict_during_the_sweep_is_raised(
