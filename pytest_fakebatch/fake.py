@@ -301,15 +301,20 @@ class FakeBatch:
     def jobs(self, *, status: str | None = None, region: str | None = None) -> list[JobInfo]:
         """Every submitted job (array children included), oldest first."""
         with self._lock:
-            found = [self._info(r, j) for r in self._selected_regions(region) for j in r.jobs.values()]
-        return [j for j in found if status is None or j.status == status]
+            return [
+                self._info(r, j, shown)
+                for r in self._selected_regions(region)
+                for j in r.jobs.values()
+                if (shown := observed_status(j)) == status or status is None
+            ]
 
     def job(self, job_id: str, *, region: str | None = None) -> JobInfo:
         """One job by id (``<parent>:<index>`` for an array child)."""
         with self._lock:
             for r in self._selected_regions(region):
                 if job_id in r.jobs:
-                    return self._info(r, r.jobs[job_id])
+                    job = r.jobs[job_id]
+                    return self._info(r, job, observed_status(job))
         raise KeyError(f"no job '{job_id}' was submitted")
 
     def _selected_regions(self, region: str | None) -> Iterator[Region]:
@@ -318,13 +323,15 @@ class FakeBatch:
                 self._scheduler.sync_logs(state)
                 yield state
 
-    def _info(self, region: Region, job: Job) -> JobInfo:
+    def _info(self, region: Region, job: Job, status: str) -> JobInfo:
+        """A job's snapshot; ``status`` is its observed status (counted from an array's
+        children), which the caller has already worked out."""
         last = job.attempts[-1] if job.attempts else None
-        streams = region.logs.get(job.spec.log_group, {})
+        streams = region.logs.get(job.spec.log_group, {}) if job.attempts else {}
         return JobInfo(
             id=job.id,
             name=job.spec.name,
-            status=observed_status(job),
+            status=status,
             status_reason=job.status_reason,
             exit_code=last.exit_code if last else None,
             attempts=len(job.attempts),
@@ -333,7 +340,7 @@ class FakeBatch:
             queue=job.spec.queue.name,
             definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
             region=region.region,
-            output=[m for a in job.attempts for _, m in streams.get(a.log_stream, [])],
+            output=[m for a in job.attempts for _, m in streams.get(a.log_stream, ())],
             is_cancelled=job.is_cancelled,
             is_terminated=job.is_terminated,
         )

@@ -6,7 +6,6 @@ configuration and hands it to :class:`FakeBatch`.
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -18,7 +17,8 @@ if TYPE_CHECKING:  # the fake itself is imported when a test first uses it: a ru
     from .fake import FakeBatch  # the fixture pays nothing for botocore's hook or the model
 
 _DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
-_SWEPT_KEY = pytest.StashKey[bool]()
+_ENGINE_KEY = pytest.StashKey["str | None"]()  # set once checked: None if the engine answers, else why not
+_FIRST_REFUSED_KEY = pytest.StashKey[str]()  # the first test refused Docker mode, to refer to
 
 
 @dataclass(frozen=True)
@@ -94,12 +94,26 @@ def _docker_settings(config: pytest.Config) -> DockerSettings:
 def pytest_sessionstart(session: pytest.Session) -> None:
     settings = session.config.stash[_DOCKER_KEY]
     if settings is not None and settings.enabled:
+        problem = _docker_engine(session.config)
+        if problem is not None:
+            raise pytest.UsageError(problem)
+
+
+def _docker_engine(config: pytest.Config) -> str | None:
+    """Check the Docker engine (bounded: about 10 s) and sweep dead runs' leftovers, once per
+    session however Docker mode was chosen; None if the engine answers, else the one-line
+    message naming DOCKER_HOST. The answer is remembered, so an engine that hangs costs its
+    timeout once, not once per test."""
+    if _ENGINE_KEY not in config.stash:
         from .executors import docker  # the docker SDK is imported only in Docker mode
 
-        with _usage_error(docker.DockerUnavailable):  # names DOCKER_HOST when unreachable
+        try:
             docker.check_engine()
             docker.sweep_leftovers()
-        session.config.stash[_SWEPT_KEY] = True
+            config.stash[_ENGINE_KEY] = None
+        except docker.DockerUnavailable as error:
+            config.stash[_ENGINE_KEY] = str(error)
+    return config.stash[_ENGINE_KEY]
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -110,13 +124,17 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "fakebatch: in-process executor"
 
 
-@contextlib.contextmanager
-def _usage_error(kind: type[Exception]) -> Iterator[None]:
-    """``kind`` raised inside becomes a pytest.UsageError with the same message."""
-    try:
-        yield
-    except kind as error:
-        raise pytest.UsageError(str(error)) from None
+def _refuse_without_engine(request: pytest.FixtureRequest) -> None:
+    """Error this test, without a traceback, when Docker mode was asked of it (by the marker
+    alone) and no engine answers: the first such test with the engine check's message, the
+    others with a reference to it."""
+    problem = _docker_engine(request.config)
+    if problem is None:
+        return
+    first = request.config.stash.setdefault(_FIRST_REFUSED_KEY, request.node.nodeid)
+    if first != request.node.nodeid:
+        problem = f"pytest-fakebatch Docker mode: no Docker engine answers (see the error of {first})"
+    pytest.fail(problem, pytrace=False)
 
 
 @pytest.fixture
@@ -139,18 +157,18 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     account = options.get("account_id") or request.config.getini("fakebatch_account_id")
     executor = None
     if use_docker:
+        _refuse_without_engine(request)
         from .executors import docker
 
-        with _usage_error(docker.DockerUnavailable):
-            if not request.config.stash.get(_SWEPT_KEY, False):  # Docker mode by marker only
-                docker.sweep_leftovers()
-                request.config.stash[_SWEPT_KEY] = True
+        try:
             executor = docker.DockerExecutor(
                 images={**settings.images, **(options.get("images") or {})},
                 pull=settings.pull,
                 max_running=settings.max_containers,
                 test_id=request.node.nodeid,
             )
+        except docker.DockerUnavailable as error:  # it answered the session's check, not now
+            pytest.fail(str(error), pytrace=False)
     fake = FakeBatch(
         executor=executor,
         check_shapes=bool(request.config.getini("fakebatch_check_shapes")),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from collections.abc import Iterator
 from typing import Any
 
 from ..model.jobs import (
@@ -13,12 +15,13 @@ from ..model.jobs import (
     STATUSES,
     SUBMITTED,
     Job,
+    creation_key,
     observed_status,
 )
 from ..model.numbers import whole_number
 from ..scheduling.lifecycle import set_status
 from ..scheduling.ordering import offer_capacity
-from .params import paged
+from .params import Position, paged_walk
 from .router import Call, Response, batch_operation
 from .views import job_detail, job_summary
 
@@ -39,6 +42,15 @@ def describe_jobs(call: Call) -> Response:
 
 @batch_operation("ListJobs")
 def list_jobs(call: Call) -> Response:
+    """A queue's top-level jobs newest first, or an array's (multi-node job's) children in
+    index order, one page at a time.
+
+    The token holds the position of the last job answered ((createdAt, seq) in a queue, the
+    index among children), so each page starts where the last one stopped: a full listing
+    costs O(jobs), and jobs submitted between pages are neither repeated nor cause skips. A
+    job whose status changed after it was passed is not listed again; the next page always
+    continues after the token's position, whether or not that job still matches.
+    """
     p, region = call.p, call.region
     selectors = [k for k in ("jobQueue", "arrayJobId", "multiNodeJobId") if p.opt_str(k)]
     if len(selectors) != 1:
@@ -46,26 +58,42 @@ def list_jobs(call: Call) -> Response:
             f"give exactly one of jobQueue, arrayJobId and multiNodeJobId (got {selectors or 'none'})"
         )
     selector = selectors[0]
+    filters = _filters(call)
+    if not filters:
+        status = p.choice("jobStatus", STATUSES, RUNNING)
+        filters = [lambda j: observed_status(j) == status]
+
+    def matches(job: Job) -> bool:
+        return all(check(job) for check in filters)
+
     if selector == "jobQueue":
         queue = region.job_queue(p.op, p.text("jobQueue"))
-        jobs = [j for j in region.jobs.values() if j.parent is None and j.spec.queue is queue]
-    else:
-        multinode = selector == "multiNodeJobId"
-        parent = region.jobs.get(p.text(selector))
-        if parent is None or not parent.children or parent.is_multinode != multinode:
-            kind = "multi-node job" if multinode else "array job"
-            raise p.fail(f"{kind} '{p.text(selector)}' does not exist in {region.region}")
-        jobs = list(parent.children)
-    filters = _filters(call)
-    if filters:
-        for check in filters:
-            jobs = [j for j in jobs if check(j)]
-    else:
-        status = p.choice("jobStatus", STATUSES, RUNNING)
-        jobs = [j for j in jobs if observed_status(j) == status]
-    if selector == "jobQueue":  # newest first; an array's children keep their index order
-        jobs.sort(key=lambda j: (j.created_at, j.seq), reverse=True)
-    return paged(p, "jobSummaryList", jobs, job_summary, limit=1000, default=100)
+        newest_last = region.queue_jobs.get(queue.arn, [])
+
+        def after(position: Position | None) -> Iterator[tuple[Position, Job]]:
+            end = len(newest_last)
+            if position is not None:
+                end = bisect_left(newest_last, position, key=creation_key)
+            for i in range(end - 1, -1, -1):  # newest first
+                job = newest_last[i]
+                if job.spec.queue is queue and matches(job):
+                    yield creation_key(job), job
+
+        return paged_walk(p, "jobSummaryList", after, job_summary, width=2, limit=1000, default=100)
+    multinode = selector == "multiNodeJobId"
+    parent = region.jobs.get(p.text(selector))
+    if parent is None or not parent.children or parent.is_multinode != multinode:
+        kind = "multi-node job" if multinode else "array job"
+        raise p.fail(f"{kind} '{p.text(selector)}' does not exist in {region.region}")
+    children = parent.children
+
+    def after_index(position: Position | None) -> Iterator[tuple[Position, Job]]:
+        start = 0 if position is None else max(0, position[0] + 1)
+        for i in range(start, len(children)):  # index order
+            if matches(children[i]):
+                yield (i,), children[i]
+
+    return paged_walk(p, "jobSummaryList", after_index, job_summary, width=1, limit=1000, default=100)
 
 
 def _filters(call: Call) -> list[Any]:

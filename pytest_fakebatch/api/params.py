@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import itertools
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from ..errors import ClientError
@@ -125,6 +127,9 @@ def check_tags(op: str, tags: dict[str, str]) -> dict[str, str]:
     return tags
 
 
+Position = tuple[int, ...]  # where a listing stopped: the sort key of the last item answered
+
+
 def paged(
     p: Params,
     key: str,
@@ -134,37 +139,81 @@ def paged(
     limit: int,
     default: int | None = None,
 ) -> dict[str, Any]:
-    """One page of ``items`` as ``{key: [...], "nextToken": ...}``, from maxResults and
-    nextToken; ``nextToken`` is there only while more follows.
+    """One page of the list ``items``; the position is the offset of the last item answered."""
 
-    The token is opaque to the caller (base64 of the offset and the operation) and an empty
-    string means "from the start", as AWS accepts it.
+    def after(position: Position | None) -> Iterator[tuple[Position, T]]:
+        start = 0 if position is None else max(0, position[0] + 1)
+        return (((i,), items[i]) for i in range(start, len(items)))
+
+    return paged_walk(p, key, after, render, width=1, limit=limit, default=default)
+
+
+def paged_walk(
+    p: Params,
+    key: str,
+    after: Callable[[Position | None], Iterable[tuple[Position, T]]],
+    render: Callable[[T], Any],
+    *,
+    width: int,
+    limit: int,
+    default: int | None = None,
+) -> dict[str, Any]:
+    """One page as ``{key: [...], "nextToken": ...}``, from maxResults and nextToken;
+    ``nextToken`` is there only while more follows.
+
+    ``after(position)`` yields ``(position, item)`` in listing order, starting just after
+    ``position`` (from the start for None); a position is ``width`` integers. The token
+    is opaque to the caller: base64 of the operation, a digest of the request without its
+    paging fields, and the position of the last item answered. So a page costs what it
+    answers, not what came before it, and the next page continues after that position
+    whatever was created, deleted or changed meanwhile. A token is accepted only by the
+    request it was issued for (maxResults aside); an empty string means "from the start",
+    as AWS accepts it.
     """
     max_results = p.opt_int("maxResults")
     if max_results is None:
         max_results = default if default is not None else limit
     elif not 1 <= max_results <= limit:
         raise p.fail(f"maxResults must be between 1 and {limit}, got {max_results}")
-    start = _decode_token(p)
-    end = start + max_results
-    answer: dict[str, Any] = {key: [render(item) for item in items[start:end]]}
-    if end < len(items):
-        answer["nextToken"] = _encode_token(p.op, end)
+    query = _query_digest(p)
+    walk = iter(after(_decode_token(p, query, width)))
+    found = list(itertools.islice(walk, max_results))
+    answer: dict[str, Any] = {key: [render(item) for _, item in found]}
+    if found and next(walk, None) is not None:
+        answer["nextToken"] = _encode_token(p.op, query, found[-1][0])
     return answer
 
 
-def _encode_token(op: str, offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([op, offset]).encode()).decode()
+def _query_digest(p: Params) -> str:
+    """What identifies a listing: the request without maxResults and nextToken."""
+    query = {k: v for k, v in p.raw.items() if k not in ("maxResults", "nextToken")}
+    text = json.dumps([p.op, query], sort_keys=True, default=repr)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def _decode_token(p: Params) -> int:
+def _encode_token(op: str, query: str, position: Position) -> str:
+    return base64.urlsafe_b64encode(json.dumps([op, query, list(position)]).encode()).decode()
+
+
+def _decode_token(p: Params, query: str, width: int) -> Position | None:
     token = p.opt_str("nextToken")
     if not token:
-        return 0
+        return None
+    refused = p.fail("nextToken is not a token this operation returned")
     try:
-        op, offset = json.loads(base64.urlsafe_b64decode(token.encode()))
+        op, issued_for, position = json.loads(base64.urlsafe_b64decode(token.encode()))
     except (ValueError, TypeError, binascii.Error):
-        raise p.fail("nextToken is not a token this operation returned") from None
-    if op != p.op or not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
-        raise p.fail("nextToken is not a token this operation returned")
-    return offset
+        raise refused from None
+    if (
+        op != p.op
+        or not isinstance(position, list)
+        or len(position) != width
+        or not all(isinstance(n, int) and not isinstance(n, bool) for n in position)
+    ):
+        raise refused
+    if issued_for != query:
+        raise p.fail(
+            "nextToken was returned for another request: send the same parameters "
+            "(other than maxResults) as the request that returned it"
+        )
+    return tuple(position)

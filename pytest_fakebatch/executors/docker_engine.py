@@ -8,7 +8,6 @@ test runs that died, and nothing else.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import socket
 import uuid
@@ -72,7 +71,8 @@ def connect(**options: Any) -> Any:
         raise DockerUnavailable(
             f"pytest-fakebatch Docker mode: no Docker engine answers ({where}): {error}. "
             "Start dockerd (or Docker Desktop), or set DOCKER_HOST to a running engine; "
-            "or run without --fakebatch-docker to use the in-process executor."
+            "or leave Docker mode off (--fakebatch-docker, fakebatch_docker, "
+            "@pytest.mark.fakebatch(docker=True)) to use the in-process executor."
         ) from None
     return client
 
@@ -114,5 +114,18 @@ def _session_is_dead(labels: dict[str, str]) -> bool:
 
 
 def remove(client: Any, container_id: str) -> None:
-    with contextlib.suppress(docker.errors.NotFound):
+    """Remove a container and its volumes. One already gone (404) or already being removed
+    (409, say by another session sweeping the same leftovers) is not an error: either way it
+    goes. Every other engine error is raised."""
+    try:
         client.api.remove_container(container_id, force=True, v=True)
+    except docker.errors.NotFound:
+        pass
+    except docker.errors.APIError as error:
+        if not _removal_in_progress(error):
+            raise
+
+
+def _removal_in_progress(error: Any) -> bool:
+    """The engine's 409 "removal of container ... is already in progress"."""
+    return bool(error.status_code == 409 and "already in progress" in str(error.explanation or ""))

@@ -128,6 +128,11 @@ class Job:
         return self.parent if self.parent is not None else self
 
 
+def creation_key(job: Job) -> tuple[int, int]:
+    """The order jobs were created in: createdAt, ties broken by submission order."""
+    return (job.created_at, job.seq)
+
+
 def array_summary(parent: Job) -> dict[str, int]:
     """Children per status, the array's ``statusSummary``."""
     counts = dict.fromkeys(STATUSES, 0)

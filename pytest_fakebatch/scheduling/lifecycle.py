@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..model.jobs import RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job
+import bisect
+
+from ..model.jobs import RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job, creation_key
 from ..model.region import Region
 
 
@@ -41,6 +43,12 @@ def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str |
 def add_job(region: Region, job: Job) -> None:
     """Register a new job (status SUBMITTED) with the region and its indexes."""
     region.jobs[job.id] = job
+    if job.parent is None:  # ListJobs walks a queue's jobs from a page token's position
+        listed = region.queue_jobs.setdefault(job.spec.queue.arn, [])
+        if listed and creation_key(listed[-1]) > creation_key(job):  # the clock was set back
+            bisect.insort(listed, job, key=creation_key)
+        else:
+            listed.append(job)
     # schedulingPriority orders jobs only in fair-share queues; a FIFO queue goes by submission
     fair_share = job.spec.queue.scheduling_policy_arn is not None
     job.rank = (-job.spec.scheduling_priority if fair_share else 0, job.seq, job.index or 0)
