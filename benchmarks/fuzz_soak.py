@@ -25,7 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from fuzz_runner import Example, Outcome
-from fuzz_strategies import FRONTS, Request, sequences
+from fuzz_strategies import FRONTS, IMPLEMENTED, LOGS_OPERATIONS, Request, sequences
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from pytest_fakebatch import FakeBatch
@@ -42,34 +42,41 @@ def _show(request: Request) -> str:
 
 
 def _kind(failure: str) -> str:
-    """A failure message with its particulars (ids, numbers, quoted values) blanked out."""
-    return re.sub(r"'[^']*'|\d+(\.\d+)?", "_", failure)[:140]
+    """A failure's class: its message up to the particulars (operation names, quoted values,
+    numbers and what follows the first colon of the fake's own message)."""
+    text = re.sub(r"\b[A-Z][a-z]+(?:[A-Z][a-z]+)+\b(?= models| afterwards|:)", "<op>", failure)
+    text = re.sub(r"\[[^\]]*\]|'[^']*'|-?\d+(\.\d+)?(e[+-]?\d+)?", "_", text)
+    return text.split("\n", 1)[0][:70]
 
 
 class Tally:
+    """What one front end answered: counts by class, the slowest call, the distinct failures."""
+
     def __init__(self, front: str) -> None:
         self.front = front
         self.sent = 0
         self.labels: Counter[str] = Counter()
         self.slow = 0
         self.slowest: tuple[float, str] = (0.0, "")
-        self.failures: dict[tuple[str, str, str], tuple[int, str]] = {}
+        self.succeeded: set[str] = set()
+        self.failures: dict[tuple[str, str], Counter[str]] = {}
+        self.examples: dict[tuple[str, str], str] = {}
 
     def add(self, request: Request | None, outcome: Outcome | None, failure: str | None) -> None:
         operation = request.operation if request else "(state afterwards)"
         if outcome is not None:
             self.sent += 1
             self.labels[outcome.label] += 1
+            if outcome.label == "200":
+                self.succeeded.add(operation)
             if outcome.seconds > 1.0:
                 self.slow += 1
             if outcome.seconds > self.slowest[0]:
                 self.slowest = (outcome.seconds, f"{outcome.label} {_show(request)[:120]}" if request else "")
         if failure:
-            key = (operation, outcome.label if outcome else "-", _kind(failure))
-            count, example = self.failures.get(
-                key, (0, f"{_show(request) if request else ''} -> {failure[:300]}")
-            )
-            self.failures[key] = (count + 1, example)
+            key = (outcome.label if outcome else "-", _kind(failure))
+            self.failures.setdefault(key, Counter())[operation] += 1
+            self.examples.setdefault(key, f"{_show(request) if request else ''} -> {failure}"[:400])
 
     def report(self, seconds: float) -> None:
         print(f"\n== {self.front}: {self.sent} requests in {seconds:.1f} s ==")
@@ -77,11 +84,13 @@ class Tally:
             print(f"  {label:<44} {count:>6}")
         print(f"  {'calls over 1 s':<44} {self.slow:>6}")
         print(f"  slowest: {self.slowest[0] * 1000:.0f} ms  {self.slowest[1]}")
-        print(f"  distinct failures: {len(self.failures)}")
-        for (operation, label, _), (count, example) in sorted(
-            self.failures.items(), key=lambda kv: -kv[1][0]
-        ):
-            print(f"   {count:>5} x {operation} [{label}]\n         e.g. {example}")
+        never = sorted((IMPLEMENTED | set(LOGS_OPERATIONS)) - self.succeeded)
+        print(f"  implemented operations never answered 200: {', '.join(never) or 'none'}")
+        print(f"  distinct failure classes: {len(self.failures)}")
+        for key, operations in sorted(self.failures.items(), key=lambda kv: -sum(kv[1].values())):
+            print(f"   {sum(operations.values()):>5} x [{key[0]}] {key[1]}")
+            print(f"         in {', '.join(f'{op} {n}' for op, n in operations.most_common(6))}")
+            print(f"         e.g. {self.examples[key]}")
 
 
 def soak(front: str, total: int, rng_seed: int) -> Tally:

@@ -25,6 +25,17 @@ import pytest_fakebatch
 from pytest_fakebatch import FakeBatch
 
 SLOW_SECONDS = 1.0
+# errors any AWS service may answer without modelling them: a body that is not JSON, auth failures
+_COMMON_ERRORS = frozenset(
+    {
+        "SerializationException",
+        "UnrecognizedClientException",
+        "InvalidSignatureException",
+        "IncompleteSignatureException",
+        "MissingAuthenticationTokenException",
+        "AccessDeniedException",
+    }
+)
 _PACKAGE = str(Path(pytest_fakebatch.__file__).parent)
 _fresh = itertools.count()
 _clients: dict[tuple[str, bool], Any] = {}
@@ -130,7 +141,7 @@ class Example:
         modelled = {shape.name for shape in request.model().error_shapes}
         if status >= 500:
             return label, f"server error: {message:.300}"
-        if code not in modelled:
+        if code not in modelled | _COMMON_ERRORS:
             return (
                 label,
                 f"{code} is not an error {request.operation} models ({sorted(modelled)}): {message:.200}",

@@ -96,7 +96,9 @@ def arn(kind: str, name: str) -> str:
 
 
 def _names_or_arns(names: tuple[str, ...], kind: str, *extra: str) -> st.SearchStrategy[Any]:
-    return st.sampled_from([*names, *(arn(kind, n) for n in names), *extra])
+    """The first name (the one each example creates) mostly, by name or ARN; the others sometimes."""
+    first = [names[0]] * 4 + [arn(kind, names[0])] * 2
+    return st.sampled_from([*first, *names[1:], *(arn(kind, n) for n in names[1:]), *extra])
 
 
 _JOB_IDS = st.builds(Ref, st.just("job_id"), st.integers(0, 3))
@@ -105,7 +107,7 @@ _STREAMS = st.builds(Ref, st.just("log_stream"), st.integers(0, 3))
 _CE = _names_or_arns(CES, "compute-environment")
 _QUEUE = _names_or_arns(QUEUES, "job-queue")
 _DEFINITION = _names_or_arns(
-    DEFINITIONS, "job-definition", "def:1", "def:2", "def2:1", arn("job-definition", "def:1")
+    DEFINITIONS, "job-definition", "def:1", "def:1", "def:2", "def2:1", arn("job-definition", "def:1")
 )
 _POLICY = st.sampled_from([arn("scheduling-policy", p) for p in POLICIES])
 _ANY_ARN = st.one_of(
@@ -200,22 +202,30 @@ _HOSTILE = st.one_of(
 )
 
 
+def _pick(*choices: tuple[int, st.SearchStrategy[Any]]) -> st.SearchStrategy[Any]:
+    """One of the strategies, each in proportion to its weight (``st.one_of`` would treat
+    them alike, and merges repeated ones)."""
+    table = [strategy for weight, strategy in choices for _ in range(weight)]
+    return st.integers(0, len(table) - 1).flatmap(table.__getitem__)
+
+
 def _weighted(
     valid: st.SearchStrategy[Any], hostile: st.SearchStrategy[Any], odds: int
 ) -> st.SearchStrategy[Any]:
     """``valid`` about ``odds`` times as often as ``hostile``."""
-    return st.one_of(*([valid] * odds), hostile)
+    return _pick((odds, valid), (1, hostile))
 
 
 def _scalar(shape: Shape, name: str) -> st.SearchStrategy[Any]:
     kind = shape.type_name
     if kind == "string":
-        options = [_STRINGS]  # the enum's values and the valuable ones six times as often as junk
+        # the valuable values and the enum's six times as often as any string
+        options = [(1, _STRINGS)]
         if shape.enum:
-            options += [st.sampled_from(shape.enum)] * 6
+            options.append((6, st.sampled_from(shape.enum)))
         if name in VALUABLE:
-            options += [VALUABLE[name]] * 6
-        return st.one_of(*options)
+            options.append((6, VALUABLE[name]))
+        return _pick(*options)
     if kind in ("integer", "long"):
         return _INTEGERS
     if kind in ("double", "float"):
@@ -253,7 +263,7 @@ def _build(shape: Shape, name: str, front: str, depth: int) -> st.SearchStrategy
         valid = st.dictionaries(keys, for_shape(shape.value, name, front, depth + 1), max_size=3)
     else:
         # scalars may be anything in either front end: botocore's serializer passes them through
-        return _scalar(shape, name) if front == CLEAN else _weighted(_scalar(shape, name), _HOSTILE, 6)
+        return _scalar(shape, name) if front == CLEAN else _weighted(_scalar(shape, name), _HOSTILE, 3)
     if front == "http":  # containers hold the wrong thing only where nothing serializes them
         return _weighted(valid, _HOSTILE, 12)
     return valid
@@ -263,12 +273,12 @@ def _structure(shape: StructureShape, front: str, depth: int) -> st.SearchStrate
     required = list(shape.required_members)
     optional = [m for m in shape.members if m not in required]
     members = {m: for_shape(shape.members[m], m, front, depth + 1) for m in shape.members}
-    most = 0 if depth >= MAX_DEPTH or not optional else (4 if depth == 0 else 2)
+    most = 0 if depth >= MAX_DEPTH or not optional else (3 if depth == 0 else 2)
 
     @st.composite
     def build(draw: st.DrawFn) -> dict[str, Any]:
         value = {m: draw(members[m]) for m in required}
-        if most:
+        if most and draw(st.booleans()):  # half the time the required members alone
             for m in draw(st.lists(st.sampled_from(optional), unique=True, max_size=most)):
                 value[m] = draw(members[m])
         return value
