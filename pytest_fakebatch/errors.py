@@ -26,6 +26,12 @@ class NotImplementedOperation(BatchError):
     """A Batch operation botocore knows of that the fake does not model yet."""
 
 
+class InvalidParameter(BatchError):
+    """CloudWatch Logs' name for a request it refuses (Logs models no ClientException)."""
+
+    code = "InvalidParameterException"
+
+
 class ResourceNotFound(BatchError):
     """CloudWatch Logs' answer for an unknown log group or stream."""
 
@@ -37,3 +43,11 @@ class ServerError(BatchError):
 
     code = "ServerException"
     status = 500
+
+
+def as_answered_by(service: str, error: BatchError) -> BatchError:
+    """``error`` as ``service`` answers it: Logs refuses a bad request with
+    InvalidParameterException where Batch says ClientException."""
+    if service == "logs" and type(error) is ClientError:
+        return InvalidParameter(error.message)
+    return error

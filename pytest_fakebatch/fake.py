@@ -17,7 +17,7 @@ from .api import BATCH, LOGS, Call
 from .api.logs import claims
 from .api.params import Params
 from .api.validation import check_request
-from .errors import BatchError, NotImplementedOperation, ServerError
+from .errors import BatchError, NotImplementedOperation, ServerError, as_answered_by
 from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .frontends import credentials, hook
@@ -362,7 +362,7 @@ class FakeBatch:
             try:
                 return self._dispatch(service, operation, region_name, body)
             except BatchError as failure:
-                error = failure.code
+                error = as_answered_by(service, failure).code
                 raise
             except Exception as bug:  # never a traceback into botocore
                 error = ServerError.code

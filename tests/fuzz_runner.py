@@ -131,7 +131,9 @@ class Example:
             return "200", None
         try:
             document = answer.json()
-            code, message = document.get("__type", "?"), document.get("message", "")
+            # rest-json (Batch) names the error in x-amzn-ErrorType, json 1.1 (Logs) in __type too
+            code = answer.headers.get("x-amzn-errortype") or document.get("__type", "?")
+            message = document.get("message", "")
         except (ValueError, AttributeError):
             code, message = "<non-JSON>", answer.body[:200].decode(errors="replace")
         return self._judge(request, answer.status, code, message)

@@ -25,7 +25,7 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.model import OperationModel  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
-from ..errors import BatchError, ClientError, ServerError  # noqa: E402
+from ..errors import BatchError, ClientError, ServerError, as_answered_by  # noqa: E402
 from .payload import read_json  # noqa: E402
 from .routes import resolve  # noqa: E402
 from .shapes import fit  # noqa: E402
@@ -116,6 +116,7 @@ def _as_bytes(body: Any) -> bytes:
 
 def _error(model: OperationModel, error: BatchError) -> tuple[AWSResponse, dict[str, Any]]:
     """An AWS error response, parsed by botocore so that its modelled exception is raised."""
+    error = as_answered_by(model.service_model.service_name, error)
     headers = {**_HEADERS, "x-amzn-ErrorType": error.code}
     body = json.dumps({"__type": error.code, "message": error.message}).encode()
     parsed = _parse(model, error.status, headers, body)

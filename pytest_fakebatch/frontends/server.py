@@ -24,7 +24,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
-from ..errors import BatchError, ClientError, ServerError
+from ..errors import BatchError, ClientError, ResourceNotFound, ServerError, as_answered_by
 from .auth import refuse_browsers, scope_of, verify_signature
 from .payload import MAX_BYTES, read_json
 from .routes import resolve
@@ -105,7 +105,11 @@ class Server:
         self.url = f"http://{host}:{bound}"
         self._own_hosts = (f"{host}:{bound}", f"localhost:{bound}")
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="fakebatch-server", daemon=True
+            # the accept loop looks for shutdown() this often: stop() waits at most that long
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.02},
+            name="fakebatch-server",
+            daemon=True,
         )
         self._thread.start()
 
@@ -144,7 +148,7 @@ class Server:
         if service == "logs":
             operation = request.headers["X-Amz-Target"][len(_LOGS_TARGET) :]
             if not isinstance(body, dict) or not self._fake.answers_logs(region, operation, body):
-                raise ClientError(f"{operation}: only job log groups are served here")
+                raise ResourceNotFound("The specified log group does not exist.")  # here, at least
             answer = self._fake.dispatch("logs", operation, region, body)
         else:
             raw_path = str(request.environ.get("RAW_URI") or request.path).split("?", 1)[0]
@@ -167,6 +171,7 @@ def _service(request: Request) -> str:
 def _error(error: BatchError, service: str) -> Response:
     """An AWS error in the service's protocol: rest-json's ``x-amzn-ErrorType`` header (Batch),
     json 1.1's ``__type`` (Logs); both carry the code and a ``message``."""
+    error = as_answered_by(service, error)
     payload: dict[str, Any] = {"message": error.message}
     if service == "logs":
         payload = {"__type": error.code, **payload}
