@@ -7,7 +7,7 @@ import json
 import secrets
 import string
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -95,21 +95,41 @@ class FakeBatch:
     """An in-memory AWS Batch that answers every Batch call made through botocore.
 
     Use it through the ``fake_batch`` fixture, or as a context manager outside pytest.
-    Jobs run on the in-process executor unless another executor is given.
+    Jobs run on the in-process executor, or with ``docker=True`` as Docker containers:
+    ``images`` maps globs of job images to local images, ``pull`` is ``"never"`` or
+    ``"missing"``, ``max_containers`` caps the containers running at once, and ``label`` is
+    written on each container (the fixture gives the test's id). Docker mode needs the docker
+    SDK (``pip install "pytest-fakebatch[docker]"``) and an engine; without either the
+    constructor raises ``RuntimeError`` saying which.
     """
 
     def __init__(
         self,
         *,
         account_id: str = DEFAULT_ACCOUNT,
-        executor: Executor | None = None,
+        docker: bool = False,
+        images: Mapping[str, str] | None = None,
+        pull: str = "never",
+        max_containers: int | None = None,
+        label: str = "",
         clock: Clock | None = None,
         check_shapes: bool = False,
+        executor: Executor | None = None,
     ) -> None:
         self.account_id = account_id
         self.check_shapes = check_shapes  # also parse every answer with botocore and compare
         self.clock = clock or Clock()
         self.handlers = Handlers()
+        if docker:
+            if executor is not None:
+                raise TypeError("FakeBatch takes docker=True or an executor, not both")
+            from .executors.docker import DockerExecutor  # the docker SDK, only in Docker mode
+
+            executor = DockerExecutor(
+                images=dict(images or {}), pull=pull, max_running=max_containers, test_id=label
+            )
+        elif images or pull != "never" or max_containers is not None:
+            raise TypeError("images=, pull= and max_containers= apply to docker=True only")
         self.executor: Executor = executor or InProcessExecutor(self.handlers)
         self.autorun = True
         self.calls: list[ApiCall] = []

@@ -13,12 +13,18 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-if TYPE_CHECKING:  # the fake itself is imported when a test first uses it: a run without
-    from .fake import FakeBatch  # the fixture pays nothing for botocore's hook or the model
+if TYPE_CHECKING:
+    from _pytest.terminal import TerminalReporter  # pytest.TerminalReporter is pytest 8's
+
+    # the fake itself is imported when a test first uses it: a run without the fixture pays
+    # nothing for botocore's hook or the model
+    from .fake import FakeBatch
 
 _DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
 _ENGINE_KEY = pytest.StashKey["str | None"]()  # set once checked: None if the engine answers, else why not
 _FIRST_REFUSED_KEY = pytest.StashKey[str]()  # the first test refused Docker mode, to refer to
+_DOCKER_USED_KEY = pytest.StashKey[int]()  # tests whose fake ran its jobs as Docker containers
+_DOCKER_SWITCHES = "--fakebatch-docker, ini fakebatch_docker, @pytest.mark.fakebatch(docker=True)"
 
 
 @dataclass(frozen=True)
@@ -112,7 +118,7 @@ def _docker_engine(config: pytest.Config) -> str | None:
             docker.sweep_leftovers()
             config.stash[_ENGINE_KEY] = None
         except docker.DockerUnavailable as error:
-            config.stash[_ENGINE_KEY] = str(error)
+            config.stash[_ENGINE_KEY] = f"{error} (Docker mode is chosen by {_DOCKER_SWITCHES})"
     return config.stash[_ENGINE_KEY]
 
 
@@ -122,6 +128,16 @@ def pytest_report_header(config: pytest.Config) -> str:
         host = os.environ.get("DOCKER_HOST", "the default Docker socket")
         return f"fakebatch: Docker executor ({host})"
     return "fakebatch: in-process executor"
+
+
+def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.Config) -> None:
+    """Where the header said in-process, say which tests ran their jobs in Docker after all."""
+    settings = config.stash.get(_DOCKER_KEY, None)
+    used = config.stash.get(_DOCKER_USED_KEY, 0)
+    if used and not (settings is not None and settings.enabled):
+        tests = "test" if used == 1 else "tests"
+        marker = "@pytest.mark.fakebatch(docker=True)"
+        terminalreporter.write_line(f"fakebatch: {used} {tests} ran jobs as Docker containers ({marker})")
 
 
 def _refuse_without_engine(request: pytest.FixtureRequest) -> None:
@@ -155,25 +171,25 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     from .fake import FakeBatch
 
     account = options.get("account_id") or request.config.getini("fakebatch_account_id")
-    executor = None
+    docker: dict[str, Any] = {}
     if use_docker:
         _refuse_without_engine(request)
-        from .executors import docker
-
-        try:
-            executor = docker.DockerExecutor(
-                images={**settings.images, **(options.get("images") or {})},
-                pull=settings.pull,
-                max_running=settings.max_containers,
-                test_id=request.node.nodeid,
-            )
-        except docker.DockerUnavailable as error:  # it answered the session's check, not now
-            pytest.fail(str(error), pytrace=False)
-    fake = FakeBatch(
-        executor=executor,
-        check_shapes=bool(request.config.getini("fakebatch_check_shapes")),
-        **({"account_id": account} if account else {}),
-    )
+        docker = {
+            "docker": True,
+            "images": {**settings.images, **(options.get("images") or {})},
+            "pull": settings.pull,
+            "max_containers": settings.max_containers,
+            "label": request.node.nodeid,
+        }
+        request.config.stash[_DOCKER_USED_KEY] = request.config.stash.get(_DOCKER_USED_KEY, 0) + 1
+    try:
+        fake = FakeBatch(
+            check_shapes=bool(request.config.getini("fakebatch_check_shapes")),
+            **({"account_id": account} if account else {}),
+            **docker,
+        )
+    except RuntimeError as error:  # the engine answered the session's check, not now
+        pytest.fail(str(error), pytrace=False)
     fake.start()
     try:
         yield fake

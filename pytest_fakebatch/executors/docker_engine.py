@@ -13,6 +13,8 @@ import socket
 import uuid
 from typing import Any
 
+from packaging.version import Version
+
 _SDK_MISSING: ImportError | None = None
 try:
     import docker as docker  # re-exported for the executor
@@ -50,11 +52,21 @@ class DockerUnavailable(RuntimeError):
     says what to do; the pytest plugin turns it into a usage error."""
 
 
+SDK_FLOOR = Version("7.1")  # 7.0 cannot reach an engine with requests 2.32 ("http+docker")
+
+
 def _sdk() -> Any:
     if _SDK_MISSING is not None:
         raise DockerUnavailable(
             "pytest-fakebatch's Docker mode needs the docker SDK, which is not installed "
             f"({_SDK_MISSING}): pip install 'pytest-fakebatch[docker]'"
+        )
+    found = getattr(docker, "__version__", "0")
+    if Version(found) < SDK_FLOOR:
+        raise DockerUnavailable(
+            f"pytest-fakebatch's Docker mode needs the docker SDK {SDK_FLOOR} or newer, and {found} is "
+            "installed (older releases cannot reach an engine with today's requests): "
+            "pip install -U 'pytest-fakebatch[docker]'"
         )
     return docker
 
@@ -71,8 +83,7 @@ def connect(**options: Any) -> Any:
         raise DockerUnavailable(
             f"pytest-fakebatch Docker mode: no Docker engine answers ({where}): {error}. "
             "Start dockerd (or Docker Desktop), or set DOCKER_HOST to a running engine; "
-            "or leave Docker mode off (--fakebatch-docker, fakebatch_docker, "
-            "@pytest.mark.fakebatch(docker=True)) to use the in-process executor."
+            "or leave Docker mode off to use the in-process executor."
         ) from None
     return client
 
