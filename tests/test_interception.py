@@ -424,9 +424,8 @@ def test_calls_record_operation_region_params_and_error(fake_batch: FakeBatch) -
 def test_a_botocore_too_old_is_named_as_such() -> None:
     script = (
         "import botocore; botocore.__version__ = '1.33.13'\n"
-        "from pytest_fakebatch import FakeBatch\n"
         "try:\n"
-        "    FakeBatch\n"
+        "    from pytest_fakebatch import FakeBatch\n"
         "except ImportError as error:\n"
         "    print(error)\n"
     )
