@@ -14,7 +14,7 @@ import pytest
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
-from conftest import needs_operation
+from installed_model import needs_operation
 from moto import mock_aws
 from moto.batch import batch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
