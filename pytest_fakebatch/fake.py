@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import json
 import secrets
 import string
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.credentials import ReadOnlyCredentials
@@ -22,7 +20,8 @@ from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .frontends import credentials, hook
 from .frontends.routes import batch_model
-from .model.jobs import Job, observed_status
+from .inspection import ApiCall, JobInfo, job_info, recorded
+from .model.jobs import observed_status
 from .model.region import Region
 from .scheduling.clock import Clock
 from .scheduling.scheduler import Run, Scheduler
@@ -33,62 +32,6 @@ if TYPE_CHECKING:
 H = TypeVar("H", bound=Handler)
 
 DEFAULT_ACCOUNT = "123456789012"
-_RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
-_ENCODER = json.JSONEncoder(default=repr)
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """One request the fake answered: what was asked and whether it failed."""
-
-    service: str  # "batch" or "logs"
-    operation: str  # botocore's name, e.g. "SubmitJob"
-    region: str
-    params: dict[str, Any]
-    error: str | None  # the error code answered, None for success
-
-
-def _recorded(body: Any) -> dict[str, Any]:
-    """What :attr:`FakeBatch.calls` keeps of a request: the body itself up to
-    ``_RECORDED_BYTES`` of JSON; of a bigger one, its top-level members that fit in that
-    budget and ``"...truncated"`` (the body's size and the members left out)."""
-    if not isinstance(body, dict):
-        return {}
-    text = _ENCODER.encode(body)
-    if len(text) <= _RECORDED_BYTES:
-        return body
-    kept: dict[str, Any] = {}
-    dropped: list[str] = []
-    budget = _RECORDED_BYTES - 200
-    for key, value in body.items():
-        size = len(key) + len(_ENCODER.encode(value)) + 4
-        if size <= budget and len(key) <= 128:
-            kept[key] = value
-            budget -= size
-        else:
-            dropped.append(key[:128])
-    kept["...truncated"] = {"bytes": len(text), "members": dropped[:20]}
-    return kept
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    """A snapshot of one job for assertions, read without going through boto3."""
-
-    id: str
-    name: str
-    status: str
-    status_reason: str | None
-    exit_code: int | None
-    attempts: int
-    array_index: int | None
-    array_size: int | None
-    queue: str
-    definition: str
-    region: str
-    output: list[str]  # every line the job's attempts logged, in order
-    is_cancelled: bool
-    is_terminated: bool
 
 
 class FakeBatch:
@@ -355,7 +298,7 @@ class FakeBatch:
         """Every submitted job (array children included), oldest first."""
         with self._lock:
             return [
-                self._info(r, j, shown)
+                job_info(r, j, shown)
                 for r in self._selected_regions(region)
                 for j in r.jobs.values()
                 if (shown := observed_status(j)) == status or status is None
@@ -367,7 +310,7 @@ class FakeBatch:
             for r in self._selected_regions(region):
                 if job_id in r.jobs:
                     job = r.jobs[job_id]
-                    return self._info(r, job, observed_status(job))
+                    return job_info(r, job, observed_status(job))
         raise KeyError(f"no job '{job_id}' was submitted")
 
     def _selected_regions(self, region: str | None) -> Iterator[Region]:
@@ -375,28 +318,6 @@ class FakeBatch:
             if region is None or state.region == region:
                 self._scheduler.sync_logs(state)
                 yield state
-
-    def _info(self, region: Region, job: Job, status: str) -> JobInfo:
-        """A job's snapshot; ``status`` is its observed status (counted from an array's
-        children), which the caller has already worked out."""
-        last = job.attempts[-1] if job.attempts else None
-        streams = region.logs.get(job.spec.log_group, {}) if job.attempts else {}
-        return JobInfo(
-            id=job.id,
-            name=job.spec.name,
-            status=status,
-            status_reason=job.status_reason,
-            exit_code=last.exit_code if last else None,
-            attempts=len(job.attempts),
-            array_index=job.index,
-            array_size=len(job.children) if job.children else None,
-            queue=job.spec.queue.name,
-            definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
-            region=region.region,
-            output=[m for a in job.attempts for _, m in streams.get(a.log_stream, ())],
-            is_cancelled=job.is_cancelled,
-            is_terminated=job.is_terminated,
-        )
 
     # -- the API ------------------------------------------------------------------------
 
@@ -424,7 +345,7 @@ class FakeBatch:
             ) from bug
         finally:
             with self._lock:
-                self.calls.append(ApiCall(service, operation, region_name, _recorded(body), error))
+                self.calls.append(ApiCall(service, operation, region_name, recorded(body), error))
 
     def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
         table = BATCH if service == "batch" else LOGS
