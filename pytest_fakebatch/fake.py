@@ -25,7 +25,7 @@ from .frontends.routes import batch_model
 from .model.jobs import Job, observed_status
 from .model.region import Region
 from .scheduling.clock import Clock
-from .scheduling.scheduler import Scheduler
+from .scheduling.scheduler import Run, Scheduler
 
 if TYPE_CHECKING:
     from .frontends.server import Server
@@ -135,7 +135,8 @@ class FakeBatch:
         self.calls: list[ApiCall] = []
         self._scheduler = Scheduler(self.clock, self.executor)
         self._regions: dict[str, Region] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards state; attempts' work (handlers) runs without it
+        self._running = threading.local()  # .handler: this thread is running a handler
         self._seq = itertools.count()
         self._active = False  # between start() and stop()
         self._stopped = False  # stop() ran: the state is gone for good
@@ -284,17 +285,11 @@ class FakeBatch:
 
     def run_until_idle(self) -> None:
         """Move every job as far as it can go now (what each API call does when autorun)."""
-        with self._lock:
-            for region in self._regions.values():
-                self._scheduler.tick(region)
+        self._observe(None, until_idle=True)
 
     def step(self) -> bool:
         """Move every job at most one status along; whether anything moved."""
-        with self._lock:
-            moved = False
-            for region in self._regions.values():
-                moved |= self._scheduler.round(region)
-            return moved
+        return self._observe(None, until_idle=False)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward: simulated work finishes and timeouts fire at their own
@@ -303,18 +298,56 @@ class FakeBatch:
             raise ValueError(f"the clock only moves forward, not by {seconds} seconds")
         with self._lock:
             target = self.clock.now_ms() + round(seconds * 1000)
-            while self.autorun:
-                self.run_until_idle()
+        while self.autorun and not self._in_handler():
+            self.run_until_idle()
+            with self._lock:
+                now = self.clock.now_ms()
                 events = [
-                    t for r in self._regions.values() if (t := self._scheduler.next_event(r)) is not None
+                    t
+                    for r in self._regions.values()
+                    if (t := self._scheduler.next_event(r)) is not None and t > now
                 ]
                 upcoming = min(events, default=None)
                 if upcoming is None or upcoming > target:
                     break
-                self.clock.advance(max(0, upcoming - self.clock.now_ms()) / 1000)
+                self.clock.advance((upcoming - now) / 1000)
+        with self._lock:
             self.clock.advance(max(0, target - self.clock.now_ms()) / 1000)
-            if self.autorun:
-                self.run_until_idle()
+        if self.autorun:
+            self.run_until_idle()
+
+    def _in_handler(self) -> bool:
+        return bool(getattr(self._running, "handler", False))
+
+    def _observe(self, region_name: str | None, *, until_idle: bool) -> bool:
+        """Move jobs (one region's, or all), and run the attempts they start: the scheduler
+        moves them under the lock; this thread then runs the attempts it claimed (handlers)
+        without the lock, and records them under the lock, until nothing more moves. A thread
+        that is running a handler (a job that calls Batch) moves nothing: the thread that
+        runs the handler does, once it returns. Whether anything moved."""
+        if self._in_handler():
+            return False
+        moved = False
+        runs: list[Run] = []
+        while True:
+            with self._lock:
+                self._scheduler.record(runs)
+                if runs and not until_idle:
+                    return moved
+                regions = list(self._regions.values()) if region_name is None else [self._region(region_name)]
+                for region in regions:
+                    if until_idle:
+                        self._scheduler.tick(region)
+                    else:
+                        moved |= self._scheduler.round(region)
+                runs = self._scheduler.claim()
+            if not runs:
+                return moved
+            self._running.handler = True
+            try:
+                self._scheduler.execute(runs)
+            finally:
+                self._running.handler = False
 
     # -- inspection ---------------------------------------------------------------------
 
@@ -376,20 +409,21 @@ class FakeBatch:
                 raise ServerError(f"{operation}: pytest-fakebatch failed internally: {bug!r}") from bug
 
     def dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
-        """Answer one request; raises BatchError for the caller's errors and our own bugs."""
-        with self._lock:
-            error: str | None = None
-            try:
-                return self._dispatch(service, operation, region_name, body)
-            except BatchError as failure:
-                error = as_answered_by(service, failure).code
-                raise
-            except Exception as bug:  # never a traceback into botocore
-                error = ServerError.code
-                raise ServerError(
-                    f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
-                ) from bug
-            finally:
+        """Answer one request; raises BatchError for the caller's errors and our own bugs.
+        The lock is held while state is read or changed, not while attempts run."""
+        error: str | None = None
+        try:
+            return self._dispatch(service, operation, region_name, body)
+        except BatchError as failure:
+            error = as_answered_by(service, failure).code
+            raise
+        except Exception as bug:  # never a traceback into botocore
+            error = ServerError.code
+            raise ServerError(
+                f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
+            ) from bug
+        finally:
+            with self._lock:
                 self.calls.append(ApiCall(service, operation, region_name, _recorded(body), error))
 
     def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
@@ -401,16 +435,19 @@ class FakeBatch:
                 f"(implemented: {', '.join(sorted(table))})"
             )
         check_request(service, operation, region_name, body)  # nothing runs on a refused request
-        region = self._region(region_name)
-        if self.autorun:
-            self._scheduler.tick(region)
-        if service == "logs":
-            self._scheduler.sync_logs(region)
-        answer = fn(Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__))
-        if region_name not in self._regions and not region.is_empty():
-            self._regions[region_name] = region  # kept once a request put something in it
+        if self.autorun:  # the scheduler contains its own bugs: they never fail this request
+            self._observe(region_name, until_idle=True)
+        with self._lock:
+            region = self._region(region_name)
+            if service == "logs":
+                self._scheduler.sync_logs(region)
+            answer = fn(
+                Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__)
+            )
+            if region_name not in self._regions and not region.is_empty():
+                self._regions[region_name] = region  # kept once a request put something in it
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
-            self._scheduler.tick(region)
+            self._observe(region_name, until_idle=True)
         return answer
 
     def _region(self, name: str) -> Region:

@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import REGION, needs_member, needs_operation
+from installed_model import needs_member, needs_operation
 
 from pytest_fakebatch import FakeBatch, JobRun
 
 pytestmark = needs_operation("CreateConsumableResource")
 
 WAITING = "CAPACITY:INSUFFICIENT_CONSUMABLE_RESOURCE"
+REGION = "eu-west-1"  # the region of conftest's batch client
 
 
 def arn(name: str) -> str:
