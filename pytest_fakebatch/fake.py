@@ -24,6 +24,7 @@ from .frontends import credentials, hook
 from .frontends.routes import batch_model
 from .model.jobs import Job, observed_status
 from .model.region import Region
+from .model.tasks import attempt_output
 from .scheduling.clock import Clock
 from .scheduling.scheduler import Scheduler
 
@@ -360,7 +361,15 @@ class FakeBatch:
             queue=job.spec.queue.name,
             definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
             region=region.region,
-            output=[m for a in job.attempts for _, m in streams.get(a.log_stream, ())],
+            output=[
+                m
+                for a in job.attempts
+                for _, m in (
+                    attempt_output(region.logs, a.containers)
+                    if a.containers
+                    else streams.get(a.log_stream, ())
+                )
+            ],
             is_cancelled=job.is_cancelled,
             is_terminated=job.is_terminated,
         )

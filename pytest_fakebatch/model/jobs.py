@@ -7,6 +7,7 @@ from typing import Any
 
 from .numbers import decimal_amount
 from .resources import JobDefinition, JobQueue
+from .tasks import ContainerRun, TaskPlan
 
 SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED = (
     "SUBMITTED",
@@ -65,6 +66,7 @@ class JobSpec:
     array_size: int | None
     log_group: str
     main_node: int | None = None  # multi-node parallel jobs: the node whose exit decides
+    task: TaskPlan | None = None  # ECS- and EKS-properties jobs: their containers
 
 
 @dataclass(eq=False, slots=True)
@@ -77,6 +79,8 @@ class Attempt:
     log_stream: str = ""
     compute_environment: str = ""
     handle: Any = None  # the executor's handle while the attempt runs
+    containers: list[ContainerRun] = field(default_factory=list)  # of an ECS task or EKS pod
+    pod: tuple[str, str, str] | None = None  # an EKS attempt's pod name, node name and node uid
 
 
 @dataclass(eq=False, slots=True)

@@ -28,6 +28,7 @@ from .clock import Clock
 from .lifecycle import set_status
 from .ordering import offer_capacity
 from .retry import should_retry
+from .tasks import TaskRunner, log_stream_name
 
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
@@ -38,7 +39,7 @@ MAIN_NODE_EXITED = "Main node exited"
 class Scheduler:
     def __init__(self, clock: Clock, executor: Executor) -> None:
         self.clock = clock
-        self.executor = executor
+        self.executor = TaskRunner(executor)  # runs ECS tasks and EKS pods container by container
         self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
         self._busy = False
 
@@ -156,12 +157,13 @@ class Scheduler:
             attempt = job.running
             assert attempt is not None
             attempt.started_at = now
-            attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
+            attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
             job.attempts.append(attempt)
             region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
             set_status(region, job, RUNNING, now)  # the container sees its job RUNNING
             try:
-                attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
+                spec = attempt_spec(job, attempt, self.extra_env)
+                attempt.handle = self.executor.start_job(region, job, attempt, spec, self.extra_env, now)
             except Exception as error:  # an executor breaking its promise: fail the attempt, keep the job
                 reason = f"CannotStartContainerError: {type(error).__name__}: {error}"
                 self.finish(
