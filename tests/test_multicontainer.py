@@ -86,14 +86,18 @@ def test_every_container_runs_and_the_essential_one_decides(
     assert "container" not in job
     task = job["ecsProperties"]["taskProperties"][0]
     by_name = {c["name"]: c for c in task["containers"]}
-    assert by_name["app"]["exitCode"] == 3 and by_name["helper"]["exitCode"] == 0
+    assert by_name["app"]["exitCode"] == 3
+    assert by_name["helper"]["exitCode"] == 0
     assert task["taskArn"].startswith("arn:aws:ecs:eu-west-1:123456789012:task/")
     assert job["attempts"][0]["taskProperties"][0]["containers"][0]["exitCode"] == 3
-    assert seen["main"].container_name == "app" and seen["sidecar"].container_name == "helper"
-    assert seen["main"].env["ROLE"] == "app" and "ROLE" not in seen["sidecar"].env
+    assert seen["main"].container_name == "app"
+    assert seen["sidecar"].container_name == "helper"
+    assert seen["main"].env["ROLE"] == "app"
+    assert "ROLE" not in seen["sidecar"].env
     assert seen["sidecar"].command == ["helper"]
     for run in seen.values():
-        assert run.env["AWS_BATCH_JOB_ID"] == job["jobId"] and run.env["AWS_BATCH_JQ_NAME"] == "q"
+        assert run.env["AWS_BATCH_JOB_ID"] == job["jobId"]
+        assert run.env["AWS_BATCH_JQ_NAME"] == "q"
 
 
 @ecs
@@ -130,7 +134,8 @@ def test_the_first_essential_exit_stops_the_task(batch: Any, queue: str, fake_ba
     job = _describe(batch, job_id)
     assert job["status"] == "SUCCEEDED"
     containers = {c["name"]: c for c in job["ecsProperties"]["taskProperties"][0]["containers"]}
-    assert containers["app"]["exitCode"] == 0 and "exitCode" not in containers["server"]
+    assert containers["app"]["exitCode"] == 0
+    assert "exitCode" not in containers["server"]
     assert job["stoppedAt"] - job["startedAt"] == 5000
 
 
@@ -180,8 +185,10 @@ def test_an_unmet_success_dependency_stops_the_task(batch: Any, queue: str, fake
         _container("app", "main:1", dependsOn=[{"containerName": "setup", "condition": "SUCCESS"}]),
     )
     job = _describe(batch, _submit(batch, queue, definition))
-    assert job["status"] == "FAILED" and ran == []
-    assert "SUCCESS" in job["statusReason"] and "'setup'" in job["statusReason"]
+    assert job["status"] == "FAILED"
+    assert ran == []
+    assert "SUCCESS" in job["statusReason"]
+    assert "'setup'" in job["statusReason"]
 
 
 @ecs
@@ -216,7 +223,8 @@ def test_an_ecs_array_job_runs_every_container_of_every_child(
     )
     definition = _register_ecs(batch, _container("a", "img:1"), _container("b", "img:1", essential=False))
     parent = _describe(batch, _submit(batch, queue, definition, arrayProperties={"size": 3}))
-    assert parent["status"] == "SUCCEEDED" and parent["arrayProperties"]["statusSummary"]["SUCCEEDED"] == 3
+    assert parent["status"] == "SUCCEEDED"
+    assert parent["arrayProperties"]["statusSummary"]["SUCCEEDED"] == 3
     assert sorted(seen) == sorted((name, str(i)) for name in "ab" for i in range(3))
     child = _describe(batch, parent["jobId"] + ":1")
     assert child["arrayProperties"] == {"index": 1}
@@ -240,7 +248,9 @@ def test_ecs_overrides_change_the_named_container(batch: Any, queue: str, fake_b
         ]
     }
     job = _describe(batch, _submit(batch, queue, definition, ecsPropertiesOverride=override))
-    assert seen["b"].command == ["go", "1"] and seen["b"].env["E"] == "v" and seen["a"].command == ["a"]
+    assert seen["b"].command == ["go", "1"]
+    assert seen["b"].env["E"] == "v"
+    assert seen["a"].command == ["a"]
     assert job["ecsProperties"]["taskProperties"][0]["containers"][1]["command"] == ["go", "1"]
     bad = {"taskProperties": [{"containers": [{"name": "nope", "command": ["x"]}]}]}
     with pytest.raises(ClientError, match="names no container"):
@@ -303,14 +313,17 @@ def test_init_containers_run_first_and_in_order(batch: Any, queue: str, fake_bat
     assert order == ["first", "second", "main", "side"]
     assert job["status"] == "SUCCEEDED"
     shown = job["eksProperties"]["podProperties"]
-    assert shown["podName"].startswith("aws-batch.") and shown["nodeName"].endswith(".ec2.internal")
+    assert shown["podName"].startswith("aws-batch.")
+    assert shown["nodeName"].endswith(".ec2.internal")
     assert shown["metadata"] == {"labels": {"team": "data"}}
     assert [c["name"] for c in shown["initContainers"]] == ["first", "second"]
     assert [c["exitCode"] for c in shown["containers"]] == [0, 0]
     attempt = job["eksAttempts"][0]
-    assert attempt["podName"] == shown["podName"] and attempt["nodeName"] == shown["nodeName"]
+    assert attempt["podName"] == shown["podName"]
+    assert attempt["nodeName"] == shown["nodeName"]
     assert [c["exitCode"] for c in attempt["containers"]] == [0, 0]
-    assert "container" not in job and job["attempts"] == []
+    assert "container" not in job
+    assert job["attempts"] == []
 
 
 @eks
@@ -330,7 +343,8 @@ def test_a_failing_init_container_fails_the_pod(batch: Any, queue: str, fake_bat
     assert order == ["first"]
     assert job["status"] == "FAILED"
     init = job["eksProperties"]["podProperties"]["initContainers"]
-    assert init[0]["exitCode"] == 2 and "exitCode" not in init[1]
+    assert init[0]["exitCode"] == 2
+    assert "exitCode" not in init[1]
     assert "exitCode" not in job["eksProperties"]["podProperties"]["containers"][0]
 
 
@@ -341,7 +355,8 @@ def test_any_failing_container_fails_the_pod(batch: Any, queue: str, fake_batch:
     job = _describe(batch, _submit(batch, queue, _register_eks(batch, pod)))
     assert job["status"] == "FAILED"
     side = job["eksProperties"]["podProperties"]["containers"][1]
-    assert side["exitCode"] == 4 and side["reason"] == "broken"
+    assert side["exitCode"] == 4
+    assert side["reason"] == "broken"
 
 
 @eks
@@ -359,7 +374,8 @@ def test_a_retried_eks_job_gets_a_pod_per_attempt(batch: Any, queue: str, fake_b
     assert attempts == ["1", "2"]
     assert job["status"] == "SUCCEEDED"
     first, second = job["eksAttempts"]
-    assert first["containers"][0]["exitCode"] == 1 and second["containers"][0]["exitCode"] == 0
+    assert first["containers"][0]["exitCode"] == 1
+    assert second["containers"][0]["exitCode"] == 0
     assert first["podName"] != second["podName"]
     assert job["eksProperties"]["podProperties"]["podName"] == second["podName"]
 
@@ -378,8 +394,10 @@ def test_eks_overrides_and_parameters(batch: Any, queue: str, fake_batch: FakeBa
         }
     }
     job = _describe(batch, _submit(batch, queue, definition, eksPropertiesOverride=override))
-    assert seen[0].image == "other:2" and seen[0].command == ["main", "mon"]
-    assert seen[0].env["B"] == "2" and "A" not in seen[0].env
+    assert seen[0].image == "other:2"
+    assert seen[0].command == ["main", "mon"]
+    assert seen[0].env["B"] == "2"
+    assert seen[0].env["A"] == "1"
     assert job["eksProperties"]["podProperties"]["containers"][0]["image"] == "other:2"
 
 

@@ -233,7 +233,11 @@ def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
         names = [c.get("name") or _EKS_DEFAULT_NAME for c in group]
         changes = _eks_overrides(call, kind, override.get(kind) or [], names)
         for name, container in zip(names, group, strict=True):
-            merged = {**container, **changes.get(name, {}), "name": name}
+            change = changes.get(name, {})
+            merged = {**container, **change, "name": name}
+            if "env" in change:  # an override adds variables or replaces those of the same name
+                by_name = {e["name"]: e for e in [*(container.get("env") or []), *(change["env"] or [])]}
+                merged["env"] = list(by_name.values())
             for key in ("command", "args"):
                 if key in merged:
                     merged[key] = [substitute(call, part, parameters) for part in merged[key]]
