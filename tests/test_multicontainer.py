@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import botocore.session
 import pytest
 from botocore.exceptions import ClientError
 from conftest import needs_member
@@ -17,6 +18,17 @@ from pytest_fakebatch import Exit, FakeBatch, JobRun
 
 ecs = needs_member("RegisterJobDefinition", "ecsProperties")
 eks = needs_member("RegisterJobDefinition", "eksProperties")
+_MODEL = botocore.session.get_session().get_service_model("batch")
+
+
+def _has(shape: str, member: str) -> pytest.MarkDecorator:
+    """Skip where the installed botocore's ``shape`` lacks ``member`` (added to EKS since 1.34)."""
+    known = shape in _MODEL.shape_names and member in _MODEL.shape_for(shape).members
+    return pytest.mark.skipif(not known, reason=f"the installed botocore's {shape} has no {member}")
+
+
+init_containers = _has("EksPodProperties", "initContainers")
+named_overrides = _has("EksContainerOverride", "name")
 
 
 def _container(name: str, image: str, **extra: Any) -> dict[str, Any]:
@@ -295,7 +307,7 @@ def _eks_container(name: str, image: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "image": image, "command": [name], **extra}
 
 
-@eks
+@init_containers
 def test_init_containers_run_first_and_in_order(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     order: list[str] = []
 
@@ -326,7 +338,7 @@ def test_init_containers_run_first_and_in_order(batch: Any, queue: str, fake_bat
     assert job["attempts"] == []
 
 
-@eks
+@init_containers
 def test_a_failing_init_container_fails_the_pod(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     order: list[str] = []
 
@@ -380,7 +392,7 @@ def test_a_retried_eks_job_gets_a_pod_per_attempt(batch: Any, queue: str, fake_b
     assert job["eksProperties"]["podProperties"]["podName"] == second["podName"]
 
 
-@eks
+@named_overrides
 def test_eks_overrides_and_parameters(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     seen: list[JobRun] = []
     fake_batch.handler("*")(seen.append)
