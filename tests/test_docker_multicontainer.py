@@ -14,7 +14,7 @@ from typing import Any
 import docker
 import pytest
 from busybox_image import IMAGE, ensure_busybox_image
-from conftest import needs_member
+from installed_model import needs_member
 
 from pytest_fakebatch.executors.docker import LABEL, SESSION_ID
 

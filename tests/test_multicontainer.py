@@ -9,26 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError
-from conftest import needs_member
+from installed_model import needs_member, needs_shape_member
 
 from pytest_fakebatch import Exit, FakeBatch, JobRun
 
 ecs = needs_member("RegisterJobDefinition", "ecsProperties")
 eks = needs_member("RegisterJobDefinition", "eksProperties")
-_MODEL = botocore.session.get_session().get_service_model("batch")
-
-
-def _has(shape: str, member: str) -> pytest.MarkDecorator:
-    """Skip where the installed botocore's ``shape`` lacks ``member`` (added to EKS since 1.34)."""
-    known = shape in _MODEL.shape_names and member in _MODEL.shape_for(shape).members
-    return pytest.mark.skipif(not known, reason=f"the installed botocore's {shape} has no {member}")
-
-
-init_containers = _has("EksPodProperties", "initContainers")
-named_overrides = _has("EksContainerOverride", "name")
+init_containers = needs_shape_member("EksPodProperties", "initContainers")
+named_overrides = needs_shape_member("EksContainerOverride", "name")
 
 
 def _container(name: str, image: str, **extra: Any) -> dict[str, Any]:

@@ -81,6 +81,10 @@ class Attempt:
     handle: Any = None  # the executor's handle while the attempt runs
     containers: list[ContainerRun] = field(default_factory=list)  # of an ECS task or EKS pod
     pod: tuple[str, str, str] | None = None  # an EKS attempt's pod name, node name and node uid
+    # asked to stop (TerminateJob, a timeout, its main node's exit): the status reason it ends
+    # with, and for a timeout the time it ends at, once the executor says it has stopped
+    stopping: str | None = None
+    stop_at: int | None = None
 
 
 @dataclass(eq=False, slots=True)

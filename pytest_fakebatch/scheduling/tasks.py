@@ -13,7 +13,11 @@ pod's containers together), and their outcomes are combined into the attempt's:
   have exited, and the first of them (in pod order) that failed decides.
 
 Finished containers are taken in the order they finished, so with simulated work (the
-in-process executor) a container that depends on another starts when that one ended.
+in-process executor) a container that depends on another starts when that one ended. The
+executor's protocol splits an attempt into ``start`` (under the fake's lock) and ``run`` (the
+work, without it): containers started while polling are run by the next thread that claims the
+task's attempt (:meth:`TaskRunner.more_to_run` tells the scheduler to queue it), and no later
+event of the task is taken before they have run.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ class _Part:
     spec: AttemptSpec
     sink: _Logs  # the log group its stream is in
     handle: Any = None
+    ran: bool = False  # the executor's run() is done: its outcome is the executor's to report
     outcome: Outcome | None = None
     stopped: bool = False  # stopped because the task ended, not by itself
 
@@ -55,14 +60,20 @@ class _Part:
     def live(self) -> bool:
         return self.handle is not None and self.outcome is None
 
+    @property
+    def unrun(self) -> bool:
+        return self.handle is not None and not self.ran
+
 
 @dataclass(eq=False)
 class TaskHandle:
     plan: TaskPlan
     parts: list[_Part]
     clock: int  # the time of the last event taken: a container started or ended
-    outcome: Outcome | None = None
+    decided: Outcome | None = None  # how the task ends, once it does (its containers stopping)
+    outcome: Outcome | None = None  # how it ended, once every container has
     blocked: set[str] = field(default_factory=set)  # containers that can never start
+    queued: bool = True  # its attempt is queued to run: started containers will be run
 
     def part(self, name: str) -> _Part:
         return next(p for p in self.parts if p.container.name == name)
@@ -126,6 +137,27 @@ class TaskRunner:
         self._advance(task, now_ms, None)
         return task
 
+    def run(self, handle: Any) -> None:
+        """The work of the containers started since the last run (without the fake's lock)."""
+        if not isinstance(handle, TaskHandle):
+            self.inner.run(handle)
+            return
+        handle.queued = False
+        for part in list(handle.parts):
+            if part.unrun:
+                self.inner.run(part.handle)
+                part.ran = True
+
+    def more_to_run(self, handle: Any) -> bool:
+        """Whether ``handle`` (a task) started containers that no queued run will run yet;
+        the scheduler then queues its attempt to be run again."""
+        if not isinstance(handle, TaskHandle) or handle.queued:
+            return False
+        if any(p.unrun for p in handle.parts):
+            handle.queued = True
+            return True
+        return False
+
     def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
         tasks = [h for h in handles if isinstance(h, TaskHandle)]
         plain = [h for h in handles if not isinstance(h, TaskHandle)]
@@ -155,12 +187,12 @@ class TaskRunner:
         known = [t for t in times if t is not None]
         return min(known) if known else None
 
-    def stop(self, handle: Any, now_ms: int) -> Outcome:
+    def stop(self, handle: Any, now_ms: int) -> Outcome | None:
+        """Stop every container of a task; its outcome at once if they all stopped at once."""
         if not isinstance(handle, TaskHandle):
             return self.inner.stop(handle, now_ms)
-        if handle.outcome is None:
+        if handle.decided is None:
             self._end(handle, Outcome(exit_code=None), now_ms)
-        assert handle.outcome is not None
         return handle.outcome
 
     def close(self) -> None:
@@ -170,15 +202,20 @@ class TaskRunner:
 
     def _advance(self, task: TaskHandle, now_ms: int, done: dict[Any, Outcome] | None) -> None:
         """Take the task's events up to ``now_ms`` in time order: containers that ended,
-        containers that may start because of that, and whether the task has ended."""
-        while task.outcome is None:
-            if self._start_ready(task):
-                done = None  # what just started may have ended already
+        containers that may start because of that, and whether the task has ended. Started
+        containers whose work has not run yet hold the task where it is."""
+        while task.outcome is None and not any(p.unrun for p in task.parts):
+            if task.decided is None and self._start_ready(task):
                 continue
             live = [p for p in task.parts if p.live]
             if done is None:
                 done = self.inner.poll([p.handle for p in live], now_ms) if live else {}
             ended = [p for p in live if p.handle in done]
+            if task.decided is not None:  # ending: the stopped containers as they report
+                for part in ended:
+                    self._record(part, done[part.handle], task.clock)
+                self._complete(task)
+                return
             if not ended:
                 return
             part = min(ended, key=lambda p: done[p.handle].finished_at or now_ms)
@@ -259,22 +296,35 @@ class TaskRunner:
             self._end(task, bad[0] if bad else outcome, task.clock)
 
     def _end(self, task: TaskHandle, deciding: Outcome, at: int) -> None:
-        """The task is over at ``at``: stop what still runs; the job's outcome is ``deciding``."""
+        """The task is over at ``at``: stop what still runs; the job's outcome is ``deciding``
+        once every container has stopped."""
+        task.decided = deciding
+        task.clock = at
         live = [p for p in task.parts if p.live]
-        exited = self.inner.poll([p.handle for p in live], at) if live else {}
+        exited = self.inner.poll([p.handle for p in live if p.ran], at) if live else {}
         for part in live:  # those that ended by ``at`` keep their own exit; the others are stopped
             if part.handle in exited and (exited[part.handle].finished_at or at) <= at:
                 self._record(part, exited[part.handle], at)
-            else:
-                part.stopped = True
-                self._record(part, self.inner.stop(part.handle, at), at)
+                continue
+            part.stopped = True
+            part.ran = True  # a container stopped before its work ran never runs it
+            stopped = self.inner.stop(part.handle, at)
+            if stopped is not None:
+                self._record(part, stopped, at)
+        self._complete(task)
+
+    def _complete(self, task: TaskHandle) -> None:
+        """The task's outcome, once it is decided and none of its containers still runs."""
+        deciding = task.decided
+        if deciding is None or any(p.live for p in task.parts):
+            return
         main = task.part(task.plan.main.name)
         task.outcome = Outcome(
             exit_code=deciding.exit_code,
             reason=deciding.reason,
             status_reason=deciding.status_reason,
             logs=list(main.sink[main.run.log_stream]),
-            finished_at=at,
+            finished_at=task.clock,
         )
 
     @staticmethod
