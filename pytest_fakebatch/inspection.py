@@ -8,6 +8,7 @@ from typing import Any
 
 from .model.jobs import Job
 from .model.region import Region
+from .model.tasks import attempt_output
 
 RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
 _ENCODER = json.JSONEncoder(default=repr)
@@ -97,7 +98,13 @@ def job_info(region: Region, job: Job, status: str) -> JobInfo:
         queue=job.spec.queue.name,
         definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
         region=region.region,
-        output=[m for a in job.attempts for _, m in streams.get(a.log_stream, ())],
+        output=[
+            m
+            for a in job.attempts
+            for _, m in (
+                attempt_output(region.logs, a.containers) if a.containers else streams.get(a.log_stream, ())
+            )
+        ],
         is_cancelled=job.is_cancelled,
         is_terminated=job.is_terminated,
     )

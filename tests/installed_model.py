@@ -25,3 +25,10 @@ def needs_member(operation: str, member: str) -> pytest.MarkDecorator:
         and member in _BATCH_MODEL.operation_model(operation).input_shape.members
     )
     return pytest.mark.skipif(not known, reason=f"the installed botocore's {operation} has no {member}")
+
+
+def needs_shape_member(shape: str, member: str) -> pytest.MarkDecorator:
+    """Skip a test of ``member`` of the Batch model's ``shape`` where the installed model lacks
+    it (members nested in requests, such as ``EksPodProperties.initContainers``)."""
+    known = shape in _BATCH_MODEL.shape_names and member in _BATCH_MODEL.shape_for(shape).members
+    return pytest.mark.skipif(not known, reason=f"the installed botocore's {shape} has no {member}")

@@ -9,6 +9,7 @@ from ..model.resources import JobDefinition, definition_ref
 from .checks import check_consumables, check_container, check_timeout, parse_retry_strategy
 from .params import check_str_map, check_tags, paged
 from .router import Call, Response, batch_operation
+from .tasks import check_ecs_properties, check_eks_properties
 
 _DEFINITION_NAME = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _TYPES = ("container", "multinode")
@@ -45,6 +46,10 @@ def register_job_definition(call: Call) -> Response:
             )
         if "containerProperties" in p.raw:
             check_container(p.op, "containerProperties", p.raw["containerProperties"])
+        elif "ecsProperties" in p.raw:
+            check_ecs_properties(p.op, p.raw["ecsProperties"])
+        else:
+            check_eks_properties(p.op, p.raw["eksProperties"])
     else:
         nodes = p.opt_dict("nodeProperties")
         if nodes is None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Any
 
@@ -10,17 +9,12 @@ from ..model.jobs import Dependency, Job, JobSpec, container_vcpus, log_group
 from ..model.numbers import whole_number
 from ..model.resources import JobDefinition
 from ..scheduling.lifecycle import add_job
-from .checks import (
-    check_consumables,
-    check_environment,
-    check_resources,
-    check_timeout,
-    parse_retry_strategy,
-)
+from .checks import check_consumables, check_timeout, parse_retry_strategy
+from .overrides import with_overrides
 from .params import check_name, check_tags
 from .router import Call, Response, batch_operation
+from .tasks import task_plan
 
-_REF = re.compile(r"Ref::([A-Za-z0-9_-]+)")
 _MAX_DEPENDENCIES = 20
 _NODE_DIGITS = 4  # node indexes are below 1000
 
@@ -35,19 +29,19 @@ def submit_job(call: Call) -> Response:
     definition = region.job_definition(p.op, p.text("jobDefinition"))
     if definition.status != "ACTIVE":
         raise p.fail(f"job definition '{definition.name}:{definition.revision}' is INACTIVE")
-    if "containerProperties" not in definition.body and "nodeProperties" not in definition.body:
-        raise p.fail(
-            f"job definition '{definition.name}:{definition.revision}' has no containerProperties or "
-            "nodeProperties; ECS and EKS job definitions do not run in pytest-fakebatch yet"
-        )
     array_size = _array_size(call)
     parameters = {**definition.body.get("parameters", {}), **p.str_map("parameters")}
     nodes = _nodes(call, definition, parameters)
     if nodes is not None and array_size is not None:
         raise p.fail("a multi-node job cannot also be an array job")
-    if nodes is None:
+    _check_override_kind(call, definition)
+    task = task_plan(call, definition, parameters)
+    if task is not None:
+        container = dict(task.main.props)
+        main_node = None
+    elif nodes is None:
         overrides = p.opt_dict("containerOverrides") or {}
-        container = _with_overrides(call, definition.container, overrides, "containerOverrides", parameters)
+        container = with_overrides(call, definition.container, overrides, "containerOverrides", parameters)
         main_node = None
     else:
         main_node, node_containers = nodes
@@ -74,7 +68,9 @@ def submit_job(call: Call) -> Response:
         request=dict(p.raw),
         parameters=parameters,
         container=container,
-        vcpus=container_vcpus(container),
+        vcpus=container_vcpus(container)
+        if task is None
+        else sum(container_vcpus(c.props) for c in task.containers if not c.init),
         timeout=timeout,
         attempts=attempts,
         retry_rules=rules,
@@ -87,6 +83,7 @@ def submit_job(call: Call) -> Response:
         main_node=main_node,
         consumables=consumables,
         consumable_properties=consumable_properties,
+        task=task,
     )
     job_id = str(uuid.uuid4())
     now = call.now()
@@ -108,6 +105,24 @@ def submit_job(call: Call) -> Response:
     if tags:
         region.tags[job.arn] = tags
     return {"jobArn": job.arn, "jobName": name, "jobId": job_id}
+
+
+_OVERRIDES = {
+    "containerOverrides": "containerProperties",
+    "nodeOverrides": "nodeProperties",
+    "ecsPropertiesOverride": "ecsProperties",
+    "eksPropertiesOverride": "eksProperties",
+}
+
+
+def _check_override_kind(call: Call, definition: JobDefinition) -> None:
+    """Overrides apply only to the kind of job definition they are made for."""
+    for override, kind in _OVERRIDES.items():
+        if call.p.raw.get(override) is not None and kind not in definition.body:
+            raise call.p.fail(
+                f"{override} applies only to a job definition with {kind}; "
+                f"'{definition.name}:{definition.revision}' has none"
+            )
 
 
 def _child(call: Call, parent: Job, suffix: str, index: int, **extra: Any) -> Job:
@@ -135,45 +150,6 @@ def _array_size(call: Call) -> int | None:
     if not isinstance(size, int) or isinstance(size, bool) or not 2 <= size <= 10_000:
         raise call.p.fail(f"arrayProperties.size must be between 2 and 10000, got {size!r}")
     return size
-
-
-def _with_overrides(
-    call: Call,
-    base: dict[str, Any],
-    overrides: dict[str, Any],
-    where: str,
-    parameters: dict[str, str] | None,
-) -> dict[str, Any]:
-    """A container with ``overrides`` merged in (command replaced, environment merged by
-    name, resources by type) and ``Ref::`` resolved from ``parameters`` (unless None)."""
-    p = call.p
-    container = dict(base)
-    if not isinstance(overrides, dict):
-        raise p.fail(f"{where} must be an object")
-    if "command" in overrides:
-        command = overrides["command"]
-        if not isinstance(command, list) or not all(isinstance(c, str) for c in command):
-            raise p.fail(f"{where}.command must be a list of strings")
-        container["command"] = command
-    if "environment" in overrides:
-        added = check_environment(p.op, where, overrides["environment"])
-        merged = {e["name"]: e for e in container.get("environment", [])}
-        merged.update({e["name"]: {"name": e["name"], "value": e.get("value", "")} for e in added})
-        container["environment"] = list(merged.values())
-    check_resources(p.op, where, {k: overrides[k] for k in ("vcpus", "memory") if k in overrides})
-    for key in ("vcpus", "memory"):
-        if key in overrides:
-            container[key] = overrides[key]
-    if "instanceType" in overrides:
-        container["instanceType"] = overrides["instanceType"]
-    if "resourceRequirements" in overrides:
-        check_resources(p.op, where, {"resourceRequirements": overrides["resourceRequirements"]})
-        merged_req = {r["type"]: r for r in container.get("resourceRequirements", [])}
-        merged_req.update({r["type"]: dict(r) for r in overrides["resourceRequirements"]})
-        container["resourceRequirements"] = list(merged_req.values())
-    if parameters is not None:
-        container["command"] = [_substitute(call, c, parameters) for c in container.get("command", [])]
-    return container
 
 
 def _nodes(
@@ -208,10 +184,10 @@ def _nodes(
             if not isinstance(entry, dict) or not isinstance(entry.get("targetNodes"), str):
                 raise p.fail(f"{where}.targetNodes is required")
             if i in _target_nodes(call, entry["targetNodes"], count):
-                merged = _with_overrides(
+                merged = with_overrides(
                     call, merged, entry.get("containerOverrides") or {}, f"{where}.containerOverrides", None
                 )
-        result.append(_with_overrides(call, merged, {}, "nodeOverrides", parameters))
+        result.append(with_overrides(call, merged, {}, "nodeOverrides", parameters))
     return main, result
 
 
@@ -225,20 +201,6 @@ def _target_nodes(call: Call, target: str, count: int) -> range:
     if not 0 <= first <= last:
         raise call.p.fail(f"targetNodes '{target}' is not a valid range of node indexes")
     return range(first, min(last, count - 1) + 1)
-
-
-def _substitute(call: Call, part: str, parameters: dict[str, str]) -> str:
-    def replace(match: re.Match[str]) -> str:
-        key = match.group(1)
-        if key not in parameters:
-            known = ", ".join(f"'{k}'" for k in parameters) or "none"
-            raise call.p.fail(
-                f"the command refers to Ref::{key}, but no parameter '{key}' is set by the job "
-                f"definition or the submit (known: {known})"
-            )
-        return parameters[key]
-
-    return _REF.sub(replace, part)
 
 
 def _fair_share(call: Call, policy_arn: str | None, definition: JobDefinition) -> tuple[str | None, int]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ..model.jobs import TERMINAL, Job, array_summary, observed_status
 from .router import Response
+from .task_views import task_arn, task_detail
 
 
 def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
@@ -61,10 +62,16 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
             "statusSummaryLastUpdatedAt": job.stopped_at or job.created_at,
         }
         detail["container"] = _container_detail(job, None)
+        if spec.task is not None:
+            detail.pop("container")
+            task_detail(job, detail)
     else:
         if job.index is not None:
             detail["arrayProperties"] = {"index": job.index}
-        detail["container"] = _container_detail(job, job.attempts[-1] if job.attempts else None)
+        if spec.task is not None:
+            task_detail(job, detail)
+        else:
+            detail["container"] = _container_detail(job, job.attempts[-1] if job.attempts else None)
     return detail
 
 
@@ -158,18 +165,12 @@ def _container_detail(job: Job, attempt: Any) -> Response:
     detail["networkInterfaces"] = []
     if attempt is not None:
         detail["logStreamName"] = attempt.log_stream
-        detail["taskArn"] = _task_arn(job, attempt)
+        detail["taskArn"] = task_arn(job, attempt)
         if attempt.exit_code is not None:
             detail["exitCode"] = attempt.exit_code
         if attempt.reason is not None:
             detail["reason"] = attempt.reason
     return detail
-
-
-def _task_arn(job: Job, attempt: Any) -> str:
-    region = job.arn.split(":")[3]
-    account = job.arn.split(":")[4]
-    return f"arn:aws:ecs:{region}:{account}:task/{attempt.log_stream.rsplit('/', 1)[-1]}"
 
 
 def _attempt_detail(attempt: Any) -> Response:

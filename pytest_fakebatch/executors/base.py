@@ -25,6 +25,7 @@ class AttemptSpec:
     log_stream: str
     array_index: int | None
     parameters: dict[str, str]
+    container_name: str | None = None  # the container of an ECS task or EKS pod; None for a plain job
 
 
 @dataclass(slots=True)

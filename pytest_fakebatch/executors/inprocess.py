@@ -44,6 +44,7 @@ class JobRun:
         self.definition = spec.definition_name
         self.queue = spec.queue_name
         self.image = spec.image
+        self.container_name = spec.container_name  # ECS/EKS jobs: which of the job's containers
         self.command = list(spec.command)
         self.env = dict(spec.environment)
         self.parameters = dict(spec.parameters)

@@ -8,6 +8,7 @@ from typing import Any
 from .consumables import ConsumableResource
 from .numbers import decimal_amount
 from .resources import JobDefinition, JobQueue
+from .tasks import ContainerRun, TaskPlan
 
 SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED = (
     "SUBMITTED",
@@ -70,6 +71,7 @@ class JobSpec:
     # consumableResourceProperties DescribeJobs shows (the definition's, or the override)
     consumables: tuple[tuple[ConsumableResource, int], ...] = ()
     consumable_properties: dict[str, Any] | None = None
+    task: TaskPlan | None = None  # ECS- and EKS-properties jobs: their containers
 
 
 @dataclass(eq=False, slots=True)
@@ -82,6 +84,8 @@ class Attempt:
     log_stream: str = ""
     compute_environment: str = ""
     handle: Any = None  # the executor's handle while the attempt runs
+    containers: list[ContainerRun] = field(default_factory=list)  # of an ECS task or EKS pod
+    pod: tuple[str, str, str] | None = None  # an EKS attempt's pod name, node name and node uid
     # asked to stop (TerminateJob, a timeout, its main node's exit): the status reason it ends
     # with, and for a timeout the time it ends at, once the executor says it has stopped
     stopping: str | None = None

@@ -96,6 +96,10 @@ class JobDefinition:
         """The container properties, for multi-node jobs those of the main node's range."""
         if "containerProperties" in self.body:
             return dict(self.body["containerProperties"])
+        if "ecsProperties" in self.body:  # an ECS task: its first essential container
+            tasks = self.body["ecsProperties"].get("taskProperties") or [{}]
+            containers = tasks[0].get("containers") or [{}]
+            return dict(next((c for c in containers if c.get("essential", True)), containers[0]))
         nodes = self.body.get("nodeProperties") or {}
         ranges = nodes.get("nodeRangeProperties") or []
         return dict(ranges[0].get("container") or {}) if ranges else {}

@@ -40,6 +40,7 @@ from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
 from .ordering import offer_capacity
 from .retry import should_retry
+from .tasks import TaskRunner, log_stream_name
 
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
@@ -61,7 +62,7 @@ class Run:
 class Scheduler:
     def __init__(self, clock: Clock, executor: Executor) -> None:
         self.clock = clock
-        self.executor = executor
+        self.executor = TaskRunner(executor)  # runs ECS tasks and EKS pods container by container
         self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
         self._unclaimed: list[Run] = []
 
@@ -246,11 +247,12 @@ class Scheduler:
         attempt = job.running
         assert attempt is not None
         attempt.started_at = now
-        attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
+        attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
         region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
         job.attempts.append(attempt)
         set_status(region, job, RUNNING, now)  # the container sees its job RUNNING
-        attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
+        spec = attempt_spec(job, attempt, self.extra_env)
+        attempt.handle = self.executor.start_job(region, job, attempt, spec, self.extra_env, now)
         self._unclaimed.append(Run(region, job, attempt.handle))
 
     # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts
@@ -267,6 +269,9 @@ class Scheduler:
             for handle, job in jobs.items():
                 with self._containing(region, job):
                     finished.update(self.executor.poll([handle], now))
+        for handle, job in jobs.items():  # an ECS task or EKS pod started more of its containers
+            if self.executor.more_to_run(handle):
+                self._unclaimed.append(Run(region, job, handle))
         moved = False
         # a multi-node job's main node last: nodes that ended by themselves keep their outcome
         for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):

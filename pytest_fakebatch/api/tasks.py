@@ -1,0 +1,318 @@
+"""ECS- and EKS-properties jobs: AWS's rules for their containers, at registration and submit.
+
+``ecsProperties.taskProperties[0].containers`` is an ECS task of up to ten containers, whose
+``essential`` ones decide the job and whose ``dependsOn`` orders their starts;
+``eksProperties.podProperties`` is a Kubernetes pod: its init containers run in order, then its
+containers together. Both become a :class:`TaskPlan` that the scheduler runs container by
+container.
+"""
+
+from __future__ import annotations
+
+import graphlib
+from typing import Any
+
+from ..errors import ClientError
+from ..model.numbers import decimal_amount
+from ..model.resources import JobDefinition
+from ..model.tasks import COMPLETE, ECS, EKS, START, SUCCESS, TaskContainer, TaskPlan
+from .checks import check_container, check_environment
+from .overrides import substitute, with_overrides
+from .router import Call
+
+_MAX_CONTAINERS = 10
+_EKS_DEFAULT_NAME = "Default"  # AWS's name for an EKS container that was given none
+_ECS_DEFAULT_NAME = "default"  # the middle part of a single unnamed ECS container's log stream
+_TASK_DETAIL = (
+    "containerInstanceArn",
+    "ephemeralStorage",
+    "executionRoleArn",
+    "platformVersion",
+    "ipcMode",
+    "taskRoleArn",
+    "pidMode",
+    "networkConfiguration",
+    "runtimePlatform",
+    "volumes",
+    "enableExecuteCommand",
+    "networkMode",
+)
+_ECS_CONTAINER_DETAIL = (
+    "command",
+    "dependsOn",
+    "environment",
+    "essential",
+    "firelensConfiguration",
+    "image",
+    "linuxParameters",
+    "logConfiguration",
+    "mountPoints",
+    "name",
+    "privileged",
+    "readonlyRootFilesystem",
+    "repositoryCredentials",
+    "resourceRequirements",
+    "secrets",
+    "ulimits",
+    "user",
+    "startTimeout",
+    "stopTimeout",
+)
+_EKS_CONTAINER_DETAIL = (
+    "name",
+    "image",
+    "imagePullPolicy",
+    "command",
+    "args",
+    "env",
+    "resources",
+    "volumeMounts",
+    "securityContext",
+)
+_POD_DETAIL = (
+    "serviceAccountName",
+    "hostNetwork",
+    "dnsPolicy",
+    "imagePullSecrets",
+    "volumes",
+    "metadata",
+    "shareProcessNamespace",
+    "securityContext",
+)
+
+
+# -- RegisterJobDefinition --------------------------------------------------------------
+
+
+def check_ecs_properties(op: str, props: object) -> None:
+    """``ecsProperties``: one task of 1..10 containers, named where there are several, at
+    least one essential, ``dependsOn`` naming other containers of the task without a cycle."""
+    if not isinstance(props, dict):
+        raise ClientError(f"{op}: ecsProperties must be an object")
+    tasks = props.get("taskProperties")
+    if not isinstance(tasks, list) or len(tasks) != 1 or not isinstance(tasks[0], dict):
+        raise ClientError(f"{op}: ecsProperties.taskProperties must hold exactly one task")
+    containers = tasks[0].get("containers")
+    where = "ecsProperties.taskProperties[0].containers"
+    if not isinstance(containers, list) or not 1 <= len(containers) <= _MAX_CONTAINERS:
+        raise ClientError(f"{op}: {where} must hold 1 to {_MAX_CONTAINERS} containers")
+    for i, container in enumerate(containers):
+        check_container(op, f"{where}[{i}]", container)
+    names = _names(op, where, containers, None if len(containers) > 1 else _ECS_DEFAULT_NAME)
+    if not any(c.get("essential", True) for c in containers):
+        raise ClientError(f"{op}: {where} needs at least one essential container")
+    essential = {n for n, c in zip(names, containers, strict=True) if c.get("essential", True)}
+    graph: dict[str, set[str]] = {}
+    for name, container in zip(names, containers, strict=True):
+        graph[name] = set()
+        for j, dep in enumerate(container.get("dependsOn") or []):
+            at = f"{where}[{names.index(name)}].dependsOn[{j}]"
+            target, condition = dep.get("containerName"), dep.get("condition")
+            if target not in names or target == name:
+                known = ", ".join(f"'{n}'" for n in names if n != name) or "none"
+                raise ClientError(
+                    f"{op}: {at}.containerName '{target}' is no other container of the task (known: {known})"
+                )
+            if condition not in (START, COMPLETE, SUCCESS):
+                raise ClientError(
+                    f"{op}: {at}.condition must be START, COMPLETE or SUCCESS, got {condition!r}"
+                )
+            if condition != START and target in essential:
+                raise ClientError(
+                    f"{op}: {at}: condition {condition} cannot be set on essential container '{target}'"
+                )
+            graph[name].add(target)
+    try:
+        tuple(graphlib.TopologicalSorter(graph).static_order())
+    except graphlib.CycleError as cycle:
+        raise ClientError(f"{op}: {where}: dependsOn forms a cycle ({' -> '.join(cycle.args[1])})") from None
+
+
+def check_eks_properties(op: str, props: object) -> None:
+    """``eksProperties.podProperties``: at least one container, names unique in the pod,
+    environment outside the reserved AWS_BATCH_ space."""
+    if not isinstance(props, dict) or not isinstance(props.get("podProperties"), dict):
+        raise ClientError(f"{op}: eksProperties.podProperties is required")
+    pod = props["podProperties"]
+    containers = pod.get("containers")
+    if not isinstance(containers, list) or not containers:
+        raise ClientError(f"{op}: eksProperties.podProperties.containers needs at least one container")
+    init = pod.get("initContainers") or []
+    every = [*init, *containers]
+    if len(every) > _MAX_CONTAINERS:
+        raise ClientError(f"{op}: a pod takes at most {_MAX_CONTAINERS} containers and init containers")
+    for kind, group in (("initContainers", init), ("containers", containers)):
+        for i, container in enumerate(group):
+            where = f"eksProperties.podProperties.{kind}[{i}]"
+            if not isinstance(container, dict) or not container.get("image"):
+                raise ClientError(f"{op}: {where}.image is required")
+            check_environment(op, where, container.get("env"))
+    _names(op, "eksProperties.podProperties", every, _EKS_DEFAULT_NAME)
+
+
+def _names(op: str, where: str, containers: list[Any], default: str | None) -> list[str]:
+    names = [c.get("name") or default for c in containers]
+    if None in names:
+        raise ClientError(
+            f"{op}: {where}[{names.index(None)}].name is required when there are several containers"
+        )
+    duplicate = next((n for n in names if names.count(n) > 1), None)
+    if duplicate is not None:
+        raise ClientError(f"{op}: {where}: container name '{duplicate}' is used twice")
+    return [str(n) for n in names]
+
+
+# -- SubmitJob ---------------------------------------------------------------------------
+
+
+def task_plan(call: Call, definition: JobDefinition, parameters: dict[str, str]) -> TaskPlan | None:
+    """The containers an ECS or EKS job runs, overrides and ``Ref::`` parameters applied."""
+    if "ecsProperties" in definition.body:
+        return _ecs_plan(call, definition.body["ecsProperties"], parameters)
+    if "eksProperties" in definition.body:
+        return _eks_plan(call, definition.body["eksProperties"], parameters)
+    return None
+
+
+def _ecs_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> TaskPlan:
+    task = props["taskProperties"][0]
+    containers = task["containers"]
+    names = [c.get("name") or _ECS_DEFAULT_NAME for c in containers]
+    overrides = _ecs_overrides(call, names)
+    volumes = task.get("volumes") or []
+    planned, shown = [], []
+    for name, container in zip(names, containers, strict=True):
+        where = f"ecsPropertiesOverride.taskProperties[0].containers['{name}']"
+        merged = with_overrides(call, container, overrides.get(name, {}), where, parameters)
+        if "name" in merged or len(containers) > 1:
+            merged["name"] = name
+        shown.append({k: merged[k] for k in _ECS_CONTAINER_DETAIL if k in merged})
+        planned.append(
+            TaskContainer(
+                name=name,
+                props={**merged, "volumes": volumes},
+                essential=bool(container.get("essential", True)),
+                depends_on=tuple(
+                    (d["containerName"], d["condition"]) for d in container.get("dependsOn") or []
+                ),
+            )
+        )
+    echo = {"taskProperties": [{**{k: task[k] for k in _TASK_DETAIL if k in task}, "containers": shown}]}
+    return TaskPlan(ECS, tuple(planned), echo)
+
+
+def _ecs_overrides(call: Call, names: list[str]) -> dict[str, dict[str, Any]]:
+    """``ecsPropertiesOverride``'s container overrides by the name of the container they change."""
+    p = call.p
+    override = p.opt_dict("ecsPropertiesOverride") or {}
+    tasks = override.get("taskProperties") or []
+    if len(tasks) > 1:
+        raise p.fail("ecsPropertiesOverride.taskProperties takes at most one task")
+    found: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate((tasks[0].get("containers") or []) if tasks else []):
+        name = entry.get("name") or (names[0] if len(names) == 1 else None)
+        if name not in names:
+            known = ", ".join(f"'{n}'" for n in names)
+            raise p.fail(
+                f"ecsPropertiesOverride.taskProperties[0].containers[{i}].name '{entry.get('name')}' "
+                f"names no container of the job definition (known: {known})"
+            )
+        found[name] = {k: v for k, v in entry.items() if k != "name"}
+    return found
+
+
+def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> TaskPlan:
+    p = call.p
+    pod = props["podProperties"]
+    override = (p.opt_dict("eksPropertiesOverride") or {}).get("podProperties") or {}
+    planned: list[TaskContainer] = []
+    shown: dict[str, list[dict[str, Any]]] = {"initContainers": [], "containers": []}
+    previous: str | None = None
+    for kind in ("initContainers", "containers"):
+        group = pod.get(kind) or []
+        names = [c.get("name") or _EKS_DEFAULT_NAME for c in group]
+        changes = _eks_overrides(call, kind, override.get(kind) or [], names)
+        for name, container in zip(names, group, strict=True):
+            change = changes.get(name, {})
+            merged = {**container, **change, "name": name}
+            if "env" in change:  # an override adds variables or replaces those of the same name
+                by_name = {e["name"]: e for e in [*(container.get("env") or []), *(change["env"] or [])]}
+                merged["env"] = list(by_name.values())
+            for key in ("command", "args"):
+                if key in merged:
+                    merged[key] = [substitute(call, part, parameters) for part in merged[key]]
+            env = _env(call, kind, name, merged)
+            shown[kind].append({k: merged[k] for k in _EKS_CONTAINER_DETAIL if k in merged})
+            init = kind == "initContainers"
+            planned.append(
+                TaskContainer(
+                    name=name,
+                    props=_eks_container(merged, env),
+                    essential=not init,
+                    depends_on=((previous, SUCCESS),) if previous is not None else (),
+                    init=init,
+                )
+            )
+            if init:
+                previous = name
+    metadata = dict(pod.get("metadata") or {})
+    for key in ("labels", "annotations"):
+        if key in (override.get("metadata") or {}):
+            metadata[key] = {**metadata.get(key, {}), **override["metadata"][key]}
+    echo: dict[str, Any] = {k: pod[k] for k in _POD_DETAIL if k in pod}
+    echo.update(containers=shown["containers"], metadata=metadata)
+    if shown["initContainers"]:
+        echo["initContainers"] = shown["initContainers"]
+    return TaskPlan(EKS, tuple(planned), {"podProperties": echo})
+
+
+def _eks_overrides(
+    call: Call, kind: str, entries: list[dict[str, Any]], names: list[str]
+) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for i, entry in enumerate(entries):
+        name = entry.get("name") or (names[0] if len(names) == 1 else None)
+        if name not in names:
+            known = ", ".join(f"'{n}'" for n in names) or "none"
+            raise call.p.fail(
+                f"eksPropertiesOverride.podProperties.{kind}[{i}].name '{entry.get('name')}' names no "
+                f"{kind[:-1]} of the job definition (known: {known})"
+            )
+        found[name] = {k: v for k, v in entry.items() if k != "name"}
+    return found
+
+
+def _env(call: Call, kind: str, name: str, container: dict[str, Any]) -> list[dict[str, str]]:
+    env = container.get("env") or []
+    check_environment(call.op, f"eksPropertiesOverride.podProperties.{kind}['{name}']", env)
+    return [{"name": e["name"], "value": e.get("value", "")} for e in env]
+
+
+def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict[str, Any]:
+    """An EKS container as the executors run it: the command is ``command`` then ``args``."""
+    resources = container.get("resources") or {}
+    wanted = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
+    requirements = []
+    cpu = decimal_amount(wanted.get("cpu"))
+    if cpu is not None:
+        requirements.append({"type": "VCPU", "value": str(cpu)})
+    memory = _mebibytes(wanted.get("memory"))
+    if memory is not None:
+        requirements.append({"type": "MEMORY", "value": str(memory)})
+    return {
+        "image": container["image"],
+        "command": [*(container.get("command") or []), *(container.get("args") or [])],
+        "environment": env,
+        "resourceRequirements": requirements,
+    }
+
+
+def _mebibytes(value: object) -> int | None:
+    """A Kubernetes memory quantity (``2048Mi``, ``2Gi``) in MiB; None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    for suffix, factor in (("Mi", 1), ("Gi", 1024)):
+        if value.endswith(suffix):
+            amount = decimal_amount(value[: -len(suffix)])
+            return int(amount * factor) if amount is not None else None
+    return None

@@ -1,0 +1,135 @@
+"""ECS-properties jobs in Docker mode: each container of the task is a real container.
+
+Like tests/test_docker.py, every test runs in Docker mode through the marker, with the job image
+``busybox:latest`` mapped to a busybox image built here offline; the module is skipped only
+when no Docker engine answers.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import docker
+import pytest
+from busybox_image import IMAGE, ensure_busybox_image
+from installed_model import needs_member
+
+from pytest_fakebatch.executors.docker import LABEL, SESSION_ID
+
+try:
+    ENGINE = docker.from_env(timeout=30)
+    ENGINE.ping()
+except Exception as error:
+    pytest.skip(f"no Docker engine answers: {error}", allow_module_level=True)
+
+pytestmark = [
+    pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE}),
+    needs_member("RegisterJobDefinition", "ecsProperties"),
+]
+
+
+@pytest.fixture(scope="session")
+def busybox_image() -> str:
+    return ensure_busybox_image(ENGINE)
+
+
+def ours(**labels: str) -> list[Any]:
+    wanted = [f"{LABEL}=1", f"{LABEL}.session={SESSION_ID}"] + [f"{k}={v}" for k, v in labels.items()]
+    return list(ENGINE.containers.list(all=True, sparse=True, filters={"label": wanted}))
+
+
+@pytest.fixture(autouse=True)
+def no_containers_left(busybox_image: str) -> Iterator[None]:
+    """After each test, and after the fake has stopped: no container of ours is left."""
+    yield
+    left = ours()
+    for container in left:
+        container.remove(force=True)
+    assert not left, f"containers left behind: {[c.attrs.get('Names') for c in left]}"
+
+
+def wait_for(batch: Any, job_id: str, timeout: float = 30) -> Any:
+    """Describe ``job_id`` until it is SUCCEEDED or FAILED (its containers run in real time)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        job = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+        if job["status"] in ("SUCCEEDED", "FAILED"):
+            return job
+        assert time.monotonic() < deadline, f"job {job_id} is still {job['status']} after {timeout}s"
+        time.sleep(0.05)
+
+
+def _container(name: str, script: str, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "image": "busybox:latest",
+        "command": ["sh", "-c", script],
+        "resourceRequirements": [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "64"}],
+        **extra,
+    }
+
+
+def test_the_sidecars_output_and_the_main_containers_exit_decide(batch: Any, logs: Any, queue: str) -> None:
+    batch.register_job_definition(
+        jobDefinitionName="pair",
+        type="container",
+        ecsProperties={
+            "taskProperties": [
+                {
+                    "containers": [
+                        _container("sidecar", "echo prepared by $AWS_BATCH_JOB_ID", essential=False),
+                        _container(
+                            "main",
+                            "echo main ran; exit 3",
+                            dependsOn=[{"containerName": "sidecar", "condition": "SUCCESS"}],
+                        ),
+                    ]
+                }
+            ]
+        },
+    )
+    job_id = batch.submit_job(jobName="pair", jobQueue=queue, jobDefinition="pair")["jobId"]
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "FAILED"
+    containers = {c["name"]: c for c in job["ecsProperties"]["taskProperties"][0]["containers"]}
+    assert containers["main"]["exitCode"] == 3
+    assert containers["sidecar"]["exitCode"] == 0
+    for name, line in (("sidecar", f"prepared by {job_id}"), ("main", "main ran")):
+        stream = containers[name]["logStreamName"]
+        events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
+        assert [e["message"] for e in events] == [line]
+
+
+def test_an_essential_exit_stops_a_running_sidecar(batch: Any, queue: str) -> None:
+    batch.register_job_definition(
+        jobDefinitionName="stopper",
+        type="container",
+        ecsProperties={
+            "taskProperties": [
+                {
+                    "containers": [
+                        _container("server", "exec sleep 60", essential=False),
+                        _container(
+                            "main",
+                            "exit 0",
+                            dependsOn=[{"containerName": "server", "condition": "START"}],
+                        ),
+                    ]
+                }
+            ]
+        },
+    )
+    started = time.monotonic()
+    job_id = batch.submit_job(jobName="stopper", jobQueue=queue, jobDefinition="stopper")["jobId"]
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "SUCCEEDED"
+    assert time.monotonic() - started < 30  # the sidecar's 60 s sleep was cut short
+    containers = {c["name"]: c for c in job["ecsProperties"]["taskProperties"][0]["containers"]}
+    assert containers["main"]["exitCode"] == 0
+    assert containers["server"]["exitCode"] != 0  # stopped (SIGTERM, then SIGKILL)
