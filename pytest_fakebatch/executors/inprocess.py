@@ -8,7 +8,7 @@ import io
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from .base import AttemptSpec, Outcome
 
@@ -60,10 +60,19 @@ class JobRun:
         self.logs.append((self._started_ms + self.elapsed_ms, message))
 
 
+class Loggable(Protocol):
+    """What a handler's run needs for its output to become log lines."""
+
+    def log(self, message: str) -> None: ...
+
+
+R = TypeVar("R", bound=Loggable)
+
+
 class _LogWriter(io.TextIOBase):
     """A stdout that turns every printed line into a log event of the running attempt."""
 
-    def __init__(self, run: JobRun) -> None:
+    def __init__(self, run: Loggable) -> None:
         self._run = run
         self._partial = ""
 
@@ -134,7 +143,7 @@ class InProcessExecutor:
         handler = self.handlers.find(spec)
         outcome = Outcome(exit_code=self.handlers.default_exit_code)
         if handler is not None:
-            outcome = _call(handler, run)
+            outcome = call_handler(handler, run)
         outcome.logs = run.logs + outcome.logs
         outcome.finished_at = now_ms + run.elapsed_ms
         return _Attempt(outcome)
@@ -161,7 +170,9 @@ class InProcessExecutor:
         pass
 
 
-def _call(handler: Handler, run: JobRun) -> Outcome:
+def call_handler(handler: Callable[[R], HandlerResult], run: R) -> Outcome:
+    """Run ``handler`` on ``run`` as its attempt: printed lines are logged, ``sys.exit`` and
+    errors become the outcome (shared by container and service jobs)."""
     writer = _LogWriter(run)
     try:
         with contextlib.redirect_stdout(writer):

@@ -28,6 +28,7 @@ from .clock import Clock
 from .lifecycle import set_status
 from .ordering import offer_capacity
 from .retry import should_retry
+from .service_jobs import ServiceScheduler
 
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
@@ -41,6 +42,7 @@ class Scheduler:
         self.executor = executor
         self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
         self._busy = False
+        self.services = ServiceScheduler(clock)  # service jobs (SageMaker training) tick with the rest
 
     def tick(self, region: Region) -> None:
         """Move every job as far as it can go now."""
@@ -63,6 +65,7 @@ class Scheduler:
             moved |= self._dispatch(region, runnable)
             moved |= self._recheck(region)
             moved |= self._admit(region)
+            moved |= self.services.round(region)
         finally:
             self._busy = False
         return moved
@@ -242,7 +245,7 @@ class Scheduler:
 
     def next_event(self, region: Region) -> int | None:
         """The earliest time a running attempt ends or times out, where that is known."""
-        times = []
+        times = self.services.event_times(region)
         for job in region.active.get(RUNNING, {}).values():
             if job.running is None or job.running.handle is None:
                 continue
