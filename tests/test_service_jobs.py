@@ -331,3 +331,49 @@ def test_deleting_the_queue_ends_its_service_jobs(fake_batch: FakeBatch, batch: 
         submit(batch)
     batch.delete_job_queue(jobQueue=sq)
     assert describe(batch, job_id)["status"] == "FAILED"
+
+
+def test_a_share_borrows_idle_capacity_and_the_lender_takes_it_back(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    batch.create_service_environment(
+        serviceEnvironmentName="se",
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "NUM_INSTANCES"}],
+    )
+    policy = batch.create_scheduling_policy(
+        name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
+    )
+    batch.create_job_queue(
+        jobQueueName="sq",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        schedulingPolicyArn=policy["arn"],
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+    )
+    for name, strategy in (("lender", "LEND"), ("borrower", "LEND_AND_BORROW")):
+        batch.create_quota_share(
+            quotaShareName=name,
+            jobQueue="sq",
+            capacityLimits=[{"maxCapacity": 2, "capacityUnit": "ml.m5.large"}],
+            resourceSharingConfiguration={"strategy": strategy},
+            preemptionConfiguration={"inSharePreemption": "DISABLED"},
+        )
+
+    @fake_batch.service_handler("*")
+    def work(job: ServiceJobRun) -> None:
+        job.sleep(100)
+
+    borrowed = [submit(batch, f"b{i}", quotaShareName="borrower") for i in range(4)]
+    assert [describe(batch, j)["status"] for j in borrowed] == ["RUNNING"] * 4  # 2 own + 2 borrowed
+    mine = submit(batch, "l0", quotaShareName="lender")
+    assert describe(batch, mine)["status"] == "RUNNING"
+    newest = describe(batch, borrowed[3])
+    assert (newest["status"], newest["statusReason"]) == (
+        "RUNNABLE",
+        "Preempted: capacity was reclaimed for another job",
+    )
+    assert newest["preemptionSummary"]["preemptedAttemptCount"] == 1
+    assert newest["attempts"] == []  # a preemption uses up no retry
+    fake_batch.advance(200)
+    assert describe(batch, borrowed[3])["status"] == "SUCCEEDED"
