@@ -6,8 +6,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
-from tests.conftest import needs_operation
+from installed_model import needs_operation
 
 pytestmark = [needs_operation("CreateServiceEnvironment"), needs_operation("CreateQuotaShare")]
 

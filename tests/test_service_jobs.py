@@ -8,9 +8,9 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from installed_model import needs_operation
 
 from pytest_fakebatch import Exit, FakeBatch, ServiceJobRun
-from tests.conftest import REGION, needs_operation
 
 pytestmark = needs_operation("SubmitServiceJob")
 
@@ -81,7 +81,7 @@ def test_a_service_job_succeeds_by_default(batch: Any, sq: str) -> None:
     (attempt,) = job["attempts"]
     resource = {
         "name": "TrainingJobArn",
-        "value": f"arn:aws:sagemaker:{REGION}:123456789012:training-job/train",
+        "value": f"arn:aws:sagemaker:{batch.meta.region_name}:123456789012:training-job/train",
     }
     assert attempt["serviceResourceId"] == resource
     assert job["latestAttempt"] == {"serviceResourceId": resource}
@@ -113,7 +113,7 @@ def test_a_handler_plays_the_training_job(fake_batch: FakeBatch, batch: Any, sq:
     assert job["status"] == "SUCCEEDED"
     assert job["stoppedAt"] - job["startedAt"] == 120_000
     assert seen[0].training_job_name == "train"
-    events = boto3.client("logs", region_name=REGION).get_log_events(
+    events = boto3.client("logs", region_name=batch.meta.region_name).get_log_events(
         logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=f"train/algo-1-{job['scheduledAt'] // 1000}"
     )["events"]
     assert [e["message"] for e in events] == ["epochs 3 on 1 ml.m5.large"]

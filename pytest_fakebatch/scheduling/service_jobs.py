@@ -64,11 +64,22 @@ class ServiceScheduler:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
         self.handlers = ServiceHandlers()
+        self._busy = False
 
     def round(self, region: Region) -> bool:
-        """Move every service job at most one step, later stages first; whether any moved."""
-        if not region.service_jobs:
+        """Move every service job at most one step, later stages first; whether any moved.
+
+        Service handlers run inside the round, under the fake's lock; one that calls Batch
+        re-enters the fake, and that call moves no service job (the outer round does)."""
+        if not region.service_jobs or self._busy:
             return False
+        self._busy = True
+        try:
+            return self._round(region)
+        finally:
+            self._busy = False
+
+    def _round(self, region: Region) -> bool:
         by_status: dict[str, list[ServiceJob]] = {}
         for job in region.service_jobs.values():
             by_status.setdefault(job.status, []).append(job)
