@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .executors.inprocess import Exit, JobRun
+    from .executors.service import ServiceJobRun
     from .fake import FakeBatch
     from .inspection import ApiCall, JobInfo
     from .scheduling.clock import Clock
 
-__all__ = ["ApiCall", "Clock", "Exit", "FakeBatch", "JobInfo", "JobRun", "__version__"]
+__all__ = ["ApiCall", "Clock", "Exit", "FakeBatch", "JobInfo", "JobRun", "ServiceJobRun", "__version__"]
 __version__ = "0.1.0"
 
 # Each name is imported on first use, so that loading the plugin (which imports this package)
@@ -28,6 +29,7 @@ _HOMES = {
     "JobInfo": ".inspection",
     "Exit": ".executors.inprocess",
     "JobRun": ".executors.inprocess",
+    "ServiceJobRun": ".executors.service",
     "Clock": ".scheduling.clock",
 }
 

@@ -18,6 +18,7 @@ from .api.validation import check_request
 from .errors import BatchError, NotImplementedOperation, ServerError, as_answered_by
 from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
+from .executors.service import ServiceHandler
 from .frontends import credentials, hook
 from .frontends.routes import batch_model
 from .inspection import ApiCall, JobInfo, job_info, recorded
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from .frontends.server import Server
 
 H = TypeVar("H", bound=Handler)
+S = TypeVar("S", bound=ServiceHandler)
 
 DEFAULT_ACCOUNT = "123456789012"
 
@@ -220,6 +222,31 @@ class FakeBatch:
 
         def register(fn: H) -> H:
             self.handlers.add(field_name, glob, fn)
+            return fn
+
+        return register
+
+    def service_handler(
+        self, pattern: str | None = None, *, image: str | None = None, job_name: str | None = None
+    ) -> Callable[[S], S]:
+        """Decorate the function that plays the SageMaker training job of matching service
+        jobs (SubmitServiceJob), in Docker mode too.
+
+        ``pattern`` is a glob matched against the payload's training image
+        (``AlgorithmSpecification.TrainingImage``) and the job name; ``image=`` or
+        ``job_name=`` match one of them only. The function receives a
+        :class:`ServiceJobRun` and returns None to complete, or raises (or returns
+        ``Exit(status_reason=...)``) to fail; what it prints is the training job's log. The
+        last registration that matches wins; unmatched service jobs complete at once.
+        """
+        chosen = [
+            (f, v) for f, v in (("any", pattern), ("image", image), ("job_name", job_name)) if v is not None
+        ]
+        if len(chosen) != 1:
+            raise TypeError("service_handler() takes exactly one of pattern, image= and job_name=")
+
+        def register(fn: S) -> S:
+            self._scheduler.services.handlers.add(chosen[0][0], chosen[0][1], fn)
             return fn
 
         return register

@@ -14,7 +14,6 @@ import pytest
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
-from installed_model import needs_operation
 from moto import mock_aws
 from moto.batch import batch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -319,20 +318,6 @@ def test_operations_lists_every_batch_operation_of_botocore() -> None:
     assert set(operations) == set(model.operation_names)
     assert operations["SubmitJob"] is True
     assert operations["CreateComputeEnvironment"] is True
-
-
-@needs_operation("CreateQuotaShare")
-def test_create_quota_share_with_valid_parameters_is_not_implemented(batch: Any) -> None:
-    assert FakeBatch.operations()["CreateQuotaShare"] is False
-
-    with pytest.raises(batch.exceptions.ClientException, match=r"CreateQuotaShare.*not implemented"):
-        batch.create_quota_share(
-            quotaShareName="share",
-            jobQueue="q",
-            capacityLimits=[{"maxCapacity": 4, "capacityUnit": "VCPU"}],
-            resourceSharingConfiguration={"strategy": "RESERVE"},
-            preemptionConfiguration={"inSharePreemption": "ENABLED"},
-        )
 
 
 # -- bugs inside the fake, and the call record ---------------------------------------------

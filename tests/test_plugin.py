@@ -262,5 +262,6 @@ def test_the_package_exports_the_user_api_only() -> None:
         "FakeBatch",
         "JobInfo",
         "JobRun",
+        "ServiceJobRun",
         "__version__",
     ]

@@ -4,7 +4,20 @@
 Importing the package registers every operation.
 """
 
-from . import consumables, definitions, environments, jobs, logs, policies, queues, submit, tags  # noqa: F401
+from . import (  # noqa: F401
+    consumables,
+    definitions,
+    environments,
+    jobs,
+    logs,
+    policies,
+    queues,
+    quota_shares,
+    service_environments,
+    service_jobs,
+    submit,
+    tags,
+)
 from .router import BATCH, LOGS, Call
 
 __all__ = ["BATCH", "LOGS", "Call"]

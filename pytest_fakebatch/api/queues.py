@@ -2,43 +2,73 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from ..model.region import Region
 from ..model.resources import ComputeEnvironment, JobQueue, select
+from ..model.service import ServiceEnvironment
 from ..scheduling.lifecycle import set_status
 from .environments import STATES
 from .params import check_name, paged
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
+T = TypeVar("T")
 
-def _environment_order(call: Call, required: bool) -> list[tuple[int, ComputeEnvironment]] | None:
+
+def _ordered(
+    call: Call, key: str, member: str, resolve: Callable[[str, str], T]
+) -> list[tuple[int, T]] | None:
+    """``computeEnvironmentOrder`` or ``serviceEnvironmentOrder``: 1 to 3 environments, each
+    with a distinct integer ``order``, sorted by it; None when the request has none."""
     p = call.p
-    raw = p.opt_list("computeEnvironmentOrder")
+    raw = p.opt_list(key)
     if raw is None:
-        if required:
-            raise p.fail("computeEnvironmentOrder is required")
         return None
     if not 1 <= len(raw) <= 3:
-        raise p.fail(f"computeEnvironmentOrder takes 1 to 3 compute environments, got {len(raw)}")
-    order: list[tuple[int, ComputeEnvironment]] = []
+        raise p.fail(f"{key} takes 1 to 3 environments, got {len(raw)}")
+    order: list[tuple[int, T]] = []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict):
-            raise p.fail(f"computeEnvironmentOrder[{i}] must be an object")
-        rank, ref = entry.get("order"), entry.get("computeEnvironment")
+            raise p.fail(f"{key}[{i}] must be an object")
+        rank, ref = entry.get("order"), entry.get(member)
         if not isinstance(rank, int) or isinstance(rank, bool) or not isinstance(ref, str):
-            raise p.fail(f"computeEnvironmentOrder[{i}] needs an integer 'order' and a 'computeEnvironment'")
-        order.append((rank, call.region.compute_environment(p.op, ref)))
+            raise p.fail(f"{key}[{i}] needs an integer 'order' and a '{member}'")
+        order.append((rank, resolve(p.op, ref)))
     ranks = [rank for rank, _ in order]
     if len(set(ranks)) != len(ranks):
-        raise p.fail(f"computeEnvironmentOrder has duplicate order values {ranks}")
-    if len({e.name for _, e in order}) != len(order):
-        raise p.fail("computeEnvironmentOrder names the same compute environment twice")
+        raise p.fail(f"{key} has duplicate order values {ranks}")
+    if len({id(e) for _, e in order}) != len(order):
+        raise p.fail(f"{key} names the same environment twice")
+    return sorted(order, key=lambda item: item[0])
+
+
+def _environment_order(call: Call) -> list[tuple[int, ComputeEnvironment]] | None:
+    order = _ordered(call, "computeEnvironmentOrder", "computeEnvironment", call.region.compute_environment)
     fargate = {
-        (e.compute_resources or {}).get("type", "EC2") in ("FARGATE", "FARGATE_SPOT") for _, e in order
+        (e.compute_resources or {}).get("type", "EC2") in ("FARGATE", "FARGATE_SPOT") for _, e in order or []
     }
     if len(fargate) > 1:
-        raise p.fail("a job queue cannot mix Fargate and EC2 compute environments")
-    return sorted(order, key=lambda item: item[0])
+        raise call.p.fail("a job queue cannot mix Fargate and EC2 compute environments")
+    return order
+
+
+def _service_order(call: Call) -> list[tuple[int, ServiceEnvironment]] | None:
+    return _ordered(call, "serviceEnvironmentOrder", "serviceEnvironment", call.region.service_environment)
+
+
+def _environments(
+    call: Call, service: bool
+) -> tuple[list[tuple[int, ComputeEnvironment]] | None, list[tuple[int, ServiceEnvironment]] | None]:
+    """The queue's compute or service environments: a SAGEMAKER_TRAINING queue takes only
+    serviceEnvironmentOrder, any other queue only computeEnvironmentOrder."""
+    p = call.p
+    given, other = ("serviceEnvironmentOrder", "computeEnvironmentOrder")[:: 1 if service else -1]
+    if other in p.raw:
+        kind = "a SAGEMAKER_TRAINING job queue" if service else "a job queue for container jobs"
+        raise p.fail(f"{other} does not apply to {kind}: give {given}")
+    return (None, _service_order(call)) if service else (_environment_order(call), None)
 
 
 def _priority(call: Call, required: bool) -> int | None:
@@ -56,8 +86,14 @@ def create_job_queue(call: Call) -> Response:
         raise p.fail(f"job queue '{name}' already exists in {region.region}")
     priority = _priority(call, required=True)
     assert priority is not None
-    order = _environment_order(call, required=True)
-    assert order is not None
+    service = p.opt_str("jobQueueType") == "SAGEMAKER_TRAINING"
+    order, services = _environments(call, service)
+    if (services if service else order) is None:
+        raise p.fail(
+            "serviceEnvironmentOrder is required for a SAGEMAKER_TRAINING job queue"
+            if service
+            else "computeEnvironmentOrder is required"
+        )
     policy = p.opt_str("schedulingPolicyArn")
     if policy is not None:
         policy = region.scheduling_policy(p.op, policy).arn
@@ -66,9 +102,10 @@ def create_job_queue(call: Call) -> Response:
         arn=region.arn("job-queue", name),
         state=p.choice("state", STATES, "ENABLED"),
         priority=priority,
-        compute_environments=order,
+        compute_environments=order or [],
         scheduling_policy_arn=policy,
         extra={k: p.raw[k] for k in ("jobStateTimeLimitActions", "jobQueueType") if k in p.raw},
+        service_environments=services or [],
     )
     set_create_tags(call, queue.arn)
     region.job_queues[name] = queue
@@ -91,6 +128,10 @@ def _describe_queue(region: Region, queue: JobQueue) -> Response:
     }
     if queue.scheduling_policy_arn:
         detail["schedulingPolicyArn"] = queue.scheduling_policy_arn
+    if queue.is_service:
+        detail["serviceEnvironmentOrder"] = [
+            {"order": rank, "serviceEnvironment": env.arn} for rank, env in queue.service_environments
+        ]
     return detail
 
 
@@ -106,7 +147,7 @@ def update_job_queue(call: Call) -> Response:
     queue = region.job_queue(p.op, p.text("jobQueue"))
     state = p.choice("state", STATES, queue.state)
     priority = _priority(call, required=False)
-    order = _environment_order(call, required=False)
+    order, services = _environments(call, queue.is_service)
     policy = p.opt_str("schedulingPolicyArn")
     if policy is not None:
         policy = region.scheduling_policy(p.op, policy).arn
@@ -120,6 +161,8 @@ def update_job_queue(call: Call) -> Response:
         queue.priority = priority
     if order is not None:
         queue.compute_environments = order
+    if services is not None:
+        queue.service_environments = services
     if policy is not None:
         queue.scheduling_policy_arn = policy
     if "jobStateTimeLimitActions" in p.raw:
@@ -143,6 +186,11 @@ def delete_job_queue(call: Call) -> Response:
         elif job.status in ("STARTING", "RUNNING"):
             job.is_terminated = True
             call.scheduler.stop(region, job, reason)
+    for service_job in [j for j in region.service_jobs.values() if j.queue is queue]:
+        call.scheduler.services.terminate(region, service_job, reason)
+    for share in [s for s in region.quota_shares.values() if s.queue is queue]:
+        del region.quota_shares[share.arn]
+        region.tags.pop(share.arn, None)
     del region.job_queues[queue.name]
     region.tags.pop(queue.arn, None)
     return {}

@@ -24,6 +24,10 @@ def submit_job(call: Call) -> Response:
     p, region = call.p, call.region
     name = check_name(p.op, "jobName", p.text("jobName"))
     queue = region.job_queue(p.op, p.text("jobQueue"))
+    if queue.is_service:
+        raise p.fail(
+            f"job queue '{queue.name}' is a SAGEMAKER_TRAINING queue: submit to it with SubmitServiceJob"
+        )
     if queue.state != "ENABLED":
         raise p.fail(f"job queue '{queue.name}' is DISABLED: enable it before submitting jobs to it")
     definition = region.job_definition(p.op, p.text("jobDefinition"))

@@ -10,7 +10,7 @@ import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO, TypeVar
 
 from .base import AttemptSpec, Outcome
 
@@ -63,10 +63,19 @@ class JobRun:
         self.logs.append((self.started_ms + self.elapsed_ms, message))
 
 
+class Loggable(Protocol):
+    """What a handler's run needs for its output to become log lines."""
+
+    def log(self, message: str) -> None: ...
+
+
+R = TypeVar("R", bound=Loggable)
+
+
 class _LogWriter(io.TextIOBase):
     """A stdout that turns every printed line into a log event of the running attempt."""
 
-    def __init__(self, run: JobRun) -> None:
+    def __init__(self, run: Loggable) -> None:
         self._run = run
         self._partial = ""
 
@@ -146,7 +155,7 @@ class InProcessExecutor:
         run: JobRun = handle.run
         outcome = Outcome(exit_code=handle.default_exit_code)
         if handle.handler is not None:
-            outcome = _call(handle.handler, run)
+            outcome = call_handler(handle.handler, run)
         outcome.logs = run.logs + outcome.logs
         outcome.finished_at = run.started_ms + run.elapsed_ms
         handle.outcome = outcome
@@ -228,7 +237,9 @@ def _printing_to(writer: _LogWriter) -> Iterator[None]:
                 _stdout = None
 
 
-def _call(handler: Handler, run: JobRun) -> Outcome:
+def call_handler(handler: Callable[[R], HandlerResult], run: R) -> Outcome:
+    """Run ``handler`` on ``run`` as its attempt: printed lines are logged, ``sys.exit`` and
+    errors become the outcome (shared by container and service jobs)."""
     writer = _LogWriter(run)
     try:
         with _printing_to(writer):

@@ -9,6 +9,7 @@ from ..errors import ClientError
 from .consumables import ConsumableResource
 from .jobs import Job
 from .resources import ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, definition_ref, lookup
+from .service import QuotaShare, ServiceEnvironment, ServiceJob
 
 
 @dataclass(eq=False)
@@ -35,6 +36,9 @@ class Region:
     active: dict[str, dict[str, Job]] = field(default_factory=dict)  # status -> unfinished leaf jobs
     dependents: dict[str, list[Job]] = field(default_factory=dict)  # job id -> jobs waiting on it
     recheck: list[Job] = field(default_factory=list)  # PENDING jobs whose dependencies moved
+    service_environments: dict[str, ServiceEnvironment] = field(default_factory=dict)
+    quota_shares: dict[str, QuotaShare] = field(default_factory=dict)  # by ARN
+    service_jobs: dict[str, ServiceJob] = field(default_factory=dict)  # submission order
     # ListJobs's index: queue ARN -> its top-level jobs, ascending by (createdAt, seq)
     queue_jobs: dict[str, list[Job]] = field(default_factory=dict)
 
@@ -49,6 +53,8 @@ class Region:
             or self.jobs
             or self.tags
             or self.logs
+            or self.service_environments
+            or self.service_jobs
         )
 
     def arn(self, kind: str, name: str) -> str:
@@ -68,6 +74,23 @@ class Region:
     def job_queue(self, op: str, ref: str) -> JobQueue:
         queue: JobQueue = self._resolve(op, "job queue", ref, self.job_queues)
         return queue
+
+    def service_environment(self, op: str, ref: str) -> ServiceEnvironment:
+        env: ServiceEnvironment = self._resolve(op, "service environment", ref, self.service_environments)
+        return env
+
+    def quota_share(self, op: str, arn: str) -> QuotaShare:
+        share = self.quota_shares.get(arn)
+        if share is None:
+            known = ", ".join(f"'{a}'" for a in self.quota_shares) or "none"
+            raise ClientError(f"{op}: quota share '{arn}' does not exist in {self.region} (known: {known})")
+        return share
+
+    def service_job(self, op: str, job_id: str) -> ServiceJob:
+        job = self.service_jobs.get(job_id)
+        if job is None:
+            raise ClientError(f"{op}: service job '{job_id}' does not exist in {self.region}")
+        return job
 
     def scheduling_policy(self, op: str, ref: str) -> SchedulingPolicy:
         policy: SchedulingPolicy = self._resolve(op, "scheduling policy", ref, self.scheduling_policies)
@@ -125,6 +148,12 @@ class Region:
         elif kind == "job":
             job = self.jobs.get(name)
             found = job if job is not None and job.parent is None else None
+        elif kind == "service-environment":
+            found = self.service_environments.get(name)
+        elif kind == "quota-share":
+            found = self.quota_shares.get(arn)
+        elif kind == "service-job":
+            found = self.service_jobs.get(name)
         else:
             found = None
         return found is not None and found.arn == arn

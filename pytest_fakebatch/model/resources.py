@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ClientError
 from .numbers import whole_number
+
+if TYPE_CHECKING:
+    from .service import ServiceEnvironment
 
 _DEFINITION_REF = re.compile(
     r"(?:arn:aws[a-z-]*:batch:[a-z0-9-]+:[0-9]{12}:job-definition/)?([A-Za-z0-9_-]{1,128})(?::([0-9]+))?",
@@ -80,6 +83,13 @@ class JobQueue:
     compute_environments: list[tuple[int, ComputeEnvironment]]  # (order, environment)
     scheduling_policy_arn: str | None
     extra: dict[str, Any] = field(default_factory=dict)
+    # a SAGEMAKER_TRAINING queue's (order, service environment), instead of compute environments
+    service_environments: list[tuple[int, ServiceEnvironment]] = field(default_factory=list)
+
+    @property
+    def is_service(self) -> bool:
+        """Whether the queue takes service jobs (SubmitServiceJob) rather than container jobs."""
+        return self.extra.get("jobQueueType") == "SAGEMAKER_TRAINING"
 
 
 @dataclass(eq=False)

@@ -40,6 +40,7 @@ from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
 from .ordering import offer_capacity
 from .retry import should_retry
+from .service_jobs import ServiceScheduler
 from .tasks import TaskRunner, log_stream_name
 
 ESSENTIAL_EXITED = "Essential container in task exited"
@@ -65,6 +66,7 @@ class Scheduler:
         self.executor = TaskRunner(executor)  # runs ECS tasks and EKS pods container by container
         self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
         self._unclaimed: list[Run] = []
+        self.services = ServiceScheduler(clock)  # service jobs (SageMaker training) tick with the rest
 
     def tick(self, region: Region) -> None:
         """Move every job as far as it can go now (without running the attempts it starts)."""
@@ -79,6 +81,7 @@ class Scheduler:
         moved |= self._stage(lambda r: self._dispatch(r, runnable), region)
         moved |= self._stage(self._recheck, region)
         moved |= self._stage(self._admit, region)
+        moved |= self._stage(self.services.round, region)
         return moved
 
     # -- attempts' work, outside the lock ---------------------------------------------
@@ -351,7 +354,7 @@ class Scheduler:
 
     def next_event(self, region: Region) -> int | None:
         """The earliest time a running attempt ends or times out, where that is known."""
-        times = []
+        times = self.services.event_times(region)
         for job in list(region.active.get(RUNNING, {}).values()):
             attempt = job.running
             if attempt is None or attempt.handle is None or attempt.stopping is not None:

@@ -1,0 +1,109 @@
+"""Service environments: the SageMaker training capacity a SAGEMAKER_TRAINING job queue uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model.region import Region
+from ..model.resources import select
+from ..model.service import NUM_INSTANCES, ServiceEnvironment
+from .environments import STATES
+from .params import check_name, paged
+from .router import Call, Response, batch_operation
+from .tags import set_create_tags, tags_of
+
+
+def check_capacity_limits(
+    call: Call, raw: list[Any], *, units: tuple[str, ...] | None
+) -> list[dict[str, Any]]:
+    """capacityLimits: 1 to 5 limits, each a maxCapacity of at least 1 in a capacityUnit
+    (one of ``units`` where given), no unit twice."""
+    p = call.p
+    if not 1 <= len(raw) <= 5:
+        raise p.fail(f"capacityLimits takes 1 to 5 capacity limits, got {len(raw)}")
+    limits: list[dict[str, Any]] = []
+    for i, limit in enumerate(raw):
+        most, unit = limit.get("maxCapacity"), limit.get("capacityUnit")
+        if not isinstance(most, int) or most < 1:
+            raise p.fail(f"capacityLimits[{i}].maxCapacity is required and must be at least 1, got {most!r}")
+        if not isinstance(unit, str) or not unit:
+            raise p.fail(f"capacityLimits[{i}].capacityUnit is required")
+        if units is not None and unit not in units:
+            raise p.fail(f"capacityLimits[{i}].capacityUnit must be one of {', '.join(units)}, got '{unit}'")
+        limits.append({"maxCapacity": most, "capacityUnit": unit})
+    seen = [lim["capacityUnit"] for lim in limits]
+    if len(set(seen)) != len(seen):
+        raise p.fail(f"capacityLimits names a capacityUnit twice: {seen}")
+    return limits
+
+
+@batch_operation("CreateServiceEnvironment")
+def create_service_environment(call: Call) -> Response:
+    p, region = call.p, call.region
+    name = check_name(p.op, "serviceEnvironmentName", p.text("serviceEnvironmentName"))
+    if name in region.service_environments:
+        raise p.fail(f"service environment '{name}' already exists in {region.region}")
+    env = ServiceEnvironment(
+        name=name,
+        arn=region.arn("service-environment", name),
+        type=p.choice("serviceEnvironmentType", ("SAGEMAKER_TRAINING",)),
+        state=p.choice("state", STATES, "ENABLED"),
+        capacity_limits=check_capacity_limits(
+            call, p.opt_list("capacityLimits") or [], units=(NUM_INSTANCES,)
+        ),
+    )
+    set_create_tags(call, env.arn)
+    region.service_environments[name] = env
+    return {"serviceEnvironmentName": name, "serviceEnvironmentArn": env.arn}
+
+
+def _describe(region: Region, env: ServiceEnvironment) -> Response:
+    detail: Response = {
+        "serviceEnvironmentName": env.name,
+        "serviceEnvironmentArn": env.arn,
+        "serviceEnvironmentType": env.type,
+        "state": env.state,
+        "status": "VALID",
+        "capacityLimits": [dict(limit) for limit in env.capacity_limits],
+    }
+    tags = tags_of(region, env.arn)
+    if tags:
+        detail["tags"] = tags
+    return detail
+
+
+@batch_operation("DescribeServiceEnvironments")
+def describe_service_environments(call: Call) -> Response:
+    refs = call.p.str_list("serviceEnvironments")
+    if len(refs) > 100:
+        raise call.p.fail(f"serviceEnvironments takes at most 100 names or ARNs, got {len(refs)}")
+    found = select(refs, call.region.service_environments)
+    return paged(call.p, "serviceEnvironments", found, lambda e: _describe(call.region, e), limit=100)
+
+
+@batch_operation("UpdateServiceEnvironment")
+def update_service_environment(call: Call) -> Response:
+    p = call.p
+    env = call.region.service_environment(p.op, p.text("serviceEnvironment"))
+    state = p.choice("state", STATES, env.state)
+    raw = p.opt_list("capacityLimits")
+    limits = env.capacity_limits if raw is None else check_capacity_limits(call, raw, units=(NUM_INSTANCES,))
+    env.state, env.capacity_limits = state, limits  # validated: only now does it change
+    return {"serviceEnvironmentName": env.name, "serviceEnvironmentArn": env.arn}
+
+
+@batch_operation("DeleteServiceEnvironment")
+def delete_service_environment(call: Call) -> Response:
+    p, region = call.p, call.region
+    env = region.service_environment(p.op, p.text("serviceEnvironment"))
+    if env.state != "DISABLED":
+        raise p.fail(
+            f"service environment '{env.name}' is ENABLED: disable it with "
+            "UpdateServiceEnvironment(state='DISABLED') before deleting it"
+        )
+    users = [q.name for q in region.job_queues.values() if any(e is env for _, e in q.service_environments)]
+    if users:
+        raise p.fail(f"cannot delete service environment '{env.name}': job queues {users} still use it")
+    del region.service_environments[env.name]
+    region.tags.pop(env.arn, None)
+    return {}

@@ -1,0 +1,179 @@
+"""Which RUNNABLE service job gets service-environment capacity, and where.
+
+A job holds ``ResourceConfig.InstanceCount`` instances of its ``InstanceType`` while SCHEDULED,
+STARTING or RUNNING. A capacity limit in ``NUM_INSTANCES`` counts every instance, one in an
+instance type (``ml.m5.large``) counts that type's. Queues are served by priority, jobs within
+a queue by schedulingPriority (queues with a scheduling policy) then submission order.
+
+In a quota-management queue (a scheduling policy with ``quotaSharePolicy``) each job belongs
+to a quota share. A job within its share's capacity limits starts where the environment has
+room, reclaiming capacity lent to other shares (cross-share preemption) if it must. Beyond its
+limits, a LEND_AND_BORROW share borrows idle capacity up to ``borrowLimit`` percent more
+(-1: no bound), leaving RESERVE shares' idle capacity alone; with ``inSharePreemption``
+ENABLED a job may preempt lower-priority jobs of its own share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..model.region import Region
+from ..model.service import IN_FLIGHT, NUM_INSTANCES, QuotaShare, ServiceEnvironment, ServiceJob
+
+Limits = Sequence[dict[str, Any]]
+
+
+@dataclass(eq=False)
+class Placement:
+    environment: ServiceEnvironment
+    borrowing: bool
+    preempt: list[ServiceJob] = field(default_factory=list)
+
+
+def place(region: Region, runnable: list[ServiceJob]) -> Iterator[tuple[ServiceJob, Placement]]:
+    """Yield each job that gets capacity, in AWS's order; the caller takes the capacity
+    (sets the job's environment and status) before the next one is placed.
+
+    Once a job of a queue (of a quota share) does not fit, no job of it needing as many
+    instances or more is placed in this round."""
+    in_flight = [j for j in region.service_jobs.values() if j.status in IN_FLIGHT]
+    blocked: dict[tuple[str, str], int] = {}
+    for job in sorted(runnable, key=_order):
+        key = (job.queue.name, job.quota_share.arn if job.quota_share else "")
+        if job.instances >= blocked.get(key, job.instances + 1):
+            continue
+        placement = _placement(region, job, in_flight)
+        if placement is None:
+            blocked[key] = job.instances
+            continue
+        yield job, placement
+        in_flight = [j for j in in_flight if j not in placement.preempt] + [job]
+
+
+def _order(job: ServiceJob) -> tuple[int, str, int, int]:
+    priority = job.scheduling_priority if job.queue.scheduling_policy_arn else 0
+    return (-job.queue.priority, job.queue.name, -priority, job.seq)
+
+
+def _placement(region: Region, job: ServiceJob, in_flight: list[ServiceJob]) -> Placement | None:
+    share = job.quota_share
+    if share is not None and share.state != "ENABLED":
+        return None
+    for _, env in job.queue.service_environments:
+        if env.state != "ENABLED":
+            continue
+        on_env = [j for j in in_flight if j.environment is env]
+        if share is None:
+            if _room(env.capacity_limits, on_env, job):
+                return Placement(env, borrowing=False)
+            continue
+        found = _share_placement(region, share, env, job, on_env, in_flight)
+        if found is not None:
+            return found
+    return None
+
+
+def _share_placement(
+    region: Region,
+    share: QuotaShare,
+    env: ServiceEnvironment,
+    job: ServiceJob,
+    on_env: list[ServiceJob],
+    in_flight: list[ServiceJob],
+) -> Placement | None:
+    mine = [j for j in in_flight if j.quota_share is share]
+    if _within(share.capacity_limits, mine, job, 1.0):
+        if _room(env.capacity_limits, on_env, job):
+            return Placement(env, borrowing=False)
+        lent = sorted((j for j in on_env if j.borrowing and j.quota_share is not share), key=lambda j: -j.seq)
+        victims = _reclaim(lent, lambda gone: _room(env.capacity_limits, _without(on_env, gone), job))
+        return None if victims is None else Placement(env, borrowing=False, preempt=victims)
+    if share.preemption.get("inSharePreemption") == "ENABLED":
+        lower = sorted(
+            (j for j in mine if j.environment is env and j.scheduling_priority < job.scheduling_priority),
+            key=lambda j: (j.scheduling_priority, -j.seq),
+        )
+        victims = _reclaim(
+            lower,
+            lambda gone: (
+                _within(share.capacity_limits, _without(mine, gone), job, 1.0)
+                and _room(env.capacity_limits, _without(on_env, gone), job)
+            ),
+        )
+        if victims is not None:
+            return Placement(env, borrowing=False, preempt=victims)
+    if share.strategy != "LEND_AND_BORROW":
+        return None
+    borrow_limit = share.sharing.get("borrowLimit", -1)
+    factor = float("inf") if borrow_limit in (None, -1) else 1 + borrow_limit / 100
+    if not _within(share.capacity_limits, mine, job, factor):
+        return None
+    others = [s for s in region.quota_shares.values() if s.queue is job.queue and s is not share]
+    reserved = {
+        limit.get("capacityUnit", NUM_INSTANCES): _idle_reserved(others, in_flight, limit)
+        for limit in env.capacity_limits
+    }
+    if _room(env.capacity_limits, on_env, job, reserved):
+        return Placement(env, borrowing=True)
+    return None
+
+
+def _usage(jobs: Sequence[ServiceJob], unit: str) -> int:
+    return sum(j.usage(unit) for j in jobs)
+
+
+def _without(jobs: list[ServiceJob], gone: list[ServiceJob]) -> list[ServiceJob]:
+    return [j for j in jobs if j not in gone]
+
+
+def _room(
+    limits: Limits, jobs: Sequence[ServiceJob], job: ServiceJob, reserved: dict[str, int] | None = None
+) -> bool:
+    """Whether ``job`` fits under every limit beside ``jobs`` (and capacity held back)."""
+    for limit in limits:
+        unit, most = limit.get("capacityUnit", NUM_INSTANCES), limit.get("maxCapacity")
+        held = (reserved or {}).get(unit, 0)
+        if most is not None and _usage(jobs, unit) + held + job.usage(unit) > most:
+            return False
+    return True
+
+
+def _within(limits: Limits, jobs: Sequence[ServiceJob], job: ServiceJob, factor: float) -> bool:
+    """Whether ``job`` stays within a quota share's limits (times ``factor`` when borrowing);
+    a share with no limit for the job's instance type has no quota for it."""
+    applicable = [lim for lim in limits if job.usage(lim["capacityUnit"]) > 0]
+    if not applicable:
+        return factor == float("inf")
+    return all(
+        _usage(jobs, lim["capacityUnit"]) + job.usage(lim["capacityUnit"]) <= lim["maxCapacity"] * factor
+        for lim in applicable
+    )
+
+
+def _idle_reserved(shares: list[QuotaShare], in_flight: list[ServiceJob], env_limit: dict[str, Any]) -> int:
+    """Idle capacity RESERVE shares keep for themselves, counted in ``env_limit``'s unit."""
+    unit = env_limit.get("capacityUnit", NUM_INSTANCES)
+    idle = 0
+    for share in shares:
+        if share.strategy != "RESERVE" or share.state != "ENABLED":
+            continue
+        used = [j for j in in_flight if j.quota_share is share]
+        for limit in share.capacity_limits:
+            if unit in (NUM_INSTANCES, limit["capacityUnit"]):
+                idle += max(0, limit["maxCapacity"] - _usage(used, limit["capacityUnit"]))
+    return idle
+
+
+def _reclaim(
+    candidates: list[ServiceJob], fits: Callable[[list[ServiceJob]], bool]
+) -> list[ServiceJob] | None:
+    """The fewest of ``candidates`` (taken in order) whose preemption makes ``fits`` true; None
+    when even all of them do not."""
+    victims: list[ServiceJob] = []
+    for candidate in candidates:
+        victims.append(candidate)
+        if fits(victims):
+            return victims
+    return None

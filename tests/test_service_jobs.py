@@ -1,0 +1,379 @@
+"""Service jobs (SageMaker training jobs scheduled by Batch), through boto3."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from installed_model import needs_operation
+
+from pytest_fakebatch import Exit, FakeBatch, ServiceJobRun
+
+pytestmark = needs_operation("SubmitServiceJob")
+
+
+def payload(
+    instances: int = 1, name: str = "train", image: str = "trainer:1", kind: str = "ml.m5.large"
+) -> str:
+    return json.dumps(
+        {
+            "TrainingJobName": name,
+            "AlgorithmSpecification": {"TrainingImage": image, "TrainingInputMode": "File"},
+            "RoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+            "ResourceConfig": {"InstanceType": kind, "InstanceCount": instances, "VolumeSizeInGB": 1},
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+            "HyperParameters": {"epochs": "3"},
+        }
+    )
+
+
+@pytest.fixture
+def sq(batch: Any) -> str:
+    """A SAGEMAKER_TRAINING queue 'sq' on a service environment 'se' of 4 instances."""
+    batch.create_service_environment(
+        serviceEnvironmentName="se",
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "NUM_INSTANCES"}],
+    )
+    batch.create_job_queue(
+        jobQueueName="sq",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+    )
+    return "sq"
+
+
+def submit(batch: Any, name: str = "job", **extra: Any) -> str:
+    extra.setdefault("serviceRequestPayload", payload())
+    job_id: str = batch.submit_service_job(
+        jobName=name, jobQueue="sq", serviceJobType="SAGEMAKER_TRAINING", **extra
+    )["jobId"]
+    return job_id
+
+
+def describe(batch: Any, job_id: str) -> dict[str, Any]:
+    detail: dict[str, Any] = batch.describe_service_job(jobId=job_id)
+    return detail
+
+
+def test_a_service_job_succeeds_by_default(batch: Any, sq: str) -> None:
+    body = payload()
+    job_id = batch.submit_service_job(
+        jobName="train",
+        jobQueue=sq,
+        serviceJobType="SAGEMAKER_TRAINING",
+        serviceRequestPayload=body,
+        tags={"team": "ml"},
+        timeoutConfig={"attemptDurationSeconds": 600},
+    )["jobId"]
+    job = describe(batch, job_id)
+    assert job["status"] == "SUCCEEDED"
+    assert job["jobArn"].endswith(f":service-job/{job_id}")
+    assert job["serviceRequestPayload"] == body
+    assert job["timeoutConfig"] == {"attemptDurationSeconds": 600}
+    assert job["tags"] == {"team": "ml"}
+    assert job["createdAt"] <= job["scheduledAt"] <= job["startedAt"] <= job["stoppedAt"]
+    (attempt,) = job["attempts"]
+    resource = {
+        "name": "TrainingJobArn",
+        "value": f"arn:aws:sagemaker:{batch.meta.region_name}:123456789012:training-job/train",
+    }
+    assert attempt["serviceResourceId"] == resource
+    assert job["latestAttempt"] == {"serviceResourceId": resource}
+    assert batch.list_tags_for_resource(resourceArn=job["jobArn"])["tags"] == {"team": "ml"}
+
+
+def test_step_shows_every_status(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    fake_batch.autorun = False
+    job_id = submit(batch)
+    seen = [describe(batch, job_id)["status"]]
+    while fake_batch.step():
+        seen.append(describe(batch, job_id)["status"])
+    assert seen == ["SUBMITTED", "RUNNABLE", "SCHEDULED", "STARTING", "RUNNING", "SUCCEEDED"]
+
+
+def test_a_handler_plays_the_training_job(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    seen: list[ServiceJobRun] = []
+
+    @fake_batch.service_handler("trainer:*")
+    def train(job: ServiceJobRun) -> None:
+        seen.append(job)
+        print("epochs", job.hyperparameters["epochs"], "on", job.instance_count, job.instance_type)
+        job.sleep(120)
+
+    job_id = submit(batch)
+    assert describe(batch, job_id)["status"] == "RUNNING"
+    fake_batch.advance(120)
+    job = describe(batch, job_id)
+    assert job["status"] == "SUCCEEDED"
+    assert job["stoppedAt"] - job["startedAt"] == 120_000
+    assert seen[0].training_job_name == "train"
+    events = boto3.client("logs", region_name=batch.meta.region_name).get_log_events(
+        logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=f"train/algo-1-{job['scheduledAt'] // 1000}"
+    )["events"]
+    assert [e["message"] for e in events] == ["epochs 3 on 1 ml.m5.large"]
+
+
+def test_a_raising_handler_fails_the_job_and_retries_follow_the_strategy(
+    fake_batch: FakeBatch, batch: Any, sq: str
+) -> None:
+    @fake_batch.service_handler(job_name="flaky")
+    def flaky(job: ServiceJobRun) -> None:
+        if job.attempt < 3:
+            raise RuntimeError("CUDA out of memory")
+
+    job_id = submit(batch, "flaky", retryStrategy={"attempts": 3})
+    job = describe(batch, job_id)
+    assert job["status"] == "SUCCEEDED"
+    assert [a.get("statusReason") for a in job["attempts"]] == [
+        "AlgorithmError: RuntimeError: CUDA out of memory",
+        "AlgorithmError: RuntimeError: CUDA out of memory",
+        None,
+    ]
+    assert len({a["serviceResourceId"]["value"] for a in job["attempts"]}) == 3  # one training job each
+
+    @fake_batch.service_handler(job_name="doomed")
+    def doomed(job: ServiceJobRun) -> Exit:
+        return Exit(status_reason="ClientError: no such S3 prefix")
+
+    job_id = submit(
+        batch,
+        "doomed",
+        retryStrategy={
+            "attempts": 5,
+            "evaluateOnExit": [{"action": "EXIT", "onStatusReason": "ClientError*"}],
+        },
+    )
+    job = describe(batch, job_id)
+    assert (job["status"], job["statusReason"], len(job["attempts"])) == (
+        "FAILED",
+        "ClientError: no such S3 prefix",
+        1,
+    )
+
+
+def test_timeouts_and_terminate(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    @fake_batch.service_handler("*")
+    def slow(job: ServiceJobRun) -> None:
+        job.sleep(3600)
+
+    timed = submit(
+        batch, "timed", timeoutConfig={"attemptDurationSeconds": 60}, retryStrategy={"attempts": 2}
+    )
+    stopped = submit(batch, "stopped")
+    assert describe(batch, stopped)["status"] == "RUNNING"
+    batch.terminate_service_job(jobId=stopped, reason="not needed")
+    job = describe(batch, stopped)
+    assert (job["status"], job["statusReason"], job["isTerminated"]) == ("FAILED", "not needed", True)
+    fake_batch.advance(60)
+    job = describe(batch, timed)
+    assert (job["status"], job["statusReason"]) == ("FAILED", "Job attempt duration exceeded timeout")
+    assert job["stoppedAt"] - job["startedAt"] == 60_000
+    assert len(job["attempts"]) == 1
+
+
+def test_terminate_service_jobs_answers_per_job(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    fake_batch.autorun = False
+    ids = [submit(batch, f"j{i}") for i in range(2)]
+    answer = batch.terminate_service_jobs(jobs=[*ids, "nope"], reason="cleanup")
+    assert answer["successful"] == ids
+    (error,) = answer["errors"]
+    assert (error["job"], error["code"]) == ("nope", "ClientException")
+    assert "service job 'nope' does not exist" in error["message"]
+    assert {describe(batch, i)["status"] for i in ids} == {"FAILED"}
+    with pytest.raises(ClientError):
+        batch.terminate_service_job(jobId="nope", reason="x")
+
+
+def test_jobs_wait_runnable_for_service_environment_capacity(
+    fake_batch: FakeBatch, batch: Any, sq: str
+) -> None:
+    @fake_batch.service_handler("*")
+    def work(job: ServiceJobRun) -> None:
+        job.sleep(100)
+
+    big = submit(batch, "big", serviceRequestPayload=payload(instances=3))
+    other = submit(batch, "other", serviceRequestPayload=payload(instances=2))
+    small = submit(batch, "small", serviceRequestPayload=payload(instances=1))
+    assert [describe(batch, j)["status"] for j in (big, other, small)] == ["RUNNING", "RUNNABLE", "RUNNING"]
+    assert describe(batch, big)["capacityUsage"] == [{"capacityUnit": "NUM_INSTANCES", "quantity": 3.0}]
+    fake_batch.advance(100)
+    assert describe(batch, other)["status"] == "RUNNING"
+    batch.update_service_environment(serviceEnvironment="se", state="DISABLED")
+    late = submit(batch, "late")
+    fake_batch.advance(100)
+    assert (describe(batch, other)["status"], describe(batch, late)["status"]) == ("SUCCEEDED", "RUNNABLE")
+
+
+def test_quota_shares_bound_each_share_and_lend_idle_capacity(fake_batch: FakeBatch, batch: Any) -> None:
+    batch.create_service_environment(
+        serviceEnvironmentName="se",
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "NUM_INSTANCES"}],
+    )
+    policy = batch.create_scheduling_policy(
+        name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
+    )
+    batch.create_job_queue(
+        jobQueueName="sq",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        schedulingPolicyArn=policy["arn"],
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+    )
+    for name, strategy in (("fixed", "RESERVE"), ("elastic", "LEND_AND_BORROW")):
+        batch.create_quota_share(
+            quotaShareName=name,
+            jobQueue="sq",
+            capacityLimits=[{"maxCapacity": 2, "capacityUnit": "ml.m5.large"}],
+            resourceSharingConfiguration={"strategy": strategy},
+            preemptionConfiguration={"inSharePreemption": "DISABLED"},
+        )
+
+    @fake_batch.service_handler("*")
+    def work(job: ServiceJobRun) -> None:
+        job.sleep(100)
+
+    with pytest.raises(ClientError) as excinfo:
+        submit(batch, "no_share")
+    assert "give a quotaShareName" in excinfo.value.response["Error"]["Message"]
+    fixed = [submit(batch, f"f{i}", quotaShareName="fixed") for i in range(3)]
+    assert [describe(batch, j)["status"] for j in fixed] == [
+        "RUNNING",
+        "RUNNING",
+        "RUNNABLE",
+    ]  # its limit is 2
+    assert describe(batch, fixed[0])["quotaShareName"] == "fixed"
+    elastic = [submit(batch, f"e{i}", quotaShareName="elastic") for i in range(3)]
+    # 'elastic' runs its 2 and may borrow, but nothing is idle: 'fixed' uses its own 2
+    assert [describe(batch, j)["status"] for j in elastic] == ["RUNNING", "RUNNING", "RUNNABLE"]
+    listed = batch.list_service_jobs(
+        jobQueue="sq", filters=[{"name": "QUOTA_SHARE_NAME", "values": ["fixed"]}]
+    )
+    assert {j["jobId"] for j in listed["jobSummaryList"]} == {fixed[0], fixed[1]}  # RUNNING only
+
+
+def test_submit_checks(batch: Any, sq: str, queue: str, definition: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        submit(batch, serviceRequestPayload="not json")
+    assert "serviceRequestPayload must be a JSON object" in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as excinfo:
+        submit(batch, schedulingPriority=10_000)
+    assert "schedulingPriority must be between 0 and 9999" in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as excinfo:
+        submit(batch, shareIdentifier="a")
+    assert "fair-share" in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as excinfo:
+        batch.submit_service_job(
+            jobName="x", jobQueue=queue, serviceJobType="SAGEMAKER_TRAINING", serviceRequestPayload=payload()
+        )
+    assert f"job queue '{queue}' runs container jobs" in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as excinfo:
+        batch.submit_job(jobName="x", jobQueue=sq, jobDefinition=definition)
+    assert "submit to it with SubmitServiceJob" in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as excinfo:
+        batch.describe_service_job(jobId="nope")
+    assert "service job 'nope' does not exist" in excinfo.value.response["Error"]["Message"]
+
+
+def test_update_service_job_priority(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    fake_batch.autorun = False
+    job_id = submit(batch)
+    answer = batch.update_service_job(jobId=job_id, schedulingPriority=50)
+    assert answer["jobId"] == job_id
+    assert describe(batch, job_id)["schedulingPriority"] == 50
+    fake_batch.run_until_idle()
+    with pytest.raises(ClientError) as excinfo:
+        batch.update_service_job(jobId=job_id, schedulingPriority=1)
+    assert "is SUCCEEDED" in excinfo.value.response["Error"]["Message"]
+
+
+def test_list_service_jobs_filters_and_pages(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    fake_batch.clock.freeze()
+    ids = []
+    for i in range(5):
+        ids.append(submit(batch, f"Train-{i}"))
+        fake_batch.clock.advance(1)
+    submit(batch, "other")
+    assert batch.list_service_jobs(jobQueue=sq)["jobSummaryList"] == []  # none RUNNING
+    done = batch.list_service_jobs(jobQueue=sq, jobStatus="SUCCEEDED")["jobSummaryList"]
+    assert len(done) == 6
+    assert done[0]["jobName"] == "other"
+    pages = batch.get_paginator("list_service_jobs").paginate(
+        jobQueue=sq, filters=[{"name": "JOB_NAME", "values": ["train*"]}], PaginationConfig={"PageSize": 2}
+    )
+    listed = [page["jobSummaryList"] for page in pages]
+    assert [len(p) for p in listed] == [2, 2, 1]
+    assert [j["jobId"] for p in listed for j in p] == ids[::-1]
+    created = describe(batch, ids[2])["createdAt"]
+    before = batch.list_service_jobs(
+        jobQueue=sq, filters=[{"name": "BEFORE_CREATED_AT", "values": [str(created)]}]
+    )["jobSummaryList"]
+    assert [j["jobId"] for j in before] == ids[1::-1]
+    with pytest.raises(ClientError) as excinfo:
+        batch.list_service_jobs(jobQueue=sq, filters=[{"name": "JOB_DEFINITION", "values": ["x"]}])
+    assert "filters[0].name must be one of" in excinfo.value.response["Error"]["Message"]
+
+
+def test_deleting_the_queue_ends_its_service_jobs(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    @fake_batch.service_handler("*")
+    def slow(job: ServiceJobRun) -> None:
+        job.sleep(1000)
+
+    job_id = submit(batch)
+    batch.update_job_queue(jobQueue=sq, state="DISABLED")
+    with pytest.raises(ClientError):
+        submit(batch)
+    batch.delete_job_queue(jobQueue=sq)
+    assert describe(batch, job_id)["status"] == "FAILED"
+
+
+def test_a_share_borrows_idle_capacity_and_the_lender_takes_it_back(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    batch.create_service_environment(
+        serviceEnvironmentName="se",
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "NUM_INSTANCES"}],
+    )
+    policy = batch.create_scheduling_policy(
+        name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
+    )
+    batch.create_job_queue(
+        jobQueueName="sq",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        schedulingPolicyArn=policy["arn"],
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+    )
+    for name, strategy in (("lender", "LEND"), ("borrower", "LEND_AND_BORROW")):
+        batch.create_quota_share(
+            quotaShareName=name,
+            jobQueue="sq",
+            capacityLimits=[{"maxCapacity": 2, "capacityUnit": "ml.m5.large"}],
+            resourceSharingConfiguration={"strategy": strategy},
+            preemptionConfiguration={"inSharePreemption": "DISABLED"},
+        )
+
+    @fake_batch.service_handler("*")
+    def work(job: ServiceJobRun) -> None:
+        job.sleep(100)
+
+    borrowed = [submit(batch, f"b{i}", quotaShareName="borrower") for i in range(4)]
+    assert [describe(batch, j)["status"] for j in borrowed] == ["RUNNING"] * 4  # 2 own + 2 borrowed
+    mine = submit(batch, "l0", quotaShareName="lender")
+    assert describe(batch, mine)["status"] == "RUNNING"
+    newest = describe(batch, borrowed[3])
+    assert (newest["status"], newest["statusReason"]) == (
+        "RUNNABLE",
+        "Preempted: capacity was reclaimed for another job",
+    )
+    assert newest["preemptionSummary"]["preemptedAttemptCount"] == 1
+    assert newest["attempts"] == []  # a preemption uses up no retry
+    fake_batch.advance(200)
+    assert describe(batch, borrowed[3])["status"] == "SUCCEEDED"
