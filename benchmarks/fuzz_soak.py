@@ -4,7 +4,7 @@
     python benchmarks/fuzz_soak.py --front http --minimize "ServerException"
 
 Prints, per front end, the requests sent, the answers by class (200, 4xx by error code, 5xx,
-raw exceptions, calls over a second), the slowest call, and one example of each distinct
+raw exceptions, calls over a second of CPU), the slowest call (CPU), and one example of each distinct
 failure. ``--minimize TEXT`` instead searches for a failure whose description contains TEXT
 and lets Hypothesis shrink it to a minimal sequence.
 """
@@ -24,7 +24,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from fuzz_runner import Example, Outcome
+from fuzz_runner import SLOW_SECONDS, Example, Outcome
 from fuzz_strategies import FRONTS, IMPLEMENTED, LOGS_OPERATIONS, Request, sequences
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
@@ -69,7 +69,7 @@ class Tally:
             self.labels[outcome.label] += 1
             if outcome.label == "200":
                 self.succeeded.add(operation)
-            if outcome.seconds > 1.0:
+            if outcome.seconds > SLOW_SECONDS:
                 self.slow += 1
             if outcome.seconds > self.slowest[0]:
                 self.slowest = (outcome.seconds, f"{outcome.label} {_show(request)[:120]}" if request else "")
