@@ -7,6 +7,7 @@ from ..model.resources import ComputeEnvironment, JobQueue, select
 from ..scheduling.lifecycle import set_status
 from .environments import STATES
 from .params import check_name, paged
+from .queue_actions import check_time_limit_actions
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -56,6 +57,7 @@ def create_job_queue(call: Call) -> Response:
         raise p.fail(f"job queue '{name}' already exists in {region.region}")
     priority = _priority(call, required=True)
     assert priority is not None
+    check_time_limit_actions(p, p.opt_str("jobQueueType"))
     order = _environment_order(call, required=True)
     assert order is not None
     policy = p.opt_str("schedulingPolicyArn")
@@ -106,6 +108,7 @@ def update_job_queue(call: Call) -> Response:
     queue = region.job_queue(p.op, p.text("jobQueue"))
     state = p.choice("state", STATES, queue.state)
     priority = _priority(call, required=False)
+    check_time_limit_actions(p, queue.extra.get("jobQueueType"))
     order = _environment_order(call, required=False)
     policy = p.opt_str("schedulingPolicyArn")
     if policy is not None:

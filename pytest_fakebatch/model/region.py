@@ -29,6 +29,7 @@ class Region:
     active: dict[str, dict[str, Job]] = field(default_factory=dict)  # status -> unfinished leaf jobs
     dependents: dict[str, list[Job]] = field(default_factory=dict)  # job id -> jobs waiting on it
     recheck: list[Job] = field(default_factory=list)  # PENDING jobs whose dependencies moved
+    blocked: dict[str, Job] = field(default_factory=dict)  # job id -> job with a blocked_since
     # ListJobs's index: queue ARN -> its top-level jobs, ascending by (createdAt, seq)
     queue_jobs: dict[str, list[Job]] = field(default_factory=dict)
 

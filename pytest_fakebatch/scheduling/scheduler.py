@@ -24,6 +24,7 @@ from ..model.jobs import (
 )
 from ..model.region import Region
 from ..model.resources import ComputeEnvironment
+from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .lifecycle import set_status
 from .ordering import offer_capacity
@@ -57,8 +58,9 @@ class Scheduler:
             return False
         self._busy = True
         try:
+            moved = expire(region, self.clock.now_ms())  # queues' jobStateTimeLimitActions
             runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
-            moved = self._collect(region)
+            moved |= self._collect(region)
             moved |= self._start(region)
             moved |= self._dispatch(region, runnable)
             moved |= self._recheck(region)
@@ -110,12 +112,20 @@ class Scheduler:
     def _dispatch(self, region: Region, runnable: list[Job]) -> bool:
         if not runnable:
             return False
+        now = self.clock.now_ms()
+        # a multi-node job's other nodes hold their capacity while RUNNABLE, and launch once
+        # its main node is RUNNING
+        reserved = [job for job in runnable if job.running is not None and job.status == RUNNABLE]
+        launched = [job for job in reserved if _main_node_running(job)]
+        for job in launched:
+            set_status(region, job, STARTING, now)
+        runnable = [job for job in runnable if job.running is None]
         in_flight = [
             job
             for status in (STARTING, RUNNING)
             for job in region.active.get(status, {}).values()
             if job.running is not None
-        ]
+        ] + [job for job in reserved if job.status == RUNNABLE]
         used: dict[str, float] = {}
         for job in in_flight:
             assert job.running is not None
@@ -123,28 +133,29 @@ class Scheduler:
             used[ce] = used.get(ce, 0.0) + job.vcpus
         ceiling = self.executor.max_running
         slots = [len(in_flight)]
-        now = self.clock.now_ms()
+        front = FrontOfQueue(region, now)
 
         def try_start(job: Job) -> bool:
             group = _gang(job)
             if any(j.status != RUNNABLE for j in group):
                 return False
-            if ceiling is not None and slots[0] + len(group) > ceiling:
-                return False
             need = sum(j.vcpus for j in group)
-            env = _place(job, used, need)
+            env = None if ceiling is not None and slots[0] + len(group) > ceiling else _place(job, used, need)
             if env is None:
+                front.missed(group, need)
                 return False
+            front.placed(group)
             used[env.name] = used.get(env.name, 0.0) + need
             slots[0] += len(group)
-            for member in group:
+            for member in group:  # the main node is launched first (other nodes: see above)
                 member.running = Attempt(started_at=now, compute_environment=env.name)
-                set_status(region, member, STARTING, now)
+                if len(group) == 1 or _is_main_node(member):
+                    set_status(region, member, STARTING, now)
             return True
 
         before = slots[0]
         offer_capacity(region, runnable, in_flight, try_start)
-        return slots[0] != before
+        return slots[0] != before or bool(launched)
 
     # STARTING -> RUNNING: the executor starts the attempt
     def _start(self, region: Region) -> bool:
@@ -182,6 +193,8 @@ class Scheduler:
         for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):
             if job.running is None or job.running.handle is not handle:
                 continue  # stopped meanwhile, by its main node's exit
+            if _nodes_launching(job):
+                continue  # they launch the instant the main node runs: its exit comes after
             deadline = _deadline(job)
             outcome = finished.get(handle)
             if deadline is not None and (
@@ -230,6 +243,7 @@ class Scheduler:
             if node.status in (STARTING, RUNNING):
                 self.stop(region, node, MAIN_NODE_EXITED)
             elif node.status in (SUBMITTED, PENDING, RUNNABLE):
+                node.running = None
                 set_status(region, node, FAILED, self.clock.now_ms(), MAIN_NODE_EXITED)
 
     def sync_logs(self, region: Region) -> None:
@@ -241,7 +255,8 @@ class Scheduler:
                 region.logs[job.spec.log_group][attempt.log_stream] = self.executor.logs(attempt.handle, now)
 
     def next_event(self, region: Region) -> int | None:
-        """The earliest time a running attempt ends or times out, where that is known."""
+        """The earliest time a running attempt ends or times out, or a queue's time-limit action
+        fires, where that is known."""
         times = []
         for job in region.active.get(RUNNING, {}).values():
             if job.running is None or job.running.handle is None:
@@ -252,6 +267,9 @@ class Scheduler:
             finish = self.executor.finish_time(job.running.handle)
             if finish is not None:
                 times.append(finish)
+        deadline = next_deadline(region)
+        if deadline is not None:
+            times.append(deadline)
         return min(times) if times else None
 
     def stop(self, region: Region, job: Job, reason: str) -> None:
@@ -268,8 +286,13 @@ class Scheduler:
 
 
 def _gang(job: Job) -> list[Job]:
-    """The jobs that must start together: a multi-node job's nodes on its first start, as AWS
-    gets the capacity for the whole job before it launches it; otherwise the job alone."""
+    """The jobs whose capacity is taken together: a multi-node job's nodes on its first start,
+    as AWS gets the capacity for the whole job before it launches it; otherwise the job alone.
+
+    AWS Batch User Guide, "Job lifecycle for MNP jobs": "The main node is launched first and it
+    moves to the STARTING status ... When the main node reaches the RUNNING status ... the child
+    nodes are launched and they also move to the STARTING status." The other nodes wait
+    RUNNABLE, their capacity held, until the main node is RUNNING."""
     parent = job.parent
     if job.is_multinode and parent is not None and not any(n.attempts for n in parent.children):
         return parent.children
@@ -284,6 +307,24 @@ def _place(job: Job, used: dict[str, float], need: float) -> ComputeEnvironment 
         if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + need <= limit):
             return env
     return None
+
+
+def _nodes_launching(job: Job) -> bool:
+    """Whether ``job`` is a main node whose other nodes are still being launched."""
+    if not _is_main_node(job):
+        return False
+    assert job.parent is not None
+    return any(
+        node.status == STARTING or (node.status == RUNNABLE and node.running is not None)
+        for node in job.parent.children
+        if node is not job
+    )
+
+
+def _main_node_running(node: Job) -> bool:
+    parent = node.parent
+    main = node.spec.main_node
+    return parent is not None and main is not None and parent.children[main].status == RUNNING
 
 
 def _is_main_node(job: Job) -> bool:
