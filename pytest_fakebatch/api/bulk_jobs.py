@@ -16,7 +16,9 @@ from .router import Call, Response, batch_operation
 
 _MAX_JOBS = 50  # "An array of up to 50 Batch job IDs"
 # a job id as Batch makes them: a UUID, an array child's ":<index>", a node's "#<index>"
-_JOB_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[0-9]{1,5})?(#[0-9]{1,5})?")
+_JOB_ID = re.compile(
+    r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(:[0-9]{1,5})?(#[0-9]{1,5})?"
+)
 
 
 def _stop_many(call: Call, *, terminate: bool) -> Response:

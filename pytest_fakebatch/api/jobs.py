@@ -127,8 +127,8 @@ def _filter(call: Call, name: str, value: str) -> Any:
         # The docs name no wildcard; a trailing "*" matches as a prefix, as in a fair-share
         # policy's shareDistribution (a job's own shareIdentifier cannot hold "*").
         if value.endswith("*"):
-            prefix = value[:-1]
-            return lambda j: j.spec.share_identifier is not None and j.spec.share_identifier.startswith(prefix)
+            start = value[:-1]
+            return lambda j: j.spec.share_identifier is not None and j.spec.share_identifier.startswith(start)
         return lambda j: j.spec.share_identifier == value
     if name == "JOB_DEFINITION":
         prefix = value.endswith("*")

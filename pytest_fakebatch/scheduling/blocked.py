@@ -21,7 +21,9 @@ from ..model.resources import JobQueue
 from .lifecycle import set_status
 
 MAX_RESOURCE = "MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE"
-MAX_RESOURCE_REASON = f"{MAX_RESOURCE} - CE(s) associated with the job queue cannot meet the CPU requirement of the job."
+MAX_RESOURCE_REASON = (
+    f"{MAX_RESOURCE} - CE(s) associated with the job queue cannot meet the CPU requirement of the job."
+)
 CANCELED_BY_ACTION = "Canceled by JobStateTimeLimit action due to reason: "
 
 
