@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .executors.inprocess import Exit, JobRun
-    from .fake import ApiCall, FakeBatch, JobInfo
+    from .fake import FakeBatch
+    from .inspection import ApiCall, JobInfo
     from .scheduling.clock import Clock
 
 __all__ = ["ApiCall", "Clock", "Exit", "FakeBatch", "JobInfo", "JobRun", "__version__"]
@@ -22,9 +23,9 @@ __version__ = "0.1.0"
 # Each name is imported on first use, so that loading the plugin (which imports this package)
 # costs a pytest run that never uses the fake next to nothing.
 _HOMES = {
-    "ApiCall": ".fake",
+    "ApiCall": ".inspection",
     "FakeBatch": ".fake",
-    "JobInfo": ".fake",
+    "JobInfo": ".inspection",
     "Exit": ".executors.inprocess",
     "JobRun": ".executors.inprocess",
     "Clock": ".scheduling.clock",

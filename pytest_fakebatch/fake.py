@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import itertools
-import json
 import secrets
 import string
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from botocore.credentials import ReadOnlyCredentials
@@ -22,10 +20,11 @@ from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .frontends import credentials, hook
 from .frontends.routes import batch_model
-from .model.jobs import Job, observed_status
+from .inspection import ApiCall, JobInfo, job_info, recorded
+from .model.jobs import observed_status
 from .model.region import Region
 from .scheduling.clock import Clock
-from .scheduling.scheduler import Scheduler
+from .scheduling.scheduler import Run, Scheduler
 
 if TYPE_CHECKING:
     from .frontends.server import Server
@@ -33,62 +32,6 @@ if TYPE_CHECKING:
 H = TypeVar("H", bound=Handler)
 
 DEFAULT_ACCOUNT = "123456789012"
-_RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
-_ENCODER = json.JSONEncoder(default=repr)
-
-
-@dataclass(frozen=True)
-class ApiCall:
-    """One request the fake answered: what was asked and whether it failed."""
-
-    service: str  # "batch" or "logs"
-    operation: str  # botocore's name, e.g. "SubmitJob"
-    region: str
-    params: dict[str, Any]
-    error: str | None  # the error code answered, None for success
-
-
-def _recorded(body: Any) -> dict[str, Any]:
-    """What :attr:`FakeBatch.calls` keeps of a request: the body itself up to
-    ``_RECORDED_BYTES`` of JSON; of a bigger one, its top-level members that fit in that
-    budget and ``"...truncated"`` (the body's size and the members left out)."""
-    if not isinstance(body, dict):
-        return {}
-    text = _ENCODER.encode(body)
-    if len(text) <= _RECORDED_BYTES:
-        return body
-    kept: dict[str, Any] = {}
-    dropped: list[str] = []
-    budget = _RECORDED_BYTES - 200
-    for key, value in body.items():
-        size = len(key) + len(_ENCODER.encode(value)) + 4
-        if size <= budget and len(key) <= 128:
-            kept[key] = value
-            budget -= size
-        else:
-            dropped.append(key[:128])
-    kept["...truncated"] = {"bytes": len(text), "members": dropped[:20]}
-    return kept
-
-
-@dataclass(frozen=True)
-class JobInfo:
-    """A snapshot of one job for assertions, read without going through boto3."""
-
-    id: str
-    name: str
-    status: str
-    status_reason: str | None
-    exit_code: int | None
-    attempts: int  # finished attempts, as many as DescribeJobs lists in ``attempts``
-    array_index: int | None
-    array_size: int | None
-    queue: str
-    definition: str
-    region: str
-    output: list[str]  # every line the job's attempts logged, in order
-    is_cancelled: bool
-    is_terminated: bool
 
 
 class FakeBatch:
@@ -135,7 +78,8 @@ class FakeBatch:
         self.calls: list[ApiCall] = []
         self._scheduler = Scheduler(self.clock, self.executor)
         self._regions: dict[str, Region] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards state; attempts' work (handlers) runs without it
+        self._running = threading.local()  # .handler: this thread is running a handler
         self._seq = itertools.count()
         self._active = False  # between start() and stop()
         self._stopped = False  # stop() ran: the state is gone for good
@@ -284,17 +228,11 @@ class FakeBatch:
 
     def run_until_idle(self) -> None:
         """Move every job as far as it can go now (what each API call does when autorun)."""
-        with self._lock:
-            for region in self._regions.values():
-                self._scheduler.tick(region)
+        self._observe(None, until_idle=True)
 
     def step(self) -> bool:
         """Move every job at most one status along; whether anything moved."""
-        with self._lock:
-            moved = False
-            for region in self._regions.values():
-                moved |= self._scheduler.round(region)
-            return moved
+        return self._observe(None, until_idle=False)
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward: simulated work finishes and timeouts fire at their own
@@ -303,18 +241,56 @@ class FakeBatch:
             raise ValueError(f"the clock only moves forward, not by {seconds} seconds")
         with self._lock:
             target = self.clock.now_ms() + round(seconds * 1000)
-            while self.autorun:
-                self.run_until_idle()
+        while self.autorun and not self._in_handler():
+            self.run_until_idle()
+            with self._lock:
+                now = self.clock.now_ms()
                 events = [
-                    t for r in self._regions.values() if (t := self._scheduler.next_event(r)) is not None
+                    t
+                    for r in self._regions.values()
+                    if (t := self._scheduler.next_event(r)) is not None and t > now
                 ]
                 upcoming = min(events, default=None)
                 if upcoming is None or upcoming > target:
                     break
-                self.clock.advance(max(0, upcoming - self.clock.now_ms()) / 1000)
+                self.clock.advance((upcoming - now) / 1000)
+        with self._lock:
             self.clock.advance(max(0, target - self.clock.now_ms()) / 1000)
-            if self.autorun:
-                self.run_until_idle()
+        if self.autorun:
+            self.run_until_idle()
+
+    def _in_handler(self) -> bool:
+        return bool(getattr(self._running, "handler", False))
+
+    def _observe(self, region_name: str | None, *, until_idle: bool) -> bool:
+        """Move jobs (one region's, or all), and run the attempts they start: the scheduler
+        moves them under the lock; this thread then runs the attempts it claimed (handlers)
+        without the lock, and records them under the lock, until nothing more moves. A thread
+        that is running a handler (a job that calls Batch) moves nothing: the thread that
+        runs the handler does, once it returns. Whether anything moved."""
+        if self._in_handler():
+            return False
+        moved = False
+        runs: list[Run] = []
+        while True:
+            with self._lock:
+                self._scheduler.record(runs)
+                if runs and not until_idle:
+                    return moved
+                regions = list(self._regions.values()) if region_name is None else [self._region(region_name)]
+                for region in regions:
+                    if until_idle:
+                        self._scheduler.tick(region)
+                    else:
+                        moved |= self._scheduler.round(region)
+                runs = self._scheduler.claim()
+            if not runs:
+                return moved
+            self._running.handler = True
+            try:
+                self._scheduler.execute(runs)
+            finally:
+                self._running.handler = False
 
     # -- inspection ---------------------------------------------------------------------
 
@@ -322,7 +298,7 @@ class FakeBatch:
         """Every submitted job (array children included), oldest first."""
         with self._lock:
             return [
-                self._info(r, j, shown)
+                job_info(r, j, shown)
                 for r in self._selected_regions(region)
                 for j in r.jobs.values()
                 if (shown := observed_status(j)) == status or status is None
@@ -334,7 +310,7 @@ class FakeBatch:
             for r in self._selected_regions(region):
                 if job_id in r.jobs:
                     job = r.jobs[job_id]
-                    return self._info(r, job, observed_status(job))
+                    return job_info(r, job, observed_status(job))
         raise KeyError(f"no job '{job_id}' was submitted")
 
     def _selected_regions(self, region: str | None) -> Iterator[Region]:
@@ -342,28 +318,6 @@ class FakeBatch:
             if region is None or state.region == region:
                 self._scheduler.sync_logs(state)
                 yield state
-
-    def _info(self, region: Region, job: Job, status: str) -> JobInfo:
-        """A job's snapshot; ``status`` is its observed status (counted from an array's
-        children), which the caller has already worked out."""
-        last = job.attempts[-1] if job.attempts else None
-        streams = region.logs.get(job.spec.log_group, {}) if job.attempts else {}
-        return JobInfo(
-            id=job.id,
-            name=job.spec.name,
-            status=status,
-            status_reason=job.status_reason,
-            exit_code=last.exit_code if last else None,
-            attempts=sum(a.stopped_at is not None for a in job.attempts),
-            array_index=job.index,
-            array_size=len(job.children) if job.children else None,
-            queue=job.spec.queue.name,
-            definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
-            region=region.region,
-            output=[m for a in job.attempts for _, m in streams.get(a.log_stream, ())],
-            is_cancelled=job.is_cancelled,
-            is_terminated=job.is_terminated,
-        )
 
     # -- the API ------------------------------------------------------------------------
 
@@ -376,21 +330,22 @@ class FakeBatch:
                 raise ServerError(f"{operation}: pytest-fakebatch failed internally: {bug!r}") from bug
 
     def dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
-        """Answer one request; raises BatchError for the caller's errors and our own bugs."""
-        with self._lock:
-            error: str | None = None
-            try:
-                return self._dispatch(service, operation, region_name, body)
-            except BatchError as failure:
-                error = as_answered_by(service, failure).code
-                raise
-            except Exception as bug:  # never a traceback into botocore
-                error = ServerError.code
-                raise ServerError(
-                    f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
-                ) from bug
-            finally:
-                self.calls.append(ApiCall(service, operation, region_name, _recorded(body), error))
+        """Answer one request; raises BatchError for the caller's errors and our own bugs.
+        The lock is held while state is read or changed, not while attempts run."""
+        error: str | None = None
+        try:
+            return self._dispatch(service, operation, region_name, body)
+        except BatchError as failure:
+            error = as_answered_by(service, failure).code
+            raise
+        except Exception as bug:  # never a traceback into botocore
+            error = ServerError.code
+            raise ServerError(
+                f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
+            ) from bug
+        finally:
+            with self._lock:
+                self.calls.append(ApiCall(service, operation, region_name, recorded(body), error))
 
     def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
         table = BATCH if service == "batch" else LOGS
@@ -401,16 +356,19 @@ class FakeBatch:
                 f"(implemented: {', '.join(sorted(table))})"
             )
         check_request(service, operation, region_name, body)  # nothing runs on a refused request
-        region = self._region(region_name)
-        if self.autorun:
-            self._scheduler.tick(region)
-        if service == "logs":
-            self._scheduler.sync_logs(region)
-        answer = fn(Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__))
-        if region_name not in self._regions and not region.is_empty():
-            self._regions[region_name] = region  # kept once a request put something in it
+        if self.autorun:  # the scheduler contains its own bugs: they never fail this request
+            self._observe(region_name, until_idle=True)
+        with self._lock:
+            region = self._region(region_name)
+            if service == "logs":
+                self._scheduler.sync_logs(region)
+            answer = fn(
+                Call(Params(operation, body), region, self.clock, self._scheduler, self._seq.__next__)
+            )
+            if region_name not in self._regions and not region.is_empty():
+                self._regions[region_name] = region  # kept once a request put something in it
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
-            self._scheduler.tick(region)
+            self._observe(region_name, until_idle=True)
         return answer
 
     def _region(self, name: str) -> Region:

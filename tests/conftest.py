@@ -5,31 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import boto3
-import botocore.session
 import pytest
 
 from pytest_fakebatch import FakeBatch
 
 REGION = "eu-west-1"
-
-_BATCH_MODEL = botocore.session.get_session().get_service_model("batch")
-_BATCH_OPERATIONS = frozenset(_BATCH_MODEL.operation_names)
-
-
-def needs_operation(name: str) -> pytest.MarkDecorator:
-    """Skip a test of ``name`` where the installed botocore's Batch model predates it."""
-    return pytest.mark.skipif(
-        name not in _BATCH_OPERATIONS, reason=f"the installed botocore's Batch model has no {name}"
-    )
-
-
-def needs_member(operation: str, member: str) -> pytest.MarkDecorator:
-    """Skip a test of ``member`` of ``operation``'s request where the installed model lacks it."""
-    known = (
-        operation in _BATCH_OPERATIONS
-        and member in _BATCH_MODEL.operation_model(operation).input_shape.members
-    )
-    return pytest.mark.skipif(not known, reason=f"the installed botocore's {operation} has no {member}")
 
 
 @pytest.fixture

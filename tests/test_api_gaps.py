@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import needs_member, needs_operation
+from installed_model import needs_member, needs_operation
 
 from pytest_fakebatch import FakeBatch, JobRun
 

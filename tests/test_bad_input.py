@@ -10,7 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
-from conftest import needs_member
+from installed_model import needs_member
 from raw_http import Answer, send
 
 from pytest_fakebatch import FakeBatch

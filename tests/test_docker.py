@@ -13,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -77,6 +78,14 @@ def wait_for(batch: Any, job_id: str, statuses: Iterable[str] = TERMINAL, timeou
             return job
         if time.monotonic() > deadline:
             raise AssertionError(f"job {job_id} is still {job['status']} after {timeout}s, not {wanted}")
+        time.sleep(0.05)
+
+
+def wait_until_removed(job_id: str, timeout: float = 30) -> None:
+    """Until no container of ``job_id`` is left: the executor's pool removes it (real time, bounded)."""
+    deadline = time.monotonic() + timeout
+    while ours(**{f"{LABEL}.job-id": job_id}):
+        assert time.monotonic() < deadline, f"the container of job {job_id} was not removed in time"
         time.sleep(0.05)
 
 
@@ -182,14 +191,15 @@ def test_terminate_stops_the_running_container(
     wait_for_container(job_id)
 
     batch.terminate_job(jobId=job_id, reason="not needed any more")
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["isTerminated"] is True
 
-    job = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+    job = wait_for(batch, job_id)  # FAILED once the container has stopped, as on AWS
     assert job["status"] == "FAILED"
     assert job["isTerminated"] is True
     assert job["statusReason"] == "not needed any more"
     # sleep is the container's PID 1, which ignores SIGTERM: SIGKILL after the grace period
     assert job["container"]["exitCode"] == 137
-    assert ours(**{f"{LABEL}.job-id": job_id}) == []
+    wait_until_removed(job_id)
 
 
 def test_timeout_stops_the_running_container(
@@ -213,7 +223,7 @@ def test_timeout_stops_the_running_container(
     assert job["statusReason"] == "Job attempt duration exceeded timeout"
     assert job["container"]["exitCode"] == 143  # 128 + SIGTERM
     assert job["stoppedAt"] - job["startedAt"] == 60_000
-    assert ours(**{f"{LABEL}.job-id": job_id}) == []
+    wait_until_removed(job_id)
 
 
 def test_a_running_containers_output_is_readable_live(
@@ -233,7 +243,7 @@ def test_a_running_containers_output_is_readable_live(
     batch.terminate_job(jobId=job_id, reason="seen enough")
 
     assert [e["message"] for e in events] == ["started"]
-    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "FAILED"
+    assert wait_for(batch, job_id)["status"] == "FAILED"
 
 
 def test_a_container_removed_behind_the_fakes_back_fails_its_job(
@@ -554,3 +564,32 @@ def test_an_unreachable_engine_stops_the_run_at_start(
     assert result.ret != 0
     result.stderr.fnmatch_lines(["ERROR: *DOCKER_HOST=tcp://127.0.0.1:1*Start dockerd*"])
     result.stdout.no_fnmatch_line("*test_nothing*PASSED*")
+
+
+# -- stopping a container never holds the fake's lock -------------------------------------
+
+
+def test_other_calls_are_answered_while_a_container_that_ignores_sigterm_is_stopped(
+    batch: Any, queue: str, register: Any, fake_batch: FakeBatch
+) -> None:
+    executor = fake_batch.executor
+    assert isinstance(executor, DockerExecutor)
+    executor.stop_grace_seconds = 5  # the engine waits this long before its SIGKILL
+    register("stubborn", sh("trap '' TERM; echo ready; while true; do sleep 1; done"))
+    job_id = batch.submit_job(jobName="stubborn", jobQueue=queue, jobDefinition="stubborn")["jobId"]
+    wait_for(batch, job_id, ["RUNNING"])
+    container = wait_for_container(job_id)
+
+    batch.terminate_job(jobId=job_id, reason="stop it")
+    answered: dict[str, Any] = {}
+    other = threading.Thread(target=lambda: answered.update(batch.describe_job_queues(jobQueues=[queue])))
+    other.start()
+    other.join(timeout=30)
+    container.reload()  # how the container was once the other thread had its answer
+
+    assert not other.is_alive()
+    assert [q["jobQueueName"] for q in answered["jobQueues"]] == [queue]
+    assert container.status == "running"  # still in its grace period: nobody waited for it
+    job = wait_for(batch, job_id)
+    assert (job["status"], job["statusReason"], job["container"]["exitCode"]) == ("FAILED", "stop it", 137)
+    wait_until_removed(job_id)

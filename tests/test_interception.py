@@ -14,7 +14,7 @@ import pytest
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import EndpointConnectionError
-from conftest import needs_operation
+from installed_model import needs_operation
 from moto import mock_aws
 from moto.batch import batch_backends
 from moto.core import DEFAULT_ACCOUNT_ID
@@ -419,3 +419,18 @@ def test_calls_record_operation_region_params_and_error(fake_batch: FakeBatch) -
         "ClientException",
     )
     assert second.params == {"jobQueue": "ghost"}
+
+
+def test_a_botocore_too_old_is_named_as_such() -> None:
+    script = (
+        "import botocore; botocore.__version__ = '1.33.13'\n"
+        "try:\n"
+        "    from pytest_fakebatch import FakeBatch\n"
+        "except ImportError as error:\n"
+        "    print(error)\n"
+    )
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+
+    assert "needs botocore 1.34 or newer, and 1.33.13 is installed" in done.stdout

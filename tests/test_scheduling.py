@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import needs_operation
+from installed_model import needs_operation
 
 from pytest_fakebatch import FakeBatch, JobRun
 

@@ -39,13 +39,21 @@ class Outcome:
 
 
 class Executor(Protocol):
-    """Runs attempts. Called only by the scheduler, under the fake's lock."""
+    """Runs attempts. Called only by the scheduler: every method under the fake's lock and
+    quick (no user code, no waiting on the engine), except :meth:`run`, which is called once
+    per attempt without the lock, by the thread that observed the attempt starting."""
 
     max_running: int | None  # a ceiling on attempts running at once, beside maxvCpus
 
     def start(self, spec: AttemptSpec, now_ms: int) -> Any:
-        """Start an attempt and return a handle for it. Never raises for the job's own
-        failures (a missing image, say): those come back as the handle's Outcome."""
+        """Prepare an attempt and return a handle for it at once. Never raises for the job's
+        own failures (a missing image, say): those come back as the handle's Outcome."""
+        ...
+
+    def run(self, handle: Any) -> None:
+        """Do the attempt's work that must not hold the fake's lock (a handler: user code,
+        which may call the fake from other threads). Returns when it is done; how it ended
+        is what a later :meth:`poll` reports. A no-op for work that runs elsewhere."""
         ...
 
     def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
@@ -61,8 +69,10 @@ class Executor(Protocol):
         None for real work, which ends when it ends."""
         ...
 
-    def stop(self, handle: Any, now_ms: int) -> Outcome:
-        """Stop a running attempt and return what it left (its logs, its exit code)."""
+    def stop(self, handle: Any, now_ms: int) -> Outcome | None:
+        """Stop a running attempt without waiting for it: what it left (its logs, its exit
+        code) if it is over at once, else None, and a later :meth:`poll` reports it once it
+        has stopped."""
         ...
 
     def close(self) -> None:

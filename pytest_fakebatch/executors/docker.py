@@ -3,9 +3,11 @@
 The scheduler still decides everything, on the test thread: :meth:`DockerExecutor.poll`
 asks the engine once which of this executor's containers have exited and turns those into
 outcomes (exit code, OOM kill, logs, end time). Only the slow engine round-trips that decide
-nothing run on a small thread pool inside the executor: creating and starting a container
-(``start`` returns at once, so a 100-child array is not started one container at a time) and
-removing a container once its outcome is read. No thread ever changes a job's status.
+nothing run on a small thread pool inside the executor, never under the fake's lock:
+creating and starting a container (``start`` returns at once, so a 100-child array is not
+started one container at a time), stopping one (``stop`` returns at once; SIGTERM, SIGKILL
+after the grace period, and a later poll sees it exited) and removing a container once its
+outcome is read. No thread ever changes a job's status.
 
 Times: containers run in real time, so their timestamps (log lines, ``FinishedAt``) are
 moved into the fake clock's frame by the clock's offset observed when the attempt started,
@@ -141,6 +143,9 @@ class DockerExecutor:
         handle.future = self._pool.submit(self._prepare, handle)
         return handle
 
+    def run(self, handle: Any) -> None:
+        """Nothing: the pool creates and starts the container."""
+
     def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
         done: dict[Any, Outcome] = {}
         live: dict[str, _Container] = {}
@@ -161,7 +166,7 @@ class DockerExecutor:
                     state = "gone"  # it ran when the engine was asked: removed since; _finish says so
                 if state in ("exited", "dead", "gone"):
                     done[handle] = self._finish(handle, now_ms)
-                    self._pool.submit(self._remove_quietly, cid)
+                    self._submit(self._remove_quietly, cid)
         return done
 
     def _states(self) -> tuple[float, dict[str, str]]:
@@ -189,8 +194,9 @@ class DockerExecutor:
     def finish_time(self, handle: Any) -> int | None:
         return None  # real work ends when it ends
 
-    def stop(self, handle: Any, now_ms: int) -> Outcome:
-        """SIGTERM (the image's stop signal), SIGKILL after the grace period, then logs."""
+    def stop(self, handle: Any, now_ms: int) -> Outcome | None:
+        """Ask the pool to stop the container (SIGTERM, the image's stop signal; SIGKILL after
+        the grace period) once it is created, and return at once: a later poll sees it exit."""
         assert isinstance(handle, _Container)
         assert handle.future is not None
         if handle.outcome is not None:
@@ -198,18 +204,12 @@ class DockerExecutor:
         if handle.future.cancel():  # never reached the engine: no container to stop
             handle.outcome = Outcome(exit_code=None, finished_at=now_ms)
             return handle.outcome
-        handle.future.result()
-        if handle.error is not None:
-            self._engine_failed(handle)
-        if handle.outcome is not None:
-            return handle.outcome
-        cid = handle.container_id
-        assert cid is not None
-        with contextlib.suppress(docker.errors.APIError):  # already exited: _finish says how
-            self._client.api.stop(cid, timeout=self.stop_grace_seconds)
-        outcome = self._finish(handle, now_ms)
-        remove(self._client, cid)
-        return outcome
+        handle.future.add_done_callback(lambda _: self._submit(self._stop_container, handle))
+        return None
+
+    def _submit(self, work: Any, *args: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # the pool is shut down: close() removes it all
+            self._pool.submit(work, *args)
 
     def close(self) -> None:
         """Remove every container this executor created, running or not."""
@@ -277,6 +277,12 @@ class DockerExecutor:
                 except docker.errors.APIError as error:
                     self._unpullable[image] = f"{image}: pull failed: {_explain(error)}"
             return self._unpullable.get(image)
+
+    def _stop_container(self, handle: _Container) -> None:
+        cid = handle.container_id
+        if cid is not None and handle.outcome is None:
+            with contextlib.suppress(Exception):  # gone or exited already: poll says how it ended
+                self._client.api.stop(cid, timeout=self.stop_grace_seconds)
 
     def _remove_quietly(self, container_id: str) -> None:
         with contextlib.suppress(Exception):  # close() removes whatever is left, and reports that

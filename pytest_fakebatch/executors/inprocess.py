@@ -5,10 +5,12 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import io
+import sys
+import threading
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TextIO
 
 from .base import AttemptSpec, Outcome
 
@@ -47,7 +49,7 @@ class JobRun:
         self.parameters = dict(spec.parameters)
         self.vcpus = spec.vcpus
         self.memory = spec.memory_mib
-        self._started_ms = started_ms
+        self.started_ms = started_ms
         self.elapsed_ms = 0
         self.logs: list[tuple[int, str]] = []
 
@@ -57,7 +59,7 @@ class JobRun:
 
     def log(self, message: str) -> None:
         """Write one line to the job's log (``print`` does the same)."""
-        self.logs.append((self._started_ms + self.elapsed_ms, message))
+        self.logs.append((self.started_ms + self.elapsed_ms, message))
 
 
 class _LogWriter(io.TextIOBase):
@@ -118,11 +120,16 @@ class Handlers:
 
 @dataclass(eq=False, slots=True)
 class _Attempt:
-    outcome: Outcome
+    run: JobRun
+    handler: Handler | None
+    default_exit_code: int
+    outcome: Outcome | None = None  # set once the handler has returned
+    stopped: bool = False  # stopped before its handler ran: it never runs
 
 
 class InProcessExecutor:
-    """Runs each attempt's handler when the attempt starts; it ends at start + simulated time."""
+    """Runs each attempt's handler in :meth:`run`, on the thread that observed the attempt
+    start, without the fake's lock; the attempt ends at start + simulated time."""
 
     max_running: int | None = None
 
@@ -130,41 +137,100 @@ class InProcessExecutor:
         self.handlers = handlers
 
     def start(self, spec: AttemptSpec, now_ms: int) -> _Attempt:
-        run = JobRun(spec, now_ms)
-        handler = self.handlers.find(spec)
-        outcome = Outcome(exit_code=self.handlers.default_exit_code)
-        if handler is not None:
-            outcome = _call(handler, run)
+        return _Attempt(JobRun(spec, now_ms), self.handlers.find(spec), self.handlers.default_exit_code)
+
+    def run(self, handle: Any) -> None:
+        if handle.stopped or handle.outcome is not None:
+            return
+        run: JobRun = handle.run
+        outcome = Outcome(exit_code=handle.default_exit_code)
+        if handle.handler is not None:
+            outcome = _call(handle.handler, run)
         outcome.logs = run.logs + outcome.logs
-        outcome.finished_at = now_ms + run.elapsed_ms
-        return _Attempt(outcome)
+        outcome.finished_at = run.started_ms + run.elapsed_ms
+        handle.outcome = outcome
 
     def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
         done = {}
         for handle in handles:
-            finished_at = handle.outcome.finished_at
-            if finished_at is None or finished_at <= now_ms:
-                done[handle] = handle.outcome
+            outcome = handle.outcome
+            if outcome is not None and (outcome.finished_at is None or outcome.finished_at <= now_ms):
+                done[handle] = outcome
         return done
 
     def logs(self, handle: Any, now_ms: int) -> list[tuple[int, str]]:
-        return [(ts, line) for ts, line in handle.outcome.logs if ts <= now_ms]
+        lines = handle.outcome.logs if handle.outcome is not None else list(handle.run.logs)
+        return [(ts, line) for ts, line in lines if ts <= now_ms]
 
     def finish_time(self, handle: Any) -> int | None:
-        finished_at: int | None = handle.outcome.finished_at
-        return finished_at
+        return None if handle.outcome is None else handle.outcome.finished_at
 
     def stop(self, handle: Any, now_ms: int) -> Outcome:
+        handle.stopped = True  # a handler already running goes on; what it returns is ignored
         return Outcome(exit_code=None, logs=self.logs(handle, now_ms), finished_at=now_ms)
 
     def close(self) -> None:
         pass
 
 
+class _Stdout(io.TextIOBase):
+    """``sys.stdout`` while handlers run: each thread running a handler prints to its job's
+    log; any other thread prints to the job's log when exactly one handler runs (threads a
+    handler started, say), else to the stream that was ``sys.stdout`` before."""
+
+    def __init__(self, before: TextIO) -> None:
+        self.before = before
+        self.writers: dict[int, _LogWriter] = {}  # thread ident -> the log of its handler
+
+    def writable(self) -> bool:
+        return True
+
+    def _target(self) -> Any:
+        writers = dict(self.writers)
+        mine = writers.get(threading.get_ident())
+        if mine is None and len(writers) == 1:
+            (mine,) = writers.values()
+        return self.before if mine is None else mine
+
+    def write(self, text: str) -> int:
+        written: int = self._target().write(text)
+        return written
+
+    def flush(self) -> None:
+        self._target().flush()
+
+
+_stdout_lock = threading.Lock()
+_stdout: _Stdout | None = None
+
+
+@contextlib.contextmanager
+def _printing_to(writer: _LogWriter) -> Iterator[None]:
+    """Route this thread's ``print`` to ``writer`` while a handler runs (see :class:`_Stdout`).
+    ``contextlib.redirect_stdout`` would not do: handlers on two threads would restore each
+    other's streams."""
+    global _stdout
+    me = threading.get_ident()
+    with _stdout_lock:
+        if _stdout is None or sys.stdout is not _stdout:
+            _stdout = _Stdout(sys.stdout)
+            sys.stdout = _stdout
+        router = _stdout
+        router.writers[me] = writer
+    try:
+        yield
+    finally:
+        with _stdout_lock:
+            router.writers.pop(me, None)
+            if not router.writers and sys.stdout is router:
+                sys.stdout = router.before
+                _stdout = None
+
+
 def _call(handler: Handler, run: JobRun) -> Outcome:
     writer = _LogWriter(run)
     try:
-        with contextlib.redirect_stdout(writer):
+        with _printing_to(writer):
             result = handler(run)
     except SystemExit as exit_:  # sys.exit(n) in a handler is the container exiting with n
         writer.flush_partial()

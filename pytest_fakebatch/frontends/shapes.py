@@ -17,17 +17,20 @@ from typing import Any
 
 import botocore
 from botocore.model import ListShape, MapShape, Shape, StructureShape
+from packaging.version import Version
 
 from .routes import service_model
 
-CHECKED_AGAINST = (1, 44, 8)  # the newest botocore whose Batch model the answers are built for
+FLOOR = Version("1.34")  # the oldest botocore the fake is tested with (tox -e min)
+CHECKED_AGAINST = Version("1.44.8")  # the newest botocore whose Batch model the answers are built for
+INSTALLED = Version(botocore.__version__)
+if INSTALLED < FLOOR:
+    raise ImportError(
+        f"pytest-fakebatch needs botocore {FLOOR} or newer, and {INSTALLED} is installed: "
+        "pip install -U 'botocore>=1.34'"
+    )
 
-
-def _version(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(".")[:3] if part.isdigit())
-
-
-OLDER_MODEL = _version(botocore.__version__) < CHECKED_AGAINST
+OLDER_MODEL = INSTALLED < CHECKED_AGAINST
 
 Pruner = Callable[[Any], None]
 _pruners: dict[tuple[str, str], Pruner | None] = {}

@@ -77,6 +77,10 @@ class Attempt:
     log_stream: str = ""
     compute_environment: str = ""
     handle: Any = None  # the executor's handle while the attempt runs
+    # asked to stop (TerminateJob, a timeout, its main node's exit): the status reason it ends
+    # with, and for a timeout the time it ends at, once the executor says it has stopped
+    stopping: str | None = None
+    stop_at: int | None = None
 
 
 @dataclass(eq=False, slots=True)

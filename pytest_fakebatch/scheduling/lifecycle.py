@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 
-from ..model.jobs import RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job, creation_key
+from ..model.jobs import FAILED, RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job, creation_key
 from ..model.region import Region
 
 
@@ -22,6 +22,25 @@ def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str |
     bucket = region.active.get(job.status)
     if bucket is not None:
         bucket.pop(job.id, None)
+    _move(region, job, status, now_ms, reason)
+
+
+def fail_broken(region: Region, job: Job, now_ms: int, reason: str) -> None:
+    """End ``job`` FAILED from wherever the fake broke on it, even in the middle of a move:
+    the one change outside the table, so that a bug in the fake stays with one job. An array
+    parent's unfinished children fail instead (its status is derived from them)."""
+    if job.children:
+        for child in job.children:
+            fail_broken(region, child, now_ms, reason)
+        return
+    if job.status in TERMINAL:
+        return
+    for bucket in region.active.values():  # wherever a half-done move left it
+        bucket.pop(job.id, None)
+    _move(region, job, FAILED, now_ms, reason)
+
+
+def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None) -> None:
     job.status = status
     if reason is not None:
         job.status_reason = reason

@@ -1,14 +1,25 @@
 """Moves jobs along their lifecycle when the fake is observed: no threads, no sleeps.
 
 A *round* moves every job at most one step, later stages first, so that a test stepping the
-scheduler sees each status; a *tick* repeats rounds until nothing can move any more.
+scheduler sees each status; a *tick* repeats rounds until nothing can move any more. Both run
+under the fake's lock. An attempt that starts is queued as a :class:`Run`: the thread that
+observed it claims it, does its work (a handler) without the lock, and records it.
+
+A bug in the fake stays with the job it hit: any exception from a step for one job (admitting,
+dispatching, starting, collecting, finishing, stopping) ends that job FAILED with a status
+reason naming the error, and the scheduler goes on with the others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
-from ..executors.base import AttemptSpec, Executor, Outcome
+from ..executors.base import Executor, Outcome
 from ..model.jobs import (
     FAILED,
     PENDING,
@@ -19,14 +30,14 @@ from ..model.jobs import (
     SUCCEEDED,
     Attempt,
     Job,
-    container_memory,
     observed_status,
 )
 from ..model.region import Region
 from ..model.resources import ComputeEnvironment
 from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
-from .lifecycle import set_status
+from .container import attempt_spec
+from .lifecycle import fail_broken, set_status
 from .ordering import offer_capacity
 from .retry import should_retry
 
@@ -34,6 +45,17 @@ ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
 TIMED_OUT = "Job attempt duration exceeded timeout"
 MAIN_NODE_EXITED = "Main node exited"
+INTERNAL_ERROR = "pytest-fakebatch internal error"
+
+
+@dataclass(eq=False)
+class Run:
+    """A started attempt whose work is still to be done, by the thread that claims it."""
+
+    region: Region
+    job: Job
+    handle: Any
+    error: Exception | None = None  # the executor broke while running it: contained on record
 
 
 class Scheduler:
@@ -41,33 +63,83 @@ class Scheduler:
         self.clock = clock
         self.executor = executor
         self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
-        self._busy = False
+        self._unclaimed: list[Run] = []
 
     def tick(self, region: Region) -> None:
-        """Move every job as far as it can go now."""
+        """Move every job as far as it can go now (without running the attempts it starts)."""
         while self.round(region):
             pass
 
     def round(self, region: Region) -> bool:
-        """Move every job at most one step; whether anything moved.
-
-        A handler that calls Batch itself (a job that submits jobs) re-enters the fake while
-        a round runs: that call is answered without moving jobs, which the outer round does.
-        """
-        if self._busy:
-            return False
-        self._busy = True
-        try:
-            moved = expire(region, self.clock.now_ms())  # queues' jobStateTimeLimitActions
-            runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
-            moved |= self._collect(region)
-            moved |= self._start(region)
-            moved |= self._dispatch(region, runnable)
-            moved |= self._recheck(region)
-            moved |= self._admit(region)
-        finally:
-            self._busy = False
+        """Move every job at most one step; whether anything moved."""
+        moved = self._stage(lambda r: expire(r, self.clock.now_ms()), region)  # time-limit actions
+        runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
+        moved |= self._stage(self._collect, region)
+        moved |= self._stage(self._start, region)
+        moved |= self._stage(lambda r: self._dispatch(r, runnable), region)
+        moved |= self._stage(self._recheck, region)
+        moved |= self._stage(self._admit, region)
         return moved
+
+    # -- attempts' work, outside the lock ---------------------------------------------
+
+    def claim(self) -> list[Run]:
+        """The started attempts no thread has claimed yet; the caller runs them (lock held)."""
+        runs, self._unclaimed = self._unclaimed, []
+        return runs
+
+    def execute(self, runs: list[Run]) -> None:
+        """Do the work of claimed attempts: called WITHOUT the lock, changes no state."""
+        for run in runs:
+            try:
+                self.executor.run(run.handle)
+            except Exception as error:  # the executor broke: recorded under the lock
+                run.error = error
+
+    def record(self, runs: list[Run]) -> None:
+        """After :meth:`execute`, under the lock: an executor that broke fails its job; how the
+        others ended is collected by the next round's poll."""
+        for run in runs:
+            attempt = run.job.running
+            if run.error is not None and attempt is not None and attempt.handle is run.handle:
+                self.contain(run.region, run.job, run.error)
+
+    # -- containment ---------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _containing(self, region: Region, job: Job) -> Iterator[None]:
+        try:
+            yield
+        except Exception as error:
+            self.contain(region, job, error)
+
+    def contain(self, region: Region, job: Job, error: Exception) -> None:
+        """A bug in the fake hit ``job``: end it FAILED, naming the error, wherever it was.
+        A multi-node job's nodes end together (they started together and decide together)."""
+        reason = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"
+        now = self.clock.now_ms()
+        parent = job.parent
+        for target in parent.children if job.is_multinode and parent is not None else [job]:
+            attempt, target.running = target.running, None
+            self._unclaimed = [r for r in self._unclaimed if r.job is not target]
+            if attempt is not None:
+                handle, attempt.handle = attempt.handle, None
+                attempt.stopped_at = max(now, attempt.started_at)
+                attempt.status_reason = reason
+                if handle is not None:
+                    with contextlib.suppress(Exception):  # the container goes at close() anyway
+                        self.executor.stop(handle, now)
+            fail_broken(region, target, now, reason)
+
+    @staticmethod
+    def _stage(step: Callable[[Region], bool], region: Region) -> bool:
+        """One stage of a round. Steps contain their own jobs' failures; what escapes belongs
+        to no one job, so it is reported as a warning and the round goes on."""
+        try:
+            return step(region)
+        except Exception as error:
+            warnings.warn(f"{INTERNAL_ERROR}: {type(error).__name__}: {error}", RuntimeWarning, stacklevel=2)
+            return False
 
     # SUBMITTED -> PENDING | RUNNABLE
     def _admit(self, region: Region) -> bool:
@@ -76,13 +148,14 @@ class Scheduler:
             return False
         now = self.clock.now_ms()
         for job in list(submitted.values()):
-            if job.parent is not None and job.parent.status == SUBMITTED:
-                set_status(region, job.parent, PENDING, now)
-            if job.depends_on:
-                set_status(region, job, PENDING, now)
-                region.recheck.append(job)
-            else:
-                set_status(region, job, RUNNABLE, now)
+            with self._containing(region, job):
+                if job.parent is not None and job.parent.status == SUBMITTED:
+                    set_status(region, job.parent, PENDING, now)
+                if job.depends_on:
+                    set_status(region, job, PENDING, now)
+                    region.recheck.append(job)
+                else:
+                    set_status(region, job, RUNNABLE, now)
         return True
 
     # PENDING -> RUNNABLE | FAILED, for jobs whose dependencies moved
@@ -95,18 +168,24 @@ class Scheduler:
         for job in dict.fromkeys(waiting):
             if job.status != PENDING:
                 continue
-            statuses = [observed_status(dep.job) for dep in job.depends_on]
-            if job.is_cancelled:
-                if all(s in (SUCCEEDED, FAILED) for s in statuses):
-                    set_status(region, job, FAILED, now, job.status_reason)
-                    moved = True
-            elif FAILED in statuses:
-                set_status(region, job, FAILED, now, DEPENDENCY_FAILED)
-                moved = True
-            elif all(s == SUCCEEDED for s in statuses):
-                set_status(region, job, RUNNABLE, now)
-                moved = True
+            with self._containing(region, job):
+                moved |= self._resolve(region, job, now)
+            moved |= job.status != PENDING
         return moved
+
+    def _resolve(self, region: Region, job: Job, now: int) -> bool:
+        statuses = [observed_status(dep.job) for dep in job.depends_on]
+        if job.is_cancelled:
+            if all(s in (SUCCEEDED, FAILED) for s in statuses):
+                set_status(region, job, FAILED, now, job.status_reason)
+                return True
+        elif FAILED in statuses:
+            set_status(region, job, FAILED, now, DEPENDENCY_FAILED)
+            return True
+        elif all(s == SUCCEEDED for s in statuses):
+            set_status(region, job, RUNNABLE, now)
+            return True
+        return False
 
     # RUNNABLE -> STARTING, where a compute environment has room
     def _dispatch(self, region: Region, runnable: list[Job]) -> bool:
@@ -136,6 +215,11 @@ class Scheduler:
         front = FrontOfQueue(region, now)
 
         def try_start(job: Job) -> bool:
+            with self._containing(region, job):
+                return place(job)
+            return False
+
+        def place(job: Job) -> bool:
             group = _gang(job)
             if any(j.status != RUNNABLE for j in group):
                 return False
@@ -153,9 +237,9 @@ class Scheduler:
                     set_status(region, member, STARTING, now)
             return True
 
-        before = slots[0]
+        before = len(region.active.get(RUNNABLE, {}))
         offer_capacity(region, runnable, in_flight, try_start)
-        return slots[0] != before or bool(launched)
+        return len(region.active.get(RUNNABLE, {})) != before or bool(launched)
 
     # STARTING -> RUNNING: the executor starts the attempt
     def _start(self, region: Region) -> bool:
@@ -164,21 +248,20 @@ class Scheduler:
             return False
         now = self.clock.now_ms()
         for job in list(starting.values()):
-            attempt = job.running
-            assert attempt is not None
-            attempt.started_at = now
-            attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
-            job.attempts.append(attempt)
-            region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
-            set_status(region, job, RUNNING, now)  # the container sees its job RUNNING
-            try:
-                attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
-            except Exception as error:  # an executor breaking its promise: fail the attempt, keep the job
-                reason = f"CannotStartContainerError: {type(error).__name__}: {error}"
-                self.finish(
-                    region, job, Outcome(exit_code=None, reason=reason, status_reason=reason), retry=True
-                )
+            with self._containing(region, job):
+                self._start_one(region, job, now)
         return True
+
+    def _start_one(self, region: Region, job: Job, now: int) -> None:
+        attempt = job.running
+        assert attempt is not None
+        attempt.started_at = now
+        attempt.log_stream = f"{job.spec.definition.name}/default/{uuid.uuid4().hex}"
+        region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
+        job.attempts.append(attempt)
+        set_status(region, job, RUNNING, now)  # the container sees its job RUNNING
+        attempt.handle = self.executor.start(attempt_spec(job, attempt, self.extra_env), now)
+        self._unclaimed.append(Run(region, job, attempt.handle))
 
     # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts
     def _collect(self, region: Region) -> bool:
@@ -187,29 +270,47 @@ class Scheduler:
             return False
         now = self.clock.now_ms()
         jobs = {job.running.handle: job for job in running.values() if job.running is not None}
-        finished = self.executor.poll(list(jobs), now)
+        try:
+            finished = self.executor.poll(list(jobs), now)
+        except Exception:  # find the attempts the executor breaks on: only their jobs fail
+            finished = {}
+            for handle, job in jobs.items():
+                with self._containing(region, job):
+                    finished.update(self.executor.poll([handle], now))
         moved = False
         # a multi-node job's main node last: nodes that ended by themselves keep their outcome
         for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):
             if job.running is None or job.running.handle is not handle:
-                continue  # stopped meanwhile, by its main node's exit
+                continue  # stopped meanwhile, by its main node's exit, or contained
             if _nodes_launching(job):
                 continue  # they launch the instant the main node runs: its exit comes after
-            deadline = _deadline(job)
-            outcome = finished.get(handle)
-            if deadline is not None and (
-                (outcome is not None and (outcome.finished_at or now) > deadline)
-                or (outcome is None and now >= deadline)
-            ):
-                stopped = self.executor.stop(handle, deadline)
-                stopped.status_reason = TIMED_OUT
-                stopped.finished_at = deadline
-                self.finish(region, job, stopped, retry=False)
-                moved = True
-            elif outcome is not None:
-                self.finish(region, job, outcome, retry=True)
-                moved = True
+            with self._containing(region, job):
+                moved |= self._collect_one(region, job, finished.get(handle), now)
+            moved |= job.status != RUNNING
         return moved
+
+    def _collect_one(self, region: Region, job: Job, outcome: Outcome | None, now: int) -> bool:
+        attempt = job.running
+        assert attempt is not None
+        if attempt.stopping is not None:  # asked to stop: it ends as it was asked to
+            if outcome is None:
+                return False
+            outcome.status_reason = attempt.stopping
+            if attempt.stop_at is not None:
+                outcome.finished_at = attempt.stop_at
+            self.finish(region, job, outcome, retry=False)
+            return True
+        deadline = _deadline(job)
+        if deadline is not None and (
+            (outcome is not None and (outcome.finished_at or now) > deadline)
+            or (outcome is None and now >= deadline)
+        ):
+            self._stop_attempt(region, job, TIMED_OUT, deadline)
+            return True
+        if outcome is not None:
+            self.finish(region, job, outcome, retry=True)
+            return True
+        return False
 
     def finish(self, region: Region, job: Job, outcome: Outcome, *, retry: bool) -> None:
         """Record how the running attempt ended and move the job on (or back for a retry)."""
@@ -249,40 +350,50 @@ class Scheduler:
     def sync_logs(self, region: Region) -> None:
         """Bring the log streams of running attempts up to now, as the awslogs driver would."""
         now = self.clock.now_ms()
-        for job in region.active.get(RUNNING, {}).values():
+        for job in list(region.active.get(RUNNING, {}).values()):
             attempt = job.running
             if attempt is not None and attempt.handle is not None:
-                region.logs[job.spec.log_group][attempt.log_stream] = self.executor.logs(attempt.handle, now)
+                with self._containing(region, job):
+                    logs = self.executor.logs(attempt.handle, now)
+                    region.logs[job.spec.log_group][attempt.log_stream] = logs
 
     def next_event(self, region: Region) -> int | None:
         """The earliest time a running attempt ends or times out, or a queue's time-limit action
         fires, where that is known."""
         times = []
-        for job in region.active.get(RUNNING, {}).values():
-            if job.running is None or job.running.handle is None:
-                continue
+        for job in list(region.active.get(RUNNING, {}).values()):
+            attempt = job.running
+            if attempt is None or attempt.handle is None or attempt.stopping is not None:
+                continue  # a stopping attempt ends when its executor says so
             deadline = _deadline(job)
             if deadline is not None:
                 times.append(deadline)
-            finish = self.executor.finish_time(job.running.handle)
-            if finish is not None:
-                times.append(finish)
+            with self._containing(region, job):
+                finish = self.executor.finish_time(attempt.handle)
+                if finish is not None:
+                    times.append(finish)
         deadline = next_deadline(region)
         if deadline is not None:
             times.append(deadline)
         return min(times) if times else None
 
     def stop(self, region: Region, job: Job, reason: str) -> None:
-        """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry."""
-        if job.status == STARTING:
-            job.running = None
-            set_status(region, job, FAILED, self.clock.now_ms(), reason)
-            return
+        """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry: at
+        once where the executor stops it at once, else when a later poll sees it stopped."""
+        with self._containing(region, job):
+            if job.status == STARTING:
+                job.running = None
+                set_status(region, job, FAILED, self.clock.now_ms(), reason)
+            elif job.running is not None and job.running.stopping is None:
+                self._stop_attempt(region, job, reason, None)
+
+    def _stop_attempt(self, region: Region, job: Job, reason: str, at: int | None) -> None:
         attempt = job.running
         assert attempt is not None
-        outcome = self.executor.stop(attempt.handle, self.clock.now_ms())
-        outcome.status_reason = reason
-        self.finish(region, job, outcome, retry=False)
+        attempt.stopping, attempt.stop_at = reason, at
+        outcome = self.executor.stop(attempt.handle, self.clock.now_ms() if at is None else at)
+        if outcome is not None:
+            self._collect_one(region, job, outcome, self.clock.now_ms())
 
 
 def _gang(job: Job) -> list[Job]:
@@ -335,46 +446,3 @@ def _deadline(job: Job) -> int | None:
     if job.spec.timeout is None or job.running is None:
         return None
     return job.running.started_at + job.spec.timeout * 1000
-
-
-def attempt_spec(job: Job, attempt: Attempt, extra_env: dict[str, str]) -> AttemptSpec:
-    """The container AWS would start for this attempt: command, environment and resources."""
-    spec = job.spec
-    container = job.container
-    env = {**extra_env, **{e["name"]: e.get("value", "") for e in container.get("environment", [])}}
-    env.update(
-        AWS_BATCH_JOB_ID=job.id,
-        AWS_BATCH_JOB_ATTEMPT=str(len(job.attempts)),
-        AWS_BATCH_JQ_NAME=spec.queue.name,
-        AWS_BATCH_CE_NAME=attempt.compute_environment,
-    )
-    if job.index is not None and spec.array_size is not None:
-        env["AWS_BATCH_JOB_ARRAY_INDEX"] = str(job.index)
-        env["AWS_BATCH_JOB_ARRAY_SIZE"] = str(spec.array_size)
-    if job.index is not None and spec.main_node is not None and job.parent is not None:
-        env["AWS_BATCH_JOB_NODE_INDEX"] = str(job.index)
-        env["AWS_BATCH_JOB_NUM_NODES"] = str(len(job.parent.children))
-        env["AWS_BATCH_JOB_MAIN_NODE_INDEX"] = str(spec.main_node)
-        if job.index != spec.main_node:
-            env["AWS_BATCH_JOB_MAIN_NODE_PRIVATE_IPV4_ADDRESS"] = node_address(spec.main_node)
-    return AttemptSpec(
-        job_id=job.id,
-        job_name=spec.name,
-        attempt=len(job.attempts),
-        definition_name=spec.definition.name,
-        queue_name=spec.queue.name,
-        image=container.get("image", ""),
-        command=list(container.get("command", [])),
-        environment=env,
-        container=container,
-        vcpus=job.vcpus,
-        memory_mib=container_memory(container),
-        log_stream=attempt.log_stream,
-        array_index=job.index,
-        parameters=spec.parameters,
-    )
-
-
-def node_address(index: int) -> str:
-    """The private IPv4 address a multi-node job's node is given (10.0.0.10 for node 0)."""
-    return f"10.0.{(index + 10) // 256}.{(index + 10) % 256}"

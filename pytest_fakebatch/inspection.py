@@ -1,0 +1,90 @@
+"""What a test reads of the fake without boto3: the call record and job snapshots."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from .model.jobs import Job
+from .model.region import Region
+
+RECORDED_BYTES = 4096  # of one request body in FakeBatch.calls
+_ENCODER = json.JSONEncoder(default=repr)
+
+
+@dataclass(frozen=True)
+class ApiCall:
+    """One request the fake answered: what was asked and whether it failed."""
+
+    service: str  # "batch" or "logs"
+    operation: str  # botocore's name, e.g. "SubmitJob"
+    region: str
+    params: dict[str, Any]
+    error: str | None  # the error code answered, None for success
+
+
+def recorded(body: Any) -> dict[str, Any]:
+    """What :attr:`FakeBatch.calls` keeps of a request: the body itself up to
+    ``RECORDED_BYTES`` of JSON; of a bigger one, its top-level members that fit in that
+    budget and ``"...truncated"`` (the body's size and the members left out)."""
+    if not isinstance(body, dict):
+        return {}
+    text = _ENCODER.encode(body)
+    if len(text) <= RECORDED_BYTES:
+        return body
+    kept: dict[str, Any] = {}
+    dropped: list[str] = []
+    budget = RECORDED_BYTES - 200
+    for key, value in body.items():
+        size = len(key) + len(_ENCODER.encode(value)) + 4
+        if size <= budget and len(key) <= 128:
+            kept[key] = value
+            budget -= size
+        else:
+            dropped.append(key[:128])
+    kept["...truncated"] = {"bytes": len(text), "members": dropped[:20]}
+    return kept
+
+
+@dataclass(frozen=True)
+class JobInfo:
+    """A snapshot of one job for assertions, read without going through boto3."""
+
+    id: str
+    name: str
+    status: str
+    status_reason: str | None
+    exit_code: int | None
+    attempts: int  # finished attempts, as many as DescribeJobs lists in ``attempts``
+    array_index: int | None
+    array_size: int | None
+    queue: str
+    definition: str
+    region: str
+    output: list[str]  # every line the job's attempts logged, in order
+    is_cancelled: bool
+    is_terminated: bool
+
+
+def job_info(region: Region, job: Job, status: str) -> JobInfo:
+    """A job's snapshot; ``status`` is its observed status (counted from an array's
+    children), which the caller has already worked out."""
+    last = job.attempts[-1] if job.attempts else None
+    streams = region.logs.get(job.spec.log_group, {}) if job.attempts else {}
+    return JobInfo(
+        id=job.id,
+        name=job.spec.name,
+        status=status,
+        status_reason=job.status_reason,
+        exit_code=last.exit_code if last else None,
+        attempts=sum(a.stopped_at is not None for a in job.attempts),
+        array_index=job.index,
+        array_size=len(job.children) if job.children else None,
+        queue=job.spec.queue.name,
+        definition=f"{job.spec.definition.name}:{job.spec.definition.revision}",
+        region=region.region,
+        output=[m for a in job.attempts for _, m in streams.get(a.log_stream, ())],
+        is_cancelled=job.is_cancelled,
+        is_terminated=job.is_terminated,
+    )
