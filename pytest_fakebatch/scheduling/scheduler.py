@@ -38,6 +38,7 @@ from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
+from .multinode import launch_other_nodes, nodes_launching
 from .ordering import offer_capacity
 from .retry import should_retry
 
@@ -192,19 +193,14 @@ class Scheduler:
         if not runnable:
             return False
         now = self.clock.now_ms()
-        # a multi-node job's other nodes hold their capacity while RUNNABLE, and launch once
-        # its main node is RUNNING
-        reserved = [job for job in runnable if job.running is not None and job.status == RUNNABLE]
-        launched = [job for job in reserved if _main_node_running(job)]
-        for job in launched:
-            set_status(region, job, STARTING, now)
+        launched, reserved = launch_other_nodes(region, runnable, now)
         runnable = [job for job in runnable if job.running is None]
         in_flight = [
             job
             for status in (STARTING, RUNNING)
             for job in region.active.get(status, {}).values()
             if job.running is not None
-        ] + [job for job in reserved if job.status == RUNNABLE]
+        ] + reserved
         used: dict[str, float] = {}
         for job in in_flight:
             assert job.running is not None
@@ -231,7 +227,7 @@ class Scheduler:
             front.placed(group)
             used[env.name] = used.get(env.name, 0.0) + need
             slots[0] += len(group)
-            for member in group:  # the main node is launched first (other nodes: see above)
+            for member in group:  # the main node is launched first, the others by multinode.py
                 member.running = Attempt(started_at=now, compute_environment=env.name)
                 if len(group) == 1 or _is_main_node(member):
                     set_status(region, member, STARTING, now)
@@ -282,7 +278,7 @@ class Scheduler:
         for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):
             if job.running is None or job.running.handle is not handle:
                 continue  # stopped meanwhile, by its main node's exit, or contained
-            if _nodes_launching(job):
+            if nodes_launching(job):
                 continue  # they launch the instant the main node runs: its exit comes after
             with self._containing(region, job):
                 moved |= self._collect_one(region, job, finished.get(handle), now)
@@ -398,12 +394,8 @@ class Scheduler:
 
 def _gang(job: Job) -> list[Job]:
     """The jobs whose capacity is taken together: a multi-node job's nodes on its first start,
-    as AWS gets the capacity for the whole job before it launches it; otherwise the job alone.
-
-    AWS Batch User Guide, "Job lifecycle for MNP jobs": "The main node is launched first and it
-    moves to the STARTING status ... When the main node reaches the RUNNING status ... the child
-    nodes are launched and they also move to the STARTING status." The other nodes wait
-    RUNNABLE, their capacity held, until the main node is RUNNING."""
+    as AWS gets the capacity for the whole job before it launches it (the main node first, see
+    ``multinode``); otherwise the job alone."""
     parent = job.parent
     if job.is_multinode and parent is not None and not any(n.attempts for n in parent.children):
         return parent.children
@@ -418,24 +410,6 @@ def _place(job: Job, used: dict[str, float], need: float) -> ComputeEnvironment 
         if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + need <= limit):
             return env
     return None
-
-
-def _nodes_launching(job: Job) -> bool:
-    """Whether ``job`` is a main node whose other nodes are still being launched."""
-    if not _is_main_node(job):
-        return False
-    assert job.parent is not None
-    return any(
-        node.status == STARTING or (node.status == RUNNABLE and node.running is not None)
-        for node in job.parent.children
-        if node is not job
-    )
-
-
-def _main_node_running(node: Job) -> bool:
-    parent = node.parent
-    main = node.spec.main_node
-    return parent is not None and main is not None and parent.children[main].status == RUNNING
 
 
 def _is_main_node(job: Job) -> bool:
