@@ -4,7 +4,7 @@
 Importing the package registers every operation.
 """
 
-from . import bulk_jobs, definitions, environments, jobs, logs, policies, queues, submit, tags  # noqa: F401
+from . import bulk_jobs, consumables, definitions, environments, jobs, logs, policies, queues, submit, tags  # noqa: F401
 from .router import BATCH, LOGS, Call
 
 __all__ = ["BATCH", "LOGS", "Call"]

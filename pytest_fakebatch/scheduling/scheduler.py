@@ -36,6 +36,7 @@ from ..model.region import Region
 from ..model.resources import ComputeEnvironment
 from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
+from .consumables import take
 from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
 from .multinode import launch_other_nodes, nodes_launching
@@ -225,6 +226,8 @@ class Scheduler:
                 front.missed(group, need)
                 return False
             front.placed(group)
+            if not take(group):  # take: the group's consumable resources
+                return False
             used[env.name] = used.get(env.name, 0.0) + need
             slots[0] += len(group)
             for member in group:  # the main node is launched first, the others by multinode.py
