@@ -57,7 +57,7 @@ class JobInfo:
     status: str
     status_reason: str | None
     exit_code: int | None
-    attempts: int
+    attempts: int  # finished attempts, as many as DescribeJobs lists in ``attempts``
     array_index: int | None
     array_size: int | None
     queue: str
@@ -92,7 +92,7 @@ def job_info(region: Region, job: Job, status: str) -> JobInfo:
         status=status,
         status_reason=job.status_reason,
         exit_code=last.exit_code if last else None,
-        attempts=len(job.attempts),
+        attempts=sum(a.stopped_at is not None for a in job.attempts),
         array_index=job.index,
         array_size=len(job.children) if job.children else None,
         queue=job.spec.queue.name,

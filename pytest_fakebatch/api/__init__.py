@@ -5,6 +5,7 @@ Importing the package registers every operation.
 """
 
 from . import (  # noqa: F401
+    bulk_jobs,
     consumables,
     definitions,
     environments,

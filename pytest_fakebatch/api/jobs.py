@@ -26,8 +26,9 @@ from .router import Call, Response, batch_operation
 from .views import job_detail, job_summary
 
 _UNSTARTED = frozenset({SUBMITTED, PENDING, RUNNABLE})
-_FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT")
+_FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER")
 _EPOCH_MS_DIGITS = 19  # a 64-bit count of milliseconds
+_REASON_MAX = 1024  # "This parameter has a limit of 1024 characters" (CancelJob, TerminateJob)
 
 
 @batch_operation("DescribeJobs")
@@ -58,10 +59,12 @@ def list_jobs(call: Call) -> Response:
             f"give exactly one of jobQueue, arrayJobId and multiNodeJobId (got {selectors or 'none'})"
         )
     selector = selectors[0]
-    filters = _filters(call)
-    if not filters:
+    filters, by_share = _filters(call)
+    if not filters or (by_share and p.opt_str("jobStatus") is not None):
+        # "jobStatus is ignored with the exception that SHARE_IDENTIFIER and jobStatus can be
+        # used together" (ListJobs, AWS Batch API reference)
         status = p.choice("jobStatus", STATUSES, RUNNING)
-        filters = [lambda j: observed_status(j) == status]
+        filters.append(lambda j: observed_status(j) == status)
 
     def matches(job: Job) -> bool:
         return all(check(job) for check in filters)
@@ -96,7 +99,8 @@ def list_jobs(call: Call) -> Response:
     return paged_walk(p, "jobSummaryList", after_index, job_summary, width=1, limit=1000, default=100)
 
 
-def _filters(call: Call) -> list[Any]:
+def _filters(call: Call) -> tuple[list[Any], bool]:
+    """The request's filter as a check on jobs, and whether it is SHARE_IDENTIFIER."""
     p = call.p
     raw = p.opt_list("filters") or []
     if len(raw) > 1:
@@ -110,13 +114,20 @@ def _filters(call: Call) -> list[Any]:
         if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
             raise p.fail(f"filters[{i}].values must hold exactly one string")
         checks.append(_filter(call, name, values[0]))
-    return checks
+    return checks, bool(raw) and raw[0].get("name") == "SHARE_IDENTIFIER"
 
 
 def _filter(call: Call, name: str, value: str) -> Any:
     if name == "JOB_NAME":
         by_name = name_filter(value)
         return lambda j: by_name(j.spec.name)
+    if name == "SHARE_IDENTIFIER":
+        # The docs name no wildcard; a trailing "*" matches as a prefix, as in a fair-share
+        # policy's shareDistribution (a job's own shareIdentifier cannot hold "*").
+        if value.endswith("*"):
+            start = value[:-1]
+            return lambda j: j.spec.share_identifier is not None and j.spec.share_identifier.startswith(start)
+        return lambda j: j.spec.share_identifier == value
     if name == "JOB_DEFINITION":
         prefix = value.endswith("*")
         text = value[:-1] if prefix else value
@@ -135,15 +146,23 @@ def _filter(call: Call, name: str, value: str) -> Any:
     return lambda j: j.created_at > moment
 
 
-def _stop_jobs(call: Call, *, terminate: bool) -> Response:
-    p, region = call.p, call.region
-    job_id = p.text("jobId")
-    reason = p.text("reason")
+def stop_reason(call: Call) -> str:
+    """The ``reason`` of CancelJob(s)/TerminateJob(s): required, not blank, at most 1024 characters."""
+    reason = call.p.text("reason")
     if not reason.strip():
-        raise p.fail("reason must not be empty")
-    job = region.jobs.get(job_id)
-    if job is None:
-        raise p.fail(f"job '{job_id}' does not exist in {region.region}")
+        raise call.p.fail("reason must not be empty")
+    if len(reason) > _REASON_MAX:
+        raise call.p.fail(f"reason must be at most {_REASON_MAX} characters, got {len(reason)}")
+    return reason
+
+
+def stop_job(call: Call, job: Job, reason: str, *, terminate: bool) -> None:
+    """CancelJob's (``terminate=False``) or TerminateJob's rules applied to one job, as the
+    single and the bulk operations share them: SUBMITTED, PENDING and RUNNABLE jobs are
+    cancelled (a PENDING one once its dependencies complete); TerminateJob also stops STARTING
+    and RUNNING jobs; finished jobs are left alone. An array (multi-node) parent passes the
+    request on to its children."""
+    region = call.region
     targets = job.children or [job]
     now = call.now()
     for target in targets:
@@ -154,6 +173,7 @@ def _stop_jobs(call: Call, *, terminate: bool) -> Response:
             region.recheck.append(target)
         elif target.status in _UNSTARTED:
             target.is_cancelled = True
+            target.running = None  # a multi-node job's node may hold capacity while RUNNABLE
             set_status(region, target, FAILED, now, reason)
         elif terminate and target.status in (STARTING, RUNNING):
             target.is_terminated = True
@@ -162,17 +182,27 @@ def _stop_jobs(call: Call, *, terminate: bool) -> Response:
         job.status_reason = reason
         job.is_cancelled = job.is_cancelled or any(c.is_cancelled for c in job.children)
         job.is_terminated = job.is_terminated or (terminate and any(c.is_terminated for c in job.children))
+
+
+def _stop_one(call: Call, *, terminate: bool) -> Response:
+    p, region = call.p, call.region
+    job_id = p.text("jobId")
+    reason = stop_reason(call)
+    job = region.jobs.get(job_id)
+    if job is None:
+        raise p.fail(f"job '{job_id}' does not exist in {region.region}")
+    stop_job(call, job, reason, terminate=terminate)
     return {}
 
 
 @batch_operation("CancelJob")
 def cancel_job(call: Call) -> Response:
-    return _stop_jobs(call, terminate=False)
+    return _stop_one(call, terminate=False)
 
 
 @batch_operation("TerminateJob")
 def terminate_job(call: Call) -> Response:
-    return _stop_jobs(call, terminate=True)
+    return _stop_one(call, terminate=True)
 
 
 @batch_operation("GetJobQueueSnapshot")

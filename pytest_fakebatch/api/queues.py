@@ -11,6 +11,7 @@ from ..model.service import ServiceEnvironment
 from ..scheduling.lifecycle import set_status
 from .environments import STATES
 from .params import check_name, paged
+from .queue_actions import check_time_limit_actions
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -87,6 +88,7 @@ def create_job_queue(call: Call) -> Response:
     priority = _priority(call, required=True)
     assert priority is not None
     service = p.opt_str("jobQueueType") == "SAGEMAKER_TRAINING"
+    check_time_limit_actions(p, p.opt_str("jobQueueType"))
     order, services = _environments(call, service)
     if (services if service else order) is None:
         raise p.fail(
@@ -147,6 +149,7 @@ def update_job_queue(call: Call) -> Response:
     queue = region.job_queue(p.op, p.text("jobQueue"))
     state = p.choice("state", STATES, queue.state)
     priority = _priority(call, required=False)
+    check_time_limit_actions(p, queue.extra.get("jobQueueType"))
     order, services = _environments(call, queue.is_service)
     policy = p.opt_str("schedulingPolicyArn")
     if policy is not None:

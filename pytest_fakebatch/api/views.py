@@ -19,7 +19,7 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
         "jobId": job.id,
         "jobQueue": spec.queue.arn,
         "status": status,
-        "attempts": [_attempt_detail(a) for a in job.attempts],
+        "attempts": _finished_attempts(job),
         "createdAt": job.created_at,
         "dependsOn": spec.request.get("dependsOn", []),
         "jobDefinition": spec.definition.arn,
@@ -102,7 +102,7 @@ def _multinode_detail(job: Job, detail: Response) -> None:
         detail["container"] = _container_detail(
             main_job, main_job.attempts[-1] if main_job.attempts else None
         )
-        detail["attempts"] = [_attempt_detail(a) for a in main_job.attempts]
+        detail["attempts"] = _finished_attempts(main_job)
         if main_job.status_reason is not None:
             detail["statusReason"] = main_job.status_reason
         return
@@ -173,6 +173,14 @@ def _container_detail(job: Job, attempt: Any) -> Response:
     return detail
 
 
+def _finished_attempts(job: Job) -> list[Response]:
+    """``attempts`` lists finished attempts only: real Batch answers ``attempts: []`` for a job
+    RUNNING its first attempt and shows that attempt's ``logStreamName`` in ``container``
+    (reported in meta-pytorch/torchx#542, "Get logs from running job with aws_batch scheduler":
+    "In a running job, the attempts list is empty")."""
+    return [_attempt_detail(a) for a in job.attempts if a.stopped_at is not None]
+
+
 def _attempt_detail(attempt: Any) -> Response:
     container: Response = {"logStreamName": attempt.log_stream, "networkInterfaces": []}
     if attempt.exit_code is not None:
@@ -207,6 +215,11 @@ def job_summary(job: Job) -> Response:
         summary["arrayProperties"] = {"size": len(job.children)}
     elif job.index is not None:
         summary["arrayProperties"] = {"index": job.index}
+    # "This field is only present when the value is true" (JobSummary, AWS Batch API reference)
+    if job.is_cancelled:
+        summary["isCancelled"] = True
+    if job.is_terminated:
+        summary["isTerminated"] = True
     if job.attempts:
         last = job.attempts[-1]
         container: Response = {}

@@ -121,6 +121,7 @@ class Job:
     rank: tuple[int, int, int] = (0, 0, 0)  # order within a queue or share, set by add_job
     node_container: dict[str, Any] | None = None  # a multi-node job's node: its range's container
     node_vcpus: float | None = None
+    blocked_since: int | None = None  # RUNNABLE at the head of its queue, unable to ever fit
     holds_consumables: bool = False  # from its first STARTING until it is SUCCEEDED or FAILED
 
     @property

@@ -34,10 +34,12 @@ from ..model.jobs import (
 )
 from ..model.region import Region
 from ..model.resources import ComputeEnvironment
+from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .consumables import take
 from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
+from .multinode import launch_other_nodes, nodes_launching
 from .ordering import offer_capacity
 from .retry import should_retry
 from .service_jobs import ServiceScheduler
@@ -75,8 +77,9 @@ class Scheduler:
 
     def round(self, region: Region) -> bool:
         """Move every job at most one step; whether anything moved."""
+        moved = self._stage(lambda r: expire(r, self.clock.now_ms()), region)  # time-limit actions
         runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
-        moved = self._stage(self._collect, region)
+        moved |= self._stage(self._collect, region)
         moved |= self._stage(self._start, region)
         moved |= self._stage(lambda r: self._dispatch(r, runnable), region)
         moved |= self._stage(self._recheck, region)
@@ -194,12 +197,15 @@ class Scheduler:
     def _dispatch(self, region: Region, runnable: list[Job]) -> bool:
         if not runnable:
             return False
+        now = self.clock.now_ms()
+        launched, reserved = launch_other_nodes(region, runnable, now)
+        runnable = [job for job in runnable if job.running is None]
         in_flight = [
             job
             for status in (STARTING, RUNNING)
             for job in region.active.get(status, {}).values()
             if job.running is not None
-        ]
+        ] + reserved
         used: dict[str, float] = {}
         for job in in_flight:
             assert job.running is not None
@@ -207,7 +213,7 @@ class Scheduler:
             used[ce] = used.get(ce, 0.0) + job.vcpus
         ceiling = self.executor.max_running
         slots = [len(in_flight)]
-        now = self.clock.now_ms()
+        front = FrontOfQueue(region, now)
 
         def try_start(job: Job) -> bool:
             with self._containing(region, job):
@@ -218,22 +224,25 @@ class Scheduler:
             group = _gang(job)
             if any(j.status != RUNNABLE for j in group):
                 return False
-            if ceiling is not None and slots[0] + len(group) > ceiling:
-                return False
             need = sum(j.vcpus for j in group)
-            env = _place(job, used, need)
-            if env is None or not take(group):  # take: the group's consumable resources
+            env = None if ceiling is not None and slots[0] + len(group) > ceiling else _place(job, used, need)
+            if env is None:
+                front.missed(group, need)
+                return False
+            front.placed(group)
+            if not take(group):  # take: the group's consumable resources
                 return False
             used[env.name] = used.get(env.name, 0.0) + need
             slots[0] += len(group)
-            for member in group:
+            for member in group:  # the main node is launched first, the others by multinode.py
                 member.running = Attempt(started_at=now, compute_environment=env.name)
-                set_status(region, member, STARTING, now)
+                if len(group) == 1 or _is_main_node(member):
+                    set_status(region, member, STARTING, now)
             return True
 
         before = len(region.active.get(RUNNABLE, {}))
         offer_capacity(region, runnable, in_flight, try_start)
-        return len(region.active.get(RUNNABLE, {})) != before
+        return len(region.active.get(RUNNABLE, {})) != before or bool(launched)
 
     # STARTING -> RUNNING: the executor starts the attempt
     def _start(self, region: Region) -> bool:
@@ -280,6 +289,8 @@ class Scheduler:
         for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):
             if job.running is None or job.running.handle is not handle:
                 continue  # stopped meanwhile, by its main node's exit, or contained
+            if nodes_launching(job):
+                continue  # they launch the instant the main node runs: its exit comes after
             with self._containing(region, job):
                 moved |= self._collect_one(region, job, finished.get(handle), now)
             moved |= job.status != RUNNING
@@ -340,6 +351,7 @@ class Scheduler:
             if node.status in (STARTING, RUNNING):
                 self.stop(region, node, MAIN_NODE_EXITED)
             elif node.status in (SUBMITTED, PENDING, RUNNABLE):
+                node.running = None
                 set_status(region, node, FAILED, self.clock.now_ms(), MAIN_NODE_EXITED)
 
     def sync_logs(self, region: Region) -> None:
@@ -353,7 +365,8 @@ class Scheduler:
                     region.logs[job.spec.log_group][attempt.log_stream] = logs
 
     def next_event(self, region: Region) -> int | None:
-        """The earliest time a running attempt ends or times out, where that is known."""
+        """The earliest time a running attempt ends or times out, a service job's simulated work
+        ends, or a queue's time-limit action fires, where that is known."""
         times = self.services.event_times(region)
         for job in list(region.active.get(RUNNING, {}).values()):
             attempt = job.running
@@ -366,6 +379,9 @@ class Scheduler:
                 finish = self.executor.finish_time(attempt.handle)
                 if finish is not None:
                     times.append(finish)
+        deadline = next_deadline(region)
+        if deadline is not None:
+            times.append(deadline)
         return min(times) if times else None
 
     def stop(self, region: Region, job: Job, reason: str) -> None:
@@ -388,8 +404,9 @@ class Scheduler:
 
 
 def _gang(job: Job) -> list[Job]:
-    """The jobs that must start together: a multi-node job's nodes on its first start, as AWS
-    gets the capacity for the whole job before it launches it; otherwise the job alone."""
+    """The jobs whose capacity is taken together: a multi-node job's nodes on its first start,
+    as AWS gets the capacity for the whole job before it launches it (the main node first, see
+    ``multinode``); otherwise the job alone."""
     parent = job.parent
     if job.is_multinode and parent is not None and not any(n.attempts for n in parent.children):
         return parent.children
