@@ -1,4 +1,4 @@
-"""Shared fixtures: a ready compute environment, queue and job definition, through boto3."""
+"""Shared fixtures, through boto3: a ready environment, queue and job definition; handlers for it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 import boto3
 import pytest
 
-from pytest_fakebatch import FakeBatch
+from pytest_fakebatch import FakeBatch, JobRun
 
 REGION = "eu-west-1"
 
@@ -46,3 +46,24 @@ def definition(batch: Any) -> str:
         containerProperties={"image": "worker:latest", "command": ["run"], "vcpus": 1, "memory": 512},
     )
     return "work"
+
+
+@pytest.fixture
+def runs(fake_batch: FakeBatch) -> list[JobRun]:
+    """Every attempt the definition 'work' ran, as its handler saw it."""
+    seen: list[JobRun] = []
+
+    @fake_batch.handler(definition="work")
+    def record(job: JobRun) -> None:
+        seen.append(job)
+
+    return seen
+
+
+@pytest.fixture
+def sleeper(fake_batch: FakeBatch) -> None:
+    """Jobs of 'work' take 600 simulated seconds."""
+
+    @fake_batch.handler(definition="work")
+    def slow(job: JobRun) -> None:
+        job.sleep(600)
