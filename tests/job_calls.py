@@ -19,3 +19,7 @@ def submit(batch: Any, name: str = "job", **kwargs: Any) -> str:
 def run(batch: Any, name: str = "job", **kwargs: Any) -> dict[str, Any]:
     """Submit a job and describe it, as a caller would (the describe lets the fake run it)."""
     return describe(batch, submit(batch, name, **kwargs))
+
+
+def status(batch: Any, job_id: str) -> str:
+    return describe(batch, job_id)["status"]
