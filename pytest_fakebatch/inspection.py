@@ -66,6 +66,19 @@ class JobInfo:
     is_cancelled: bool
     is_terminated: bool
 
+    def __repr__(self) -> str:
+        """Short enough for an assertion message: no log lines, the reason cut short."""
+        where = f"[{self.array_index}]" if self.array_index is not None else ""
+        size = f" size={self.array_size}" if self.array_size is not None else ""
+        code = f" exit={self.exit_code}" if self.exit_code is not None else ""
+        reason = self.status_reason or ""
+        if len(reason) > 60:
+            reason = reason[:57] + "..."
+        said = f" {reason!r}" if reason else ""
+        return (
+            f"<JobInfo {self.name}{where} {self.id} {self.status}{size}{code} attempts={self.attempts}{said}>"
+        )
+
 
 def job_info(region: Region, job: Job, status: str) -> JobInfo:
     """A job's snapshot; ``status`` is its observed status (counted from an array's

@@ -153,6 +153,23 @@ def _refuse_without_engine(request: pytest.FixtureRequest) -> None:
     pytest.fail(problem, pytrace=False)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A failed test that used the fake gets a "fakebatch" section in its report: its jobs and
+    the logs of the FAILED ones. A passed one too, when asked for with -rA or -rP."""
+    fake = getattr(item, "funcargs", {}).get("fake_batch") if call.when == "call" else None
+    if fake is not None and (call.excinfo is not None or _passes_shown(item.config)):
+        from .report.failure import failure_section
+
+        item.add_report_section("call", "fakebatch", failure_section(fake.jobs()))
+    yield
+
+
+def _passes_shown(config: pytest.Config) -> bool:
+    chars = getattr(config.option, "reportchars", "") or ""
+    return "A" in chars or "P" in chars
+
+
 @pytest.fixture
 def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     """An active fake AWS Batch: every Batch call through boto3/botocore is answered by it.

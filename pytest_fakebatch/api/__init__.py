@@ -4,7 +4,7 @@
 Importing the package registers every operation.
 """
 
-from . import definitions, environments, jobs, logs, policies, queues, submit, tags  # noqa: F401
+from . import consumables, definitions, environments, jobs, logs, policies, queues, submit, tags  # noqa: F401
 from .router import BATCH, LOGS, Call
 
 __all__ = ["BATCH", "LOGS", "Call"]

@@ -7,8 +7,12 @@ import re
 from typing import Any
 
 from ..errors import ClientError
+from ..model.consumables import ConsumableResource
 from ..model.jobs import RetryRule, resource_amount
+from ..model.region import Region
+from ..model.resources import lookup
 
+_MAX_CONSUMABLES = 5  # "up to 5 resources for each job", as AWS's user guide says
 _EXIT_CODE = re.compile(r"[0-9]{1,512}\*?|\*")
 _TEXT = re.compile(r"[A-Za-z0-9.: \t]{0,512}\*?")
 
@@ -128,3 +132,42 @@ def parse_retry_strategy(op: str, strategy: object) -> tuple[int, list[RetryRule
             )
         )
     return attempts, rules
+
+
+def check_consumables(
+    region: Region, op: str, where: str, properties: object
+) -> tuple[tuple[ConsumableResource, int], ...]:
+    """``consumableResourceProperties``: up to 5 existing resources (by name or ARN), each
+    once, each with a quantity of at least 1; the resources and quantities."""
+    if properties is None:
+        return ()
+    if not isinstance(properties, dict):
+        raise ClientError(f"{op}: {where} must be an object")
+    entries = properties.get("consumableResourceList") or []
+    if not isinstance(entries, list):
+        raise ClientError(f"{op}: {where}.consumableResourceList must be a list")
+    if len(entries) > _MAX_CONSUMABLES:
+        raise ClientError(
+            f"{op}: {where}.consumableResourceList takes at most {_MAX_CONSUMABLES} resources, "
+            f"got {len(entries)}"
+        )
+    found: dict[str, tuple[ConsumableResource, int]] = {}
+    for i, entry in enumerate(entries):
+        at = f"{where}.consumableResourceList[{i}]"
+        ref = entry.get("consumableResource") if isinstance(entry, dict) else None
+        quantity = entry.get("quantity") if isinstance(entry, dict) else None
+        if not isinstance(ref, str) or not ref:
+            raise ClientError(f"{op}: {at}.consumableResource is required: the name or ARN of a resource")
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+            raise ClientError(f"{op}: {at}.quantity must be a whole number of at least 1, got {quantity!r}")
+        resource = lookup(ref, region.consumable_resources)
+        if resource is None:
+            known = ", ".join(f"'{n}'" for n in region.consumable_resources) or "none"
+            raise ClientError(
+                f"{op}: {at}.consumableResource: consumable resource '{ref}' does not exist in "
+                f"{region.region} (known: {known}); create it with CreateConsumableResource first"
+            )
+        if resource.name in found:
+            raise ClientError(f"{op}: {at} names consumable resource '{resource.name}' a second time")
+        found[resource.name] = (resource, quantity)
+    return tuple(found.values())

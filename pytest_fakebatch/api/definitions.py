@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ..model.resources import JobDefinition, definition_ref
-from .checks import check_container, check_timeout, parse_retry_strategy
+from .checks import check_consumables, check_container, check_timeout, parse_retry_strategy
 from .params import check_str_map, check_tags, paged
 from .router import Call, Response, batch_operation
 
@@ -56,6 +56,7 @@ def register_job_definition(call: Call) -> Response:
         raise p.fail(f"schedulingPriority must be between 0 and 9999, got {priority}")
     parse_retry_strategy(p.op, p.raw.get("retryStrategy"))
     check_timeout(p.op, p.raw.get("timeout"))
+    check_consumables(region, p.op, "consumableResourceProperties", p.raw.get("consumableResourceProperties"))
     tags = check_tags(p.op, p.str_map("tags"))
     revisions = region.job_definitions.setdefault(name, [])
     revision = revisions[-1].revision + 1 if revisions else 1
@@ -80,6 +81,12 @@ def _check_nodes(call: Call, nodes: dict[str, Any]) -> None:
     for i, node_range in enumerate(ranges):
         if not isinstance(node_range, dict) or not isinstance(node_range.get("targetNodes"), str):
             raise p.fail(f"nodeProperties.nodeRangeProperties[{i}].targetNodes is required")
+        check_consumables(
+            call.region,
+            p.op,
+            f"nodeProperties.nodeRangeProperties[{i}].consumableResourceProperties",
+            node_range.get("consumableResourceProperties"),
+        )
         if "container" in node_range:
             check_container(
                 p.op, f"nodeProperties.nodeRangeProperties[{i}].container", node_range["container"]

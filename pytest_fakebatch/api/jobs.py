@@ -21,7 +21,7 @@ from ..model.jobs import (
 from ..model.numbers import whole_number
 from ..scheduling.lifecycle import set_status
 from ..scheduling.ordering import offer_capacity
-from .params import Position, paged_walk
+from .params import Position, name_filter, paged_walk
 from .router import Call, Response, batch_operation
 from .views import job_detail, job_summary
 
@@ -115,10 +115,8 @@ def _filters(call: Call) -> list[Any]:
 
 def _filter(call: Call, name: str, value: str) -> Any:
     if name == "JOB_NAME":
-        wanted = value.lower()
-        if wanted.endswith("*"):
-            return lambda j: j.spec.name.lower().startswith(wanted[:-1])
-        return lambda j: j.spec.name.lower() == wanted
+        by_name = name_filter(value)
+        return lambda j: by_name(j.spec.name)
     if name == "JOB_DEFINITION":
         prefix = value.endswith("*")
         text = value[:-1] if prefix else value

@@ -113,6 +113,15 @@ def check_name(op: str, field: str, name: str) -> str:
     return name
 
 
+def name_filter(value: str) -> Callable[[str], bool]:
+    """AWS's name filter (JOB_NAME and the like): case-insensitive, a trailing ``*`` matches
+    any name that begins with what precedes it."""
+    wanted = value.lower()
+    if wanted.endswith("*"):
+        return lambda name: name.lower().startswith(wanted[:-1])
+    return lambda name: name.lower() == wanted
+
+
 def check_tags(op: str, tags: dict[str, str]) -> dict[str, str]:
     """AWS's limits on tags: at most 50, keys 1..128 and values up to 256 characters."""
     if len(tags) > 50:

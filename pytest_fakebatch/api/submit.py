@@ -10,7 +10,13 @@ from ..model.jobs import Dependency, Job, JobSpec, container_vcpus, log_group
 from ..model.numbers import whole_number
 from ..model.resources import JobDefinition
 from ..scheduling.lifecycle import add_job
-from .checks import check_environment, check_resources, check_timeout, parse_retry_strategy
+from .checks import (
+    check_consumables,
+    check_environment,
+    check_resources,
+    check_timeout,
+    parse_retry_strategy,
+)
 from .params import check_name, check_tags
 from .router import Call, Response, batch_operation
 
@@ -53,6 +59,14 @@ def submit_job(call: Call) -> Response:
     share, priority = _fair_share(call, queue.scheduling_policy_arn, definition)
     depends_on = _dependencies(call, array_size)
     propagate = p.opt_bool("propagateTags")
+    # the override replaces the definition's list; resources are looked up again, as they may
+    # have been deleted since the definition was registered
+    where = "consumableResourcePropertiesOverride"
+    consumable_properties = p.raw.get(where)
+    if consumable_properties is None:
+        where = f"job definition '{definition.name}:{definition.revision}' consumableResourceProperties"
+        consumable_properties = definition.body.get("consumableResourceProperties")
+    consumables = check_consumables(region, p.op, where, consumable_properties)
     spec = JobSpec(
         name=name,
         queue=queue,
@@ -71,6 +85,8 @@ def submit_job(call: Call) -> Response:
         array_size=array_size,
         log_group=log_group(container),
         main_node=main_node,
+        consumables=consumables,
+        consumable_properties=consumable_properties,
     )
     job_id = str(uuid.uuid4())
     now = call.now()

@@ -31,6 +31,8 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
         "schedulingPriority": spec.scheduling_priority,
     }
     detail.update(_progress(job, status))
+    if spec.consumable_properties is not None:
+        detail["consumableResourceProperties"] = spec.consumable_properties
     if spec.timeout is not None:
         detail["timeout"] = {"attemptDurationSeconds": spec.timeout}
     if spec.attempts > 1 or spec.retry_rules:

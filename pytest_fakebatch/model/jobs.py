@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .consumables import ConsumableResource
 from .numbers import decimal_amount
 from .resources import JobDefinition, JobQueue
 
@@ -65,6 +66,10 @@ class JobSpec:
     array_size: int | None
     log_group: str
     main_node: int | None = None  # multi-node parallel jobs: the node whose exit decides
+    # what each leaf job (an array child, a node, a plain job) holds while it runs, and the
+    # consumableResourceProperties DescribeJobs shows (the definition's, or the override)
+    consumables: tuple[tuple[ConsumableResource, int], ...] = ()
+    consumable_properties: dict[str, Any] | None = None
 
 
 @dataclass(eq=False, slots=True)
@@ -112,6 +117,7 @@ class Job:
     rank: tuple[int, int, int] = (0, 0, 0)  # order within a queue or share, set by add_job
     node_container: dict[str, Any] | None = None  # a multi-node job's node: its range's container
     node_vcpus: float | None = None
+    holds_consumables: bool = False  # from its first STARTING until it is SUCCEEDED or FAILED
 
     @property
     def container(self) -> dict[str, Any]:

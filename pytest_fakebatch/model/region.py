@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ClientError
+from .consumables import ConsumableResource
 from .jobs import Job
 from .resources import ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, definition_ref, lookup
 
@@ -20,6 +21,11 @@ class Region:
     job_queues: dict[str, JobQueue] = field(default_factory=dict)
     job_definitions: dict[str, list[JobDefinition]] = field(default_factory=dict)
     scheduling_policies: dict[str, SchedulingPolicy] = field(default_factory=dict)
+    consumable_resources: dict[str, ConsumableResource] = field(default_factory=dict)
+    # consumable resource name -> the leaf jobs that require it, in submission order
+    consumable_jobs: dict[str, list[Job]] = field(default_factory=dict)
+    # UpdateConsumableResource clientToken -> (request digest, when, answer)
+    update_tokens: dict[str, tuple[str, int, dict[str, Any]]] = field(default_factory=dict)
     jobs: dict[str, Job] = field(default_factory=dict)  # every job, array children included
     tags: dict[str, dict[str, str]] = field(default_factory=dict)  # resource ARN -> tags
     logs: dict[str, dict[str, list[tuple[int, str]]]] = field(
@@ -39,6 +45,7 @@ class Region:
             or self.job_queues
             or self.job_definitions
             or self.scheduling_policies
+            or self.consumable_resources
             or self.jobs
             or self.tags
             or self.logs
@@ -65,6 +72,12 @@ class Region:
     def scheduling_policy(self, op: str, ref: str) -> SchedulingPolicy:
         policy: SchedulingPolicy = self._resolve(op, "scheduling policy", ref, self.scheduling_policies)
         return policy
+
+    def consumable_resource(self, op: str, ref: str) -> ConsumableResource:
+        resource: ConsumableResource = self._resolve(
+            op, "consumable resource", ref, self.consumable_resources
+        )
+        return resource
 
     def job_definition(self, op: str, ref: str) -> JobDefinition:
         """A definition by name or ARN (latest ACTIVE revision), ``name:revision`` or ARN
@@ -104,6 +117,8 @@ class Region:
             found = self.job_queues.get(name)
         elif kind == "scheduling-policy":
             found = self.scheduling_policies.get(name)
+        elif kind == "consumable-resource":
+            found = self.consumable_resources.get(name)
         elif kind == "job-definition":
             base, _, revision = name.partition(":")
             found = next((d for d in self.job_definitions.get(base, []) if str(d.revision) == revision), None)

@@ -6,6 +6,7 @@ import bisect
 
 from ..model.jobs import FAILED, RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job, creation_key
 from ..model.region import Region
+from .consumables import give_back
 
 
 def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str | None = None) -> None:
@@ -48,6 +49,7 @@ def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None
         job.started_at = now_ms
     if status in TERMINAL:
         job.stopped_at = now_ms
+        give_back(job)
         _wake_dependents(region, job)
         parent = job.parent
         if parent is not None:
@@ -74,6 +76,8 @@ def add_job(region: Region, job: Job) -> None:
     job.unfinished_children = len(job.children)
     if not job.children:
         region.active.setdefault(job.status, {})[job.id] = job
+        for resource, _ in job.spec.consumables:  # ListJobsByConsumableResource's index
+            region.consumable_jobs.setdefault(resource.name, []).append(job)
     for dep in job.depends_on:
         region.dependents.setdefault(dep.job.id, []).append(job)
 

@@ -35,6 +35,7 @@ from ..model.jobs import (
 from ..model.region import Region
 from ..model.resources import ComputeEnvironment
 from .clock import Clock
+from .consumables import take
 from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
 from .ordering import offer_capacity
@@ -217,7 +218,7 @@ class Scheduler:
                 return False
             need = sum(j.vcpus for j in group)
             env = _place(job, used, need)
-            if env is None:
+            if env is None or not take(group):  # take: the group's consumable resources
                 return False
             used[env.name] = used.get(env.name, 0.0) + need
             slots[0] += len(group)
