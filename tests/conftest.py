@@ -1,13 +1,15 @@
-"""Shared fixtures: a ready compute environment, queue and job definition, through boto3."""
+"""Shared fixtures, through boto3: a ready environment, queue and job definition; handlers for it."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
+from busybox_image import ensure_busybox_image
 
-from pytest_fakebatch import FakeBatch
+from pytest_fakebatch import FakeBatch, JobRun
 
 REGION = "eu-west-1"
 
@@ -46,3 +48,70 @@ def definition(batch: Any) -> str:
         containerProperties={"image": "worker:latest", "command": ["run"], "vcpus": 1, "memory": 512},
     )
     return "work"
+
+
+@pytest.fixture
+def runs(fake_batch: FakeBatch) -> list[JobRun]:
+    """Every attempt the definition 'work' ran, as its handler saw it."""
+    seen: list[JobRun] = []
+
+    @fake_batch.handler(definition="work")
+    def record(job: JobRun) -> None:
+        seen.append(job)
+
+    return seen
+
+
+@pytest.fixture
+def sleeper(fake_batch: FakeBatch) -> None:
+    """Jobs of 'work' take 600 simulated seconds."""
+
+    @fake_batch.handler(definition="work")
+    def slow(job: JobRun) -> None:
+        job.sleep(600)
+
+
+# -- Docker mode: the helpers are in tests/docker_jobs.py --------------------------------------
+
+
+@pytest.fixture(scope="session")
+def busybox_image() -> str:
+    """A busybox image, built offline from the host's static busybox (nothing is pulled)."""
+    from docker_jobs import ENGINE  # here, not at the top: the import needs a Docker engine
+
+    return ensure_busybox_image(ENGINE)
+
+
+@pytest.fixture
+def no_containers_left(busybox_image: str) -> Iterator[None]:
+    """After each test, and after the fake has stopped: no container of ours is left."""
+    from docker_jobs import ours  # here, not at the top: the import needs a Docker engine
+
+    yield
+    left = ours()
+    for container in left:
+        container.remove(force=True)
+    assert not left, f"containers left behind: {[c.attrs.get('Names') for c in left]}"
+
+
+@pytest.fixture
+def register(batch: Any) -> Any:
+    """Register a busybox job definition: ``register(name, command, **containerProperties)``."""
+
+    def register(name: str, command: list[str], *, vcpus: int = 1, memory: int = 64, **more: Any) -> str:
+        top = {k: more.pop(k) for k in ("timeout", "retryStrategy", "parameters") if k in more}
+        batch.register_job_definition(
+            jobDefinitionName=name,
+            type="container",
+            containerProperties={
+                "image": "busybox:latest",
+                "command": command,
+                "vcpus": vcpus,
+                "memory": memory,
+                **more,
+            },
+            **top,
+        )
+        return name
+
+    return register
