@@ -124,6 +124,9 @@ def leftovers(engine: Any) -> Iterator[list[str]]:
         f"{LABEL}.host": socket.gethostname(),
         f"{LABEL}.session": "crashed",
         f"{LABEL}.pid": str(dead.pid),
+        # as real labels do: should the pid be reused meanwhile (busy machines spawn a lot),
+        # the process under it started at another time, so the run is still known dead
+        f"{LABEL}.pid-start": "1",
     }
     made = [engine.containers.run(IMAGE, ["sleep", "60"], labels=labels, detach=True) for _ in range(4)]
     yield [c.id for c in made]

@@ -136,9 +136,8 @@ def test_sweep_removes_only_containers_of_dead_sessions() -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid now names no process
     session = {f"{LABEL}.host": socket.gethostname(), f"{LABEL}.session": "crashed"}
-    orphan = ENGINE.containers.create(
-        IMAGE, ["true"], labels={LABEL: "1", **session, f"{LABEL}.pid": str(dead.pid)}
-    )
+    gone = {f"{LABEL}.pid": str(dead.pid), f"{LABEL}.pid-start": "1"}  # "1": even if the pid is reused
+    orphan = ENGINE.containers.create(IMAGE, ["true"], labels={LABEL: "1", **session, **gone})
     alive = ENGINE.containers.create(
         IMAGE, ["true"], labels={LABEL: "1", **session, f"{LABEL}.pid": str(os.getppid())}
     )
