@@ -75,6 +75,21 @@ def sleeper(fake_batch: FakeBatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def docker_engine() -> Any:
+    """A docker SDK client of the engine, which has the offline busybox image; without an
+    engine the test is skipped, and says so."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=30)
+        client.ping()
+    except Exception as error:
+        pytest.skip(f"no Docker engine answers: {error}")
+    ensure_busybox_image(client)
+    return client
+
+
+@pytest.fixture(scope="session")
 def busybox_image() -> str:
     """A busybox image, built offline from the host's static busybox (nothing is pulled)."""
     from docker_jobs import ENGINE  # here, not at the top: the import needs a Docker engine

@@ -20,7 +20,7 @@ from typing import Any
 import docker
 import pytest
 import requests
-from busybox_image import IMAGE, ensure_busybox_image
+from busybox_image import IMAGE
 
 from pytest_fakebatch.executors.docker import LABEL, DockerExecutor, sweep_leftovers
 from pytest_fakebatch.executors.docker_engine import EXECUTOR
@@ -103,15 +103,9 @@ def test_a_hung_engine_stops_a_docker_mode_run_at_start_within_the_bounded_check
 # -- sweeping leftovers that another session sweeps too ------------------------------------
 
 
-@pytest.fixture(scope="module")
-def engine() -> Any:
-    try:
-        client = docker.from_env(timeout=30)
-        client.ping()
-    except Exception as error:
-        pytest.skip(f"no Docker engine answers: {error}")
-    ensure_busybox_image(client)
-    return client
+@pytest.fixture
+def engine(docker_engine: Any) -> Any:
+    return docker_engine
 
 
 @pytest.fixture

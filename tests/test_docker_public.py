@@ -7,26 +7,15 @@ import time
 from typing import Any
 
 import boto3
-import docker
 import pytest
-from busybox_image import IMAGE, ensure_busybox_image
+from busybox_image import IMAGE
 
 from pytest_fakebatch import FakeBatch
-from pytest_fakebatch.executors import docker_engine
+from pytest_fakebatch.executors import docker_engine as session
 
 
-def _engine() -> Any:
-    try:
-        client = docker.from_env(timeout=30)
-        client.ping()
-    except Exception as error:
-        pytest.skip(f"no Docker engine answers: {error}")
-    return client
-
-
-def test_fakebatch_runs_jobs_in_docker_outside_pytest() -> None:
-    engine = _engine()
-    ensure_busybox_image(engine)
+def test_fakebatch_runs_jobs_in_docker_outside_pytest(docker_engine: Any) -> None:
+    engine = docker_engine
 
     with FakeBatch(docker=True, images={"busybox*": IMAGE}, label="a script") as fake:
         batch = boto3.client("batch", region_name="eu-west-1")
@@ -55,7 +44,7 @@ def test_fakebatch_runs_jobs_in_docker_outside_pytest() -> None:
             time.sleep(0.05)  # a real container, in real time: look again, never past the deadline
 
         assert (fake.job(job_id).status, fake.job(job_id).output) == ("SUCCEEDED", ["from q"])
-    assert engine.containers.list(all=True, filters={"label": f"{docker_engine.TEST}=a script"}) == []
+    assert engine.containers.list(all=True, filters={"label": f"{session.TEST}=a script"}) == []
 
 
 @pytest.mark.parametrize(
@@ -72,7 +61,7 @@ def test_docker_options_without_docker_mode_are_a_type_error(kwargs: dict[str, A
 
 
 def test_a_docker_sdk_too_old_is_named_as_such(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(docker_engine.docker, "__version__", "7.0.0")
+    monkeypatch.setattr(session.docker, "__version__", "7.0.0")
 
     with pytest.raises(RuntimeError, match=r"docker SDK 7\.1 or newer, and 7\.0\.0 is installed") as raised:
         FakeBatch(docker=True)
@@ -81,8 +70,8 @@ def test_a_docker_sdk_too_old_is_named_as_such(monkeypatch: pytest.MonkeyPatch) 
     assert "pytest" not in str(raised.value).replace("pytest-fakebatch", "")
 
 
+@pytest.mark.usefixtures("docker_engine")
 def test_the_summary_names_tests_that_ran_in_docker_by_marker(pytester: pytest.Pytester) -> None:
-    ensure_busybox_image(_engine())
     pytester.makepyfile(
         """
         import pytest

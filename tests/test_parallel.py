@@ -62,23 +62,12 @@ def test_each_worker_gets_fakes_of_its_own(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*2 workers*"])
 
 
-def _engine() -> Any:
-    docker = pytest.importorskip("docker")
-    try:
-        client = docker.from_env(timeout=30)
-        client.ping()
-    except Exception as error:
-        pytest.skip(f"no Docker engine answers: {error}")
-    return client
-
-
-def test_docker_workers_leave_another_live_session_alone(pytester: pytest.Pytester) -> None:
-    from busybox_image import ensure_busybox_image
-
+def test_docker_workers_leave_another_live_session_alone(
+    pytester: pytest.Pytester, docker_engine: Any, busybox_image: str
+) -> None:
     from pytest_fakebatch.executors.docker_engine import LABEL, SESSION_LABELS
 
-    engine = _engine()
-    image = ensure_busybox_image(engine)
+    engine, image = docker_engine, busybox_image
     # a container of another live session on this host: this very process, another session id
     bystander = engine.containers.create(
         image, ["true"], labels={**SESSION_LABELS, f"{LABEL}.session": uuid.uuid4().hex}

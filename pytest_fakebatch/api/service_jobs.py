@@ -13,6 +13,7 @@ from ..model.numbers import whole_number
 from ..model.service import RUNNING, SERVICE_STATUSES, TERMINAL, ServiceJob
 from ..scheduling.retry import glob_matches
 from .checks import parse_retry_strategy
+from .jobs import stop_reason
 from .params import Position, check_name, check_tags, paged_walk
 from .quota_shares import quota_queue
 from .router import Call, Response, batch_operation
@@ -196,17 +197,10 @@ def update_service_job(call: Call) -> Response:
     return {"jobArn": job.arn, "jobName": job.name, "jobId": job.id}
 
 
-def _reason(call: Call) -> str:
-    reason = call.p.text("reason")
-    if not reason.strip():
-        raise call.p.fail("reason must not be empty")
-    return reason
-
-
 @batch_operation("TerminateServiceJob")
 def terminate_service_job(call: Call) -> Response:
     job = call.region.service_job(call.op, call.p.text("jobId"))
-    call.scheduler.services.terminate(call.region, job, _reason(call))
+    call.scheduler.services.terminate(call.region, job, stop_reason(call))
     return {}
 
 
@@ -217,7 +211,7 @@ def terminate_service_jobs(call: Call) -> Response:
     ids = p.str_list("jobs")
     if not 1 <= len(ids) <= 100:
         raise p.fail(f"jobs takes 1 to 100 service job ids, got {len(ids)}")
-    reason = _reason(call)
+    reason = stop_reason(call)
     successful: list[str] = []
     errors: list[dict[str, str]] = []
     for job_id in dict.fromkeys(ids):
