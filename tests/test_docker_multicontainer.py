@@ -1,6 +1,6 @@
 """ECS-properties jobs in Docker mode: each container of the task is a real container.
 
-Like tests/test_docker.py, every test runs in Docker mode through the marker, with the job image
+Like tests/test_docker_run.py, every test runs in Docker mode through the marker, with the job image
 ``busybox:latest`` mapped to a busybox image built here offline; the module is skipped only
 when no Docker engine answers.
 """
