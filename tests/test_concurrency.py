@@ -62,14 +62,14 @@ def fault_admitting(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def fault_dispatching(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = scheduler._place
+    real = scheduler.fitting_environment
 
     def place(job: Job, *args: Any) -> Any:
         if poisoned(job):
             boom()
         return real(job, *args)
 
-    monkeypatch.setattr(scheduler, "_place", place)
+    monkeypatch.setattr(scheduler, "fitting_environment", place)
 
 
 def fault_starting(monkeypatch: pytest.MonkeyPatch) -> None:

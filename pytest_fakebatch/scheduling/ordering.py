@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 
 from ..model.jobs import Job
 from ..model.region import Region
-from ..model.resources import JobQueue
+from ..model.resources import ComputeEnvironment, JobQueue
 
 _within_share = operator.attrgetter("rank")
 
@@ -101,3 +101,23 @@ def _share_weights(region: Region, queue: JobQueue) -> Callable[[str], float] | 
         return 1.0
 
     return weight
+
+
+def gang(job: Job) -> list[Job]:
+    """The jobs whose capacity is taken together: a multi-node job's nodes on its first start,
+    as AWS gets the capacity for the whole job before it launches it (the main node first, see
+    ``multinode``); otherwise the job alone."""
+    parent = job.parent
+    if job.is_multinode and parent is not None and not any(n.attempts for n in parent.children):
+        return parent.children
+    return [job]
+
+
+def fitting_environment(job: Job, used: dict[str, float], need: float) -> ComputeEnvironment | None:
+    """The first ENABLED environment of the job's queue with ``need`` vCPUs free. A DISABLED
+    queue takes no new jobs but, as on AWS, still runs those it holds."""
+    for _, env in job.spec.queue.compute_environments:
+        limit = env.max_vcpus
+        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + need <= limit):
+            return env
+    return None

@@ -33,14 +33,13 @@ from ..model.jobs import (
     observed_status,
 )
 from ..model.region import Region
-from ..model.resources import ComputeEnvironment
 from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .consumables import take
 from .container import attempt_spec
 from .lifecycle import fail_broken, set_status
 from .multinode import launch_other_nodes, nodes_launching
-from .ordering import offer_capacity
+from .ordering import fitting_environment, gang, offer_capacity
 from .retry import should_retry
 from .service_jobs import ServiceScheduler
 from .tasks import TaskRunner, log_stream_name
@@ -221,11 +220,15 @@ class Scheduler:
             return False
 
         def place(job: Job) -> bool:
-            group = _gang(job)
+            group = gang(job)
             if any(j.status != RUNNABLE for j in group):
                 return False
             need = sum(j.vcpus for j in group)
-            env = None if ceiling is not None and slots[0] + len(group) > ceiling else _place(job, used, need)
+            env = (
+                None
+                if ceiling is not None and slots[0] + len(group) > ceiling
+                else fitting_environment(job, used, need)
+            )
             if env is None:
                 front.missed(group, need)
                 return False
@@ -401,26 +404,6 @@ class Scheduler:
         outcome = self.executor.stop(attempt.handle, self.clock.now_ms() if at is None else at)
         if outcome is not None:
             self._collect_one(region, job, outcome, self.clock.now_ms())
-
-
-def _gang(job: Job) -> list[Job]:
-    """The jobs whose capacity is taken together: a multi-node job's nodes on its first start,
-    as AWS gets the capacity for the whole job before it launches it (the main node first, see
-    ``multinode``); otherwise the job alone."""
-    parent = job.parent
-    if job.is_multinode and parent is not None and not any(n.attempts for n in parent.children):
-        return parent.children
-    return [job]
-
-
-def _place(job: Job, used: dict[str, float], need: float) -> ComputeEnvironment | None:
-    """The first ENABLED environment of the job's queue with ``need`` vCPUs free. A DISABLED
-    queue takes no new jobs but, as on AWS, still runs those it holds."""
-    for _, env in job.spec.queue.compute_environments:
-        limit = env.max_vcpus
-        if env.state == "ENABLED" and (limit is None or used.get(env.name, 0.0) + need <= limit):
-            return env
-    return None
 
 
 def _is_main_node(job: Job) -> bool:
