@@ -16,6 +16,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.exceptions import ClientError
+from installed_model import needs_member
 
 from pytest_fakebatch import FakeBatch, JobRun
 from pytest_fakebatch.api import jobs as jobs_api
@@ -26,6 +27,7 @@ from pytest_fakebatch.scheduling import scheduler
 REGION = "eu-west-1"
 WAIT = 10  # seconds: only a regression ever waits this long
 INTERNAL = "pytest-fakebatch internal error: ZeroDivisionError: "
+ecs_only = needs_member("RegisterJobDefinition", "ecsProperties")
 
 pytestmark = pytest.mark.usefixtures("queue", "definition")
 
@@ -343,3 +345,41 @@ def test_a_thread_a_handler_starts_prints_to_the_jobs_log(fake_batch: FakeBatch,
     submit(batch, "printer")
 
     assert fake_batch.jobs()[0].output == ["from a helper"]
+
+
+@ecs_only
+def test_a_container_of_a_task_runs_once_while_another_thread_calls_batch(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    started, release = threading.Event(), threading.Event()
+    runs: list[str] = []
+
+    @fake_batch.handler("sidecar:*")
+    def held(job: JobRun) -> int:
+        runs.append(threading.current_thread().name)
+        started.set()
+        return 0 if release.wait(timeout=WAIT) else 1
+
+    batch.register_job_definition(
+        jobDefinitionName="task",
+        type="container",
+        ecsProperties={
+            "taskProperties": [{"containers": [{"name": "main", "image": "sidecar:1", "essential": True}]}]
+        },
+    )
+    submitted: dict[str, str] = {}
+    thread = threading.Thread(
+        target=lambda: submitted.update(
+            id=batch.submit_job(jobName="t", jobQueue="q", jobDefinition="task")["jobId"]
+        )
+    )
+    thread.start()
+    assert started.wait(timeout=WAIT)
+
+    batch.list_jobs(jobQueue="q")  # another thread observes the fake while the container runs
+    release.set()
+    thread.join(timeout=WAIT)
+
+    assert not thread.is_alive()
+    assert describe(batch, submitted["id"])["status"] == "SUCCEEDED"
+    assert len(runs) == 1, runs

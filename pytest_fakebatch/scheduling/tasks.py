@@ -23,6 +23,7 @@ event of the task is taken before they have run.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -53,6 +54,7 @@ class _Part:
     sink: _Logs  # the log group its stream is in
     handle: Any = None
     ran: bool = False  # the executor's run() is done: its outcome is the executor's to report
+    claimed: bool = False  # a run() has taken it (on some thread): no other run() may
     outcome: Outcome | None = None
     stopped: bool = False  # stopped because the task ended, not by itself
 
@@ -63,6 +65,11 @@ class _Part:
     @property
     def unrun(self) -> bool:
         return self.handle is not None and not self.ran
+
+    @property
+    def waiting(self) -> bool:
+        """Started, and taken by no run() yet."""
+        return self.unrun and not self.claimed
 
 
 @dataclass(eq=False)
@@ -84,6 +91,9 @@ class TaskRunner:
 
     def __init__(self, inner: Executor) -> None:
         self.inner = inner
+        # run() takes a task's started containers without the fake's lock, and another thread
+        # may queue the same task meanwhile: each container is claimed once, under this lock
+        self._claims = threading.Lock()
 
     @property
     def max_running(self) -> int | None:
@@ -142,21 +152,25 @@ class TaskRunner:
         if not isinstance(handle, TaskHandle):
             self.inner.run(handle)
             return
-        handle.queued = False
-        for part in list(handle.parts):
-            if part.unrun:
-                self.inner.run(part.handle)
-                part.ran = True
+        with self._claims:
+            handle.queued = False
+            mine = [part for part in handle.parts if part.waiting]
+            for part in mine:
+                part.claimed = True
+        for part in mine:
+            self.inner.run(part.handle)
+            part.ran = True
 
     def more_to_run(self, handle: Any) -> bool:
         """Whether ``handle`` (a task) started containers that no queued run will run yet;
         the scheduler then queues its attempt to be run again."""
-        if not isinstance(handle, TaskHandle) or handle.queued:
+        if not isinstance(handle, TaskHandle):
             return False
-        if any(p.unrun for p in handle.parts):
+        with self._claims:
+            if handle.queued or not any(p.waiting for p in handle.parts):
+                return False
             handle.queued = True
             return True
-        return False
 
     def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
         tasks = [h for h in handles if isinstance(h, TaskHandle)]
