@@ -224,3 +224,64 @@ def test_serve_keeps_one_signature_setting(fake_batch: FakeBatch) -> None:
     fake_batch.environ()  # reuses the running server as it is
     with pytest.raises(RuntimeError, match="verify_signatures=False"):
         fake_batch.serve()
+
+
+def _post(url: str, path: str, data: bytes, headers: dict[str, str]) -> Any:
+    """Send exactly these bytes and headers (what a hand-made attack would)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    from raw_http import read
+
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    try:
+        connection.request("POST", path, body=data, headers=headers)
+        return read(connection)
+    finally:
+        connection.close()
+
+
+def test_a_logs_operation_must_be_signed_not_added_after_signing(fake_batch: FakeBatch) -> None:
+    from raw_http import LOGS_TARGET, prepare
+
+    url = fake_batch.serve()
+    body = {"logGroupName": "/aws/batch/job"}
+    # signed without any X-Amz-Target (as if captured from another request), the target added after
+    path, data, headers = prepare(
+        url,
+        "POST",
+        "/",
+        body,
+        credentials=fake_batch.credentials,
+        signing_name="logs",
+        headers={"Content-Type": "application/x-amz-json-1.1"},
+    )
+    headers["X-Amz-Target"] = LOGS_TARGET + "DescribeLogStreams"
+
+    answer = _post(url, path, data, headers)
+
+    assert (answer.status, answer.headers["x-amzn-errortype"]) == (403, "InvalidSignatureException")
+    assert "x-amz-target" in answer.json()["message"]
+    assert fake_batch.calls == []
+
+
+@pytest.mark.parametrize("where", ["access key", "signature"])
+def test_non_ascii_credentials_are_refused_like_any_wrong_ones(fake_batch: FakeBatch, where: str) -> None:
+    from raw_http import prepare
+
+    url = fake_batch.serve()
+    path, data, headers = prepare(
+        url, "POST", "/v1/describejobqueues", {}, credentials=fake_batch.credentials
+    )
+    authorization = headers["Authorization"]
+    if where == "access key":
+        authorization = authorization.replace("Credential=", "Credential=\u00e9", 1)
+    else:
+        authorization = authorization.replace("Signature=", "Signature=\u00e9", 1)
+    headers["Authorization"] = authorization
+
+    answer = _post(url, path, data, headers)  # http.client sends header values as latin-1
+
+    assert answer.status == 403
+    assert answer.headers["x-amzn-errortype"] in ("UnrecognizedClientException", "InvalidSignatureException")

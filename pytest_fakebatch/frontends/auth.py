@@ -121,19 +121,24 @@ def verify_signature(
         )
     if scope.service != service:
         raise InvalidSignature(f"Credential should be scoped to correct service: '{service}'. ")
-    if not hmac.compare_digest(scope.access_key, credentials.access_key) or "X-Amz-Security-Token" in (
-        request.headers
-    ):
+    if not _same(scope.access_key, credentials.access_key) or "X-Amz-Security-Token" in request.headers:
         raise UnrecognizedClient("The security token included in the request is invalid.")
     _check_date(amz_date, date_scope, now)
     expected = _signature(request, credentials, scope, signed_headers, amz_date)
-    if not hmac.compare_digest(expected, signature):
+    if not _same(expected, signature):
         raise InvalidSignature(
             "The request signature we calculated does not match the signature you provided. "
             "Check your AWS Secret Access Key and signing method. "
             "Consult the service documentation for details."
         )
     return scope
+
+
+def _same(given: str, expected: str) -> bool:
+    """A constant-time comparison that also takes what a header may hold (any latin-1 text)."""
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
 
 
 def _fields(authorization: str) -> dict[str, str]:
@@ -203,6 +208,13 @@ def _signature(
     claimed = request.headers.get("X-Amz-Content-SHA256")
     if claimed is not None and claimed != hashlib.sha256(body).hexdigest():
         raise InvalidSignature("The provided 'x-amz-content-sha256' header does not match what was computed.")
+    # the client chooses what it signs, but what routes or dates a request must be among it:
+    # otherwise a captured request could be replayed as another operation (X-Amz-Target)
+    present = {name.lower() for name, _ in request.headers.items()}
+    must = {"host"} | {h for h in present if h.startswith("x-amz-")} | ({"content-type"} & present)
+    unsigned = sorted(must - set(signed_headers))
+    if unsigned:
+        raise InvalidSignature(f"The request's SignedHeaders must include {', '.join(unsigned)}.")
     headers = {}
     for name in signed_headers:
         if name not in request.headers:
