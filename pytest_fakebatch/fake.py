@@ -168,10 +168,10 @@ class FakeBatch:
             server, self._server = self._server, None
         if server is not None:  # outside the lock: its threads may be waiting for it
             server.close()
-        with self._lock:
-            try:
-                self.executor.close()
-            finally:
+        try:  # outside the lock too: Docker's removals may take seconds, and nothing new comes in
+            self.executor.close()
+        finally:
+            with self._lock:
                 self._regions.clear()
 
     def __enter__(self) -> FakeBatch:
