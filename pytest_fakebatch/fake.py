@@ -206,19 +206,9 @@ class FakeBatch:
         receives a :class:`JobRun` and returns None or an exit code (or an :class:`Exit`);
         what it prints becomes the job's log. The last registration that matches wins.
         """
-        chosen = [
-            (f, v)
-            for f, v in (
-                ("any", pattern),
-                ("image", image),
-                ("definition", definition),
-                ("job_name", job_name),
-            )
-            if v is not None
-        ]
-        if len(chosen) != 1:
-            raise TypeError("handler() takes exactly one of pattern, image=, definition= and job_name=")
-        field_name, glob = chosen[0]
+        field_name, glob = self.handlers.choose(
+            "handler", pattern, image=image, definition=definition, job_name=job_name
+        )
 
         def register(fn: H) -> H:
             self.handlers.add(field_name, glob, fn)
@@ -239,14 +229,11 @@ class FakeBatch:
         ``Exit(status_reason=...)``) to fail; what it prints is the training job's log. The
         last registration that matches wins; unmatched service jobs complete at once.
         """
-        chosen = [
-            (f, v) for f, v in (("any", pattern), ("image", image), ("job_name", job_name)) if v is not None
-        ]
-        if len(chosen) != 1:
-            raise TypeError("service_handler() takes exactly one of pattern, image= and job_name=")
+        handlers = self._scheduler.services.handlers
+        field_name, glob = handlers.choose("service_handler", pattern, image=image, job_name=job_name)
 
         def register(fn: S) -> S:
-            self._scheduler.services.handlers.add(chosen[0][0], chosen[0][1], fn)
+            handlers.add(field_name, glob, fn)
             return fn
 
         return register

@@ -9,8 +9,8 @@ import sys
 import threading
 import traceback
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol, TextIO, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TextIO, TypeVar
 
 from .base import AttemptSpec, Outcome
 
@@ -33,10 +33,28 @@ HandlerResult = int | Exit | None
 Handler = Callable[["JobRun"], HandlerResult]
 
 
-class JobRun:
+class SimulatedWork:
+    """What every handler's run has: simulated time and the log lines written at it."""
+
+    def __init__(self, started_ms: int) -> None:
+        self.started_ms = started_ms
+        self.elapsed_ms = 0
+        self.logs: list[tuple[int, str]] = []
+
+    def sleep(self, seconds: float) -> None:
+        """Take ``seconds`` of simulated time; the attempt finishes when the clock gets there."""
+        self.elapsed_ms += round(seconds * 1000)
+
+    def log(self, message: str) -> None:
+        """Write one line to the attempt's log (``print`` does the same)."""
+        self.logs.append((self.started_ms + self.elapsed_ms, message))
+
+
+class JobRun(SimulatedWork):
     """What a handler sees of the attempt it runs: the container's view of its job."""
 
     def __init__(self, spec: AttemptSpec, started_ms: int) -> None:
+        super().__init__(started_ms)
         self.job_id = spec.job_id
         self.job_name = spec.job_name
         self.attempt = spec.attempt
@@ -50,17 +68,6 @@ class JobRun:
         self.parameters = dict(spec.parameters)
         self.vcpus = spec.vcpus
         self.memory = spec.memory_mib
-        self.started_ms = started_ms
-        self.elapsed_ms = 0
-        self.logs: list[tuple[int, str]] = []
-
-    def sleep(self, seconds: float) -> None:
-        """Take ``seconds`` of simulated time; the attempt finishes when the clock gets there."""
-        self.elapsed_ms += round(seconds * 1000)
-
-    def log(self, message: str) -> None:
-        """Write one line to the job's log (``print`` does the same)."""
-        self.logs.append((self.started_ms + self.elapsed_ms, message))
 
 
 class Loggable(Protocol):
@@ -95,37 +102,59 @@ class _LogWriter(io.TextIOBase):
             self._partial = ""
 
 
+A = TypeVar("A")  # what a handler is matched against
+F = TypeVar("F", bound=Callable[..., Any])  # the handler
+
+
 @dataclass(frozen=True, slots=True)
-class _Route:
-    field: str  # "any", "image", "definition" or "job_name"
+class _Route(Generic[F]):
+    fields: tuple[str, ...]  # the attempt's fields its glob is matched against
     pattern: str
-    handler: Handler
-
-    def matches(self, spec: AttemptSpec) -> bool:
-        candidates = {
-            "any": (spec.image, spec.definition_name),
-            "image": (spec.image,),
-            "definition": (spec.definition_name,),
-            "job_name": (spec.job_name,),
-        }[self.field]
-        return any(fnmatch.fnmatchcase(c, self.pattern) for c in candidates)
+    handler: F
 
 
-@dataclass
-class Handlers:
-    """Which callable runs which job: the last matching registration wins."""
+class Routes(Generic[A, F]):
+    """Which callable runs which attempt: each registration globs one named field of the
+    attempt, or all of those ``fields`` lists under "any"; the last match wins."""
 
-    routes: list[_Route] = field(default_factory=list)
-    default_exit_code: int = 0
+    def __init__(self, fields: dict[str, Callable[[A], str]], any_of: tuple[str, ...]) -> None:
+        self._fields = fields
+        self._any_of = any_of
+        self._routes: list[_Route[F]] = []
 
-    def add(self, field_name: str, pattern: str, handler: Handler) -> None:
-        self.routes.append(_Route(field_name, pattern, handler))
+    def choose(self, caller: str, pattern: str | None, **named: str | None) -> tuple[str, str]:
+        """The field ("any" for ``pattern``) and glob of one registration; TypeError unless
+        exactly one of them is given."""
+        given = [(f, v) for f, v in (("any", pattern), *named.items()) if v is not None]
+        if len(given) != 1:
+            names = ["pattern", *(f"{name}=" for name in named)]
+            raise TypeError(f"{caller}() takes exactly one of {', '.join(names[:-1])} and {names[-1]}")
+        return given[0]
 
-    def find(self, spec: AttemptSpec) -> Handler | None:
-        for route in reversed(self.routes):
-            if route.matches(spec):
+    def add(self, field_name: str, pattern: str, handler: F) -> None:
+        fields = self._any_of if field_name == "any" else (field_name,)
+        self._routes.append(_Route(fields, pattern, handler))
+
+    def find(self, attempt: A) -> F | None:
+        for route in self._routes[::-1]:  # the last registration first
+            if any(fnmatch.fnmatchcase(self._fields[name](attempt), route.pattern) for name in route.fields):
                 return route.handler
         return None
+
+
+class Handlers(Routes[AttemptSpec, Handler]):
+    """Which callable runs which job's container, and the exit code of jobs none matches."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            {
+                "image": lambda spec: spec.image,
+                "definition": lambda spec: spec.definition_name,
+                "job_name": lambda spec: spec.job_name,
+            },
+            any_of=("image", "definition"),
+        )
+        self.default_exit_code = 0
 
 
 @dataclass(eq=False, slots=True)

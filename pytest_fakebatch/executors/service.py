@@ -4,15 +4,13 @@ could start the way SageMaker would (training image contract, channels, output p
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
-from .inprocess import HandlerResult, call_handler
+from .inprocess import HandlerResult, Routes, SimulatedWork, call_handler
 
 
-class ServiceJobRun:
+class ServiceJobRun(SimulatedWork):
     """What a service handler sees: the training job SageMaker would run for this attempt."""
 
     def __init__(
@@ -26,6 +24,7 @@ class ServiceJobRun:
         training_job_arn: str,
         started_ms: int,
     ) -> None:
+        super().__init__(started_ms)
         self.job_id = job_id
         self.job_name = job_name
         self.attempt = attempt
@@ -40,45 +39,19 @@ class ServiceJobRun:
         self.instance_count = int(resources.get("InstanceCount", 1))
         self.hyperparameters = dict(payload.get("HyperParameters") or {})
         self.env = dict(payload.get("Environment") or {})
-        self._started_ms = started_ms
-        self.elapsed_ms = 0
-        self.logs: list[tuple[int, str]] = []
-
-    def sleep(self, seconds: float) -> None:
-        """Take ``seconds`` of simulated time; the attempt finishes when the clock gets there."""
-        self.elapsed_ms += round(seconds * 1000)
-
-    def log(self, message: str) -> None:
-        """Write one line to the training job's log (``print`` does the same)."""
-        self.logs.append((self._started_ms + self.elapsed_ms, message))
 
 
 ServiceHandler = Callable[[ServiceJobRun], HandlerResult]
 
 
-@dataclass(frozen=True, slots=True)
-class _Route:
-    field: str  # "any", "image" or "job_name"
-    pattern: str
-    handler: ServiceHandler
-
-    def matches(self, run: ServiceJobRun) -> bool:
-        candidates = {
-            "any": (run.image, run.job_name),
-            "image": (run.image,),
-            "job_name": (run.job_name,),
-        }[self.field]
-        return any(fnmatch.fnmatchcase(c, self.pattern) for c in candidates)
-
-
-@dataclass
-class ServiceHandlers:
+class ServiceHandlers(Routes[ServiceJobRun, ServiceHandler]):
     """Which callable plays which service job: the last matching registration wins."""
 
-    routes: list[_Route] = field(default_factory=list)
-
-    def add(self, field_name: str, pattern: str, handler: ServiceHandler) -> None:
-        self.routes.append(_Route(field_name, pattern, handler))
+    def __init__(self) -> None:
+        super().__init__(
+            {"image": lambda run: run.image, "job_name": lambda run: run.job_name},
+            any_of=("image", "job_name"),
+        )
 
     def run(self, run: ServiceJobRun) -> tuple[bool, str | None]:
         """Play the attempt: whether it succeeded, and the statusReason it failed with.
@@ -86,7 +59,7 @@ class ServiceHandlers:
         No matching handler: the training job completes at once. A handler returns None (or
         0) to complete, raises or returns ``Exit(status_reason=...)`` to fail; what it
         prints is the training job's log."""
-        handler = next((r.handler for r in reversed(self.routes) if r.matches(run)), None)
+        handler = self.find(run)
         if handler is None:
             return True, None
         outcome = call_handler(handler, run)
