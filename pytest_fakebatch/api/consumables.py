@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from ..model.consumables import REPLENISHABLE, RESOURCE_TYPES, ConsumableResource
 from ..model.jobs import STATUSES, TERMINAL, Job
-from .params import check_name, name_filter, paged
+from .params import name_filter, new_name, paged
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -25,9 +25,9 @@ _TOKEN_LIFETIME_MS = 8 * 3600 * 1000  # "A clientToken is valid for 8 hours."
 @batch_operation("CreateConsumableResource")
 def create_consumable_resource(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "consumableResourceName", p.text("consumableResourceName"))
-    if name in region.consumable_resources:
-        raise p.fail(f"consumable resource '{name}' already exists in {region.region}")
+    name = new_name(
+        p, "consumableResourceName", "consumable resource", region.consumable_resources, region.region
+    )
     total = p.opt_int("totalQuantity")
     total = 0 if total is None else total
     if total < 0:

@@ -7,7 +7,7 @@ from typing import Any
 
 from ..model.region import Region
 from ..model.resources import ComputeEnvironment, select
-from .params import check_name, paged
+from .params import new_name, paged, require_disabled
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -39,9 +39,9 @@ def _check_compute_resources(call: Call, resources: dict[str, Any]) -> dict[str,
 @batch_operation("CreateComputeEnvironment")
 def create_compute_environment(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "computeEnvironmentName", p.text("computeEnvironmentName"))
-    if name in region.compute_environments:
-        raise p.fail(f"compute environment '{name}' already exists in {region.region}")
+    name = new_name(
+        p, "computeEnvironmentName", "compute environment", region.compute_environments, region.region
+    )
     kind = p.choice("type", _CE_TYPES)
     resources = p.opt_dict("computeResources")
     if kind == "MANAGED":
@@ -122,11 +122,7 @@ def update_compute_environment(call: Call) -> Response:
 def delete_compute_environment(call: Call) -> Response:
     p, region = call.p, call.region
     env = region.compute_environment(p.op, p.text("computeEnvironment"))
-    if env.state != "DISABLED":
-        raise p.fail(
-            f"compute environment '{env.name}' is ENABLED: disable it with "
-            "UpdateComputeEnvironment(state='DISABLED') before deleting it"
-        )
+    require_disabled(p, "compute environment", env.name, env.state, "UpdateComputeEnvironment")
     users = [q.name for q in region.job_queues.values() if any(e is env for _, e in q.compute_environments)]
     if users:
         raise p.fail(f"cannot delete compute environment '{env.name}': job queues {users} still use it")

@@ -13,7 +13,7 @@ import hashlib
 import itertools
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from ..errors import ClientError
@@ -120,6 +120,23 @@ def name_filter(value: str) -> Callable[[str], bool]:
     if wanted.endswith("*"):
         return lambda name: name.lower().startswith(wanted[:-1])
     return lambda name: name.lower() == wanted
+
+
+def new_name(p: Params, field: str, what: str, taken: Container[str], region: str) -> str:
+    """The name of a resource about to be created: AWS's rule for names, and not taken yet."""
+    name = check_name(p.op, field, p.text(field))
+    if name in taken:
+        raise p.fail(f"{what} '{name}' already exists in {region}")
+    return name
+
+
+def require_disabled(p: Params, what: str, name: str, state: str, update: str) -> None:
+    """AWS deletes a compute environment, queue, service environment or quota share only once
+    it is DISABLED (by ``update``)."""
+    if state != "DISABLED":
+        raise p.fail(
+            f"{what} '{name}' is ENABLED: disable it with {update}(state='DISABLED') before deleting it"
+        )
 
 
 def check_tags(op: str, tags: dict[str, str]) -> dict[str, str]:

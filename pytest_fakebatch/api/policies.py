@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..model.resources import SchedulingPolicy, select
-from .params import check_name, paged
+from .params import new_name, paged
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -32,9 +32,7 @@ def _fairshare(call: Call) -> dict[str, Any] | None:
 @batch_operation("CreateSchedulingPolicy")
 def create_scheduling_policy(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "name", p.text("name"))
-    if name in region.scheduling_policies:
-        raise p.fail(f"scheduling policy '{name}' already exists in {region.region}")
+    name = new_name(p, "name", "scheduling policy", region.scheduling_policies, region.region)
     policy = SchedulingPolicy(
         name=name,
         arn=region.arn("scheduling-policy", name),

@@ -10,7 +10,7 @@ from ..model.resources import ComputeEnvironment, JobQueue, select
 from ..model.service import ServiceEnvironment
 from ..scheduling.lifecycle import set_status
 from .environments import STATES
-from .params import check_name, paged
+from .params import new_name, paged, require_disabled
 from .queue_actions import check_time_limit_actions
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
@@ -82,9 +82,7 @@ def _priority(call: Call, required: bool) -> int | None:
 @batch_operation("CreateJobQueue")
 def create_job_queue(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "jobQueueName", p.text("jobQueueName"))
-    if name in region.job_queues:
-        raise p.fail(f"job queue '{name}' already exists in {region.region}")
+    name = new_name(p, "jobQueueName", "job queue", region.job_queues, region.region)
     priority = _priority(call, required=True)
     assert priority is not None
     service = p.opt_str("jobQueueType") == "SAGEMAKER_TRAINING"
@@ -177,11 +175,7 @@ def update_job_queue(call: Call) -> Response:
 def delete_job_queue(call: Call) -> Response:
     p, region = call.p, call.region
     queue = region.job_queue(p.op, p.text("jobQueue"))
-    if queue.state != "DISABLED":
-        raise p.fail(
-            f"job queue '{queue.name}' is ENABLED: disable it with UpdateJobQueue(state='DISABLED') "
-            "before deleting it"
-        )
+    require_disabled(p, "job queue", queue.name, queue.state, "UpdateJobQueue")
     reason = f"Job queue {queue.name} was deleted"
     for job in [j for j in region.jobs.values() if j.spec.queue is queue and not j.children]:
         if job.status in ("SUBMITTED", "PENDING", "RUNNABLE"):

@@ -9,7 +9,7 @@ from ..model.region import Region
 from ..model.resources import JobQueue
 from ..model.service import TERMINAL, QuotaShare
 from .environments import STATES
-from .params import check_name, paged
+from .params import check_name, paged, require_disabled
 from .router import Call, Response, batch_operation
 from .service_environments import check_capacity_limits
 from .tags import set_create_tags, tags_of
@@ -120,11 +120,7 @@ def update_quota_share(call: Call) -> Response:
 def delete_quota_share(call: Call) -> Response:
     p, region = call.p, call.region
     share = region.quota_share(p.op, p.text("quotaShareArn"))
-    if share.state != "DISABLED":
-        raise p.fail(
-            f"quota share '{share.name}' is ENABLED: disable it with UpdateQuotaShare(state='DISABLED') "
-            "before deleting it"
-        )
+    require_disabled(p, "quota share", share.name, share.state, "UpdateQuotaShare")
     unfinished = _unfinished(region, share)
     if unfinished:
         raise p.fail(

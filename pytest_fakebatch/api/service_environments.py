@@ -8,7 +8,7 @@ from ..model.region import Region
 from ..model.resources import select
 from ..model.service import NUM_INSTANCES, ServiceEnvironment
 from .environments import STATES
-from .params import check_name, paged
+from .params import new_name, paged, require_disabled
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -40,9 +40,9 @@ def check_capacity_limits(
 @batch_operation("CreateServiceEnvironment")
 def create_service_environment(call: Call) -> Response:
     p, region = call.p, call.region
-    name = check_name(p.op, "serviceEnvironmentName", p.text("serviceEnvironmentName"))
-    if name in region.service_environments:
-        raise p.fail(f"service environment '{name}' already exists in {region.region}")
+    name = new_name(
+        p, "serviceEnvironmentName", "service environment", region.service_environments, region.region
+    )
     env = ServiceEnvironment(
         name=name,
         arn=region.arn("service-environment", name),
@@ -96,11 +96,7 @@ def update_service_environment(call: Call) -> Response:
 def delete_service_environment(call: Call) -> Response:
     p, region = call.p, call.region
     env = region.service_environment(p.op, p.text("serviceEnvironment"))
-    if env.state != "DISABLED":
-        raise p.fail(
-            f"service environment '{env.name}' is ENABLED: disable it with "
-            "UpdateServiceEnvironment(state='DISABLED') before deleting it"
-        )
+    require_disabled(p, "service environment", env.name, env.state, "UpdateServiceEnvironment")
     users = [q.name for q in region.job_queues.values() if any(e is env for _, e in q.service_environments)]
     if users:
         raise p.fail(f"cannot delete service environment '{env.name}': job queues {users} still use it")
