@@ -12,19 +12,33 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .events.records import Events, JobEvent
     from .executors.inprocess import Exit, JobRun
     from .executors.service import ServiceJobRun
     from .fake import FakeBatch
     from .inspection import ApiCall, JobInfo
     from .scheduling.clock import Clock
 
-__all__ = ["ApiCall", "Clock", "Exit", "FakeBatch", "JobInfo", "JobRun", "ServiceJobRun", "__version__"]
+__all__ = [
+    "ApiCall",
+    "Clock",
+    "Events",
+    "Exit",
+    "FakeBatch",
+    "JobEvent",
+    "JobInfo",
+    "JobRun",
+    "ServiceJobRun",
+    "__version__",
+]
 __version__ = "0.1.0"
 
 # Each name is imported on first use, so that loading the plugin (which imports this package)
 # costs a pytest run that never uses the fake next to nothing.
 _HOMES = {
     "ApiCall": ".inspection",
+    "Events": ".events.records",
+    "JobEvent": ".events.records",
     "FakeBatch": ".fake",
     "JobInfo": ".inspection",
     "Exit": ".executors.inprocess",

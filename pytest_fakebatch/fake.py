@@ -16,6 +16,8 @@ from .api.logs import claims
 from .api.params import Params
 from .api.validation import check_request
 from .errors import BatchError, NotImplementedOperation, ServerError, as_answered_by
+from .events.log import EventLog, moto_answers_aws
+from .events.records import Events
 from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .executors.service import ServiceHandler
@@ -45,7 +47,8 @@ class FakeBatch:
     ``"missing"``, ``max_containers`` caps the containers running at once, and ``label`` is
     written on each container (the fixture gives the test's id). Docker mode needs the docker
     SDK (``pip install "pytest-fakebatch[docker]"``) and an engine; without either the
-    constructor raises ``RuntimeError`` saying which.
+    constructor raises ``RuntimeError`` saying which. ``events=False`` keeps no job
+    state-change events (:attr:`events`) and puts none on EventBridge.
     """
 
     def __init__(
@@ -60,6 +63,7 @@ class FakeBatch:
         clock: Clock | None = None,
         check_shapes: bool = False,
         executor: Executor | None = None,
+        events: bool = True,
     ) -> None:
         self.account_id = account_id
         self.check_shapes = check_shapes  # also parse every answer with botocore and compare
@@ -80,6 +84,7 @@ class FakeBatch:
         self.calls: list[ApiCall] = []
         self._scheduler = Scheduler(self.clock, self.executor)
         self._regions: dict[str, Region] = {}
+        self._event_log = EventLog() if events else None
         self._lock = threading.RLock()  # guards state; attempts' work (handlers) runs without it
         self._running = threading.local()  # .handler: this thread is running a handler
         self._seq = itertools.count()
@@ -246,7 +251,9 @@ class FakeBatch:
 
     def step(self) -> bool:
         """Move every job at most one status along; whether anything moved."""
-        return self._observe(None, until_idle=False)
+        moved = self._observe(None, until_idle=False)
+        self._publish_events()
+        return moved
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward: simulated work finishes and timeouts fire at their own
@@ -272,6 +279,29 @@ class FakeBatch:
             self.clock.advance(max(0, target - self.clock.now_ms()) / 1000)
         if self.autorun:
             self.run_until_idle()
+
+    @property
+    def events(self) -> Events:
+        """Every job state-change event so far, oldest first, as AWS Batch sends them to
+        EventBridge (none for a submission); ``.filter(job=..., status=...)`` narrows them.
+        Empty when the fake was made with ``events=False``."""
+        if self._event_log is None:
+            return Events(())
+        with self._lock:
+            self._event_log.sync(self._region_tags)
+            return self._event_log.events()
+
+    def _region_tags(self, name: str) -> dict[str, dict[str, str]]:
+        return self._region(name).tags
+
+    def _publish_events(self) -> None:
+        """Put new events on EventBridge where moto answers it (outside the lock: its rules
+        run their targets)."""
+        log = self._event_log
+        if log is not None and moto_answers_aws():
+            with self._lock:
+                log.sync(self._region_tags)
+            log.publish()
 
     def _in_handler(self) -> bool:
         return bool(getattr(self._running, "handler", False))
@@ -299,6 +329,7 @@ class FakeBatch:
                         moved |= self._scheduler.round(region)
                 runs = self._scheduler.claim()
             if not runs:
+                self._publish_events()
                 return moved
             self._running.handler = True
             try:
@@ -383,11 +414,13 @@ class FakeBatch:
                 self._regions[region_name] = region  # kept once a request put something in it
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
             self._observe(region_name, until_idle=True)
+        self._publish_events()
         return answer
 
     def _region(self, name: str) -> Region:
         """The region's state; an empty one, not kept, for a region nothing was made in."""
-        return self._regions.get(name) or Region(self.account_id, name)
+        journal = self._event_log.journal if self._event_log is not None else None
+        return self._regions.get(name) or Region(self.account_id, name, journal=journal)
 
     @staticmethod
     def operations() -> dict[str, bool]:

@@ -62,6 +62,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "fakebatch_account_id", "the AWS account id of faked resources (default 123456789012)", default=""
     )
     parser.addini(
+        "fakebatch_events",
+        "keep job state-change events (fake_batch.events) and put them on moto's EventBridge",
+        type="bool",
+        default=True,
+    )
+    parser.addini(
         "fakebatch_check_shapes",
         "also parse every answer with botocore and fail on anything outside Batch's model (slower)",
         type="bool",
@@ -72,8 +78,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fakebatch(docker=None, images=None, account_id=None): configure the fake_batch fixture "
-        "for one test (docker=True runs its jobs as containers)",
+        "fakebatch(docker=None, images=None, account_id=None, events=None): configure the fake_batch "
+        "fixture for one test (docker=True runs its jobs as containers, events=False keeps no events)",
     )
     config.stash[_DOCKER_KEY] = _docker_settings(config)
 
@@ -178,10 +184,11 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     """
     marker = request.node.get_closest_marker("fakebatch")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    unknown = set(options) - {"docker", "images", "account_id"}
+    unknown = set(options) - {"docker", "images", "account_id", "events"}
     if unknown or (marker and marker.args):
         raise pytest.UsageError(
-            f"@pytest.mark.fakebatch takes docker=, images= and account_id= only (got {sorted(unknown)})"
+            "@pytest.mark.fakebatch takes docker=, images=, account_id= and events= only "
+            f"(got {sorted(unknown)})"
         )
     settings: DockerSettings = request.config.stash[_DOCKER_KEY] or DockerSettings(False)
     use_docker = settings.enabled if options.get("docker") is None else bool(options["docker"])
@@ -202,6 +209,11 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     try:
         fake = FakeBatch(
             check_shapes=bool(request.config.getini("fakebatch_check_shapes")),
+            events=bool(
+                request.config.getini("fakebatch_events")
+                if options.get("events") is None
+                else options["events"]
+            ),
             **({"account_id": account} if account else {}),
             **docker,
         )

@@ -130,7 +130,7 @@ def test_marker_with_unexpected_arguments_errors_clearly(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess()
 
     assert result.ret != 0
-    result.stdout.fnmatch_lines(["*@pytest.mark.fakebatch takes docker=, images= and account_id= only*"])
+    result.stdout.fnmatch_lines(["*@pytest.mark.fakebatch takes docker=, images=, account_id= and events= only*"])
     assert result.parseoutcomes().get("passed", 0) == 0
 
 
@@ -243,7 +243,7 @@ def test_star_import_in_a_conftest_brings_the_api_and_leaves_the_plugin_alone(
 ) -> None:
     pytester.makeconftest(
         "from pytest_fakebatch import *\n"
-        "PUBLIC = (FakeBatch, JobRun, Exit, JobInfo, ApiCall, Clock)  # a NameError fails the run\n"
+        "PUBLIC = (FakeBatch, JobRun, Exit, JobInfo, ApiCall, Clock, JobEvent, Events)  # a NameError fails the run\n"
     )
     pytester.makepyfile(USES_THE_FIXTURE)
 
@@ -258,8 +258,10 @@ def test_the_package_exports_the_user_api_only() -> None:
     assert sorted(pytest_fakebatch.__all__) == [
         "ApiCall",
         "Clock",
+        "Events",
         "Exit",
         "FakeBatch",
+        "JobEvent",
         "JobInfo",
         "JobRun",
         "ServiceJobRun",

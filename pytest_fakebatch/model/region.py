@@ -8,6 +8,7 @@ from typing import Any
 from ..errors import ClientError
 from .consumables import ConsumableResource
 from .jobs import Job
+from .journal import Change
 from .resources import ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, definition_ref, lookup
 from .service import QuotaShare, ServiceEnvironment, ServiceJob
 
@@ -42,6 +43,9 @@ class Region:
     blocked: dict[str, Job] = field(default_factory=dict)  # job id -> job with a blocked_since
     # ListJobs's index: queue ARN -> its top-level jobs, ascending by (createdAt, seq)
     queue_jobs: dict[str, list[Job]] = field(default_factory=dict)
+    # every job's status changes in order (the fake's events), shared by the fake's regions;
+    # None: not kept (events are off)
+    journal: list[Change] | None = None
 
     def is_empty(self) -> bool:
         """Whether nothing was ever made here (such a region need not be kept)."""

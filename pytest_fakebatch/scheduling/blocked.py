@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..model.jobs import FAILED, RUNNABLE, Job
+from ..model.journal import QUEUE_BLOCKED, record
 from ..model.region import Region
 from ..model.resources import JobQueue
 from .lifecycle import set_status
@@ -54,6 +55,8 @@ class FrontOfQueue:
                 job.blocked_since = self.now
                 job.status_reason = MAX_RESOURCE_REASON
                 self.region.blocked[job.id] = job
+                region = self.region  # AWS sends "Batch Job Queue Blocked" for it
+                record(region.journal, region.region, region.account, job, self.now, QUEUE_BLOCKED)
             elif not stuck and job.blocked_since is not None:
                 unblock(self.region, job)
 

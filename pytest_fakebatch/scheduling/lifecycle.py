@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import bisect
 
-from ..model.jobs import FAILED, RUNNING, TERMINAL, TRANSITIONS, IllegalTransition, Job, creation_key
+from ..model.jobs import (
+    FAILED,
+    RUNNING,
+    SUBMITTED,
+    TERMINAL,
+    TRANSITIONS,
+    IllegalTransition,
+    Job,
+    creation_key,
+)
+from ..model.journal import STATE_CHANGE, record
 from ..model.region import Region
 from .consumables import give_back
 
@@ -18,7 +28,9 @@ def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str |
     if status not in TRANSITIONS[job.status]:
         raise IllegalTransition(f"job {job.id}: {job.status} -> {status} is not a legal move")
     if job.children:  # an array parent only records that it was admitted; the rest is derived
-        job.status = status
+        was, job.status = job.status, status
+        if was == SUBMITTED and not job.is_multinode:  # the array is PENDING now
+            _journal(region, job, now_ms)
         return
     bucket = region.active.get(job.status)
     if bucket is not None:
@@ -42,6 +54,7 @@ def fail_broken(region: Region, job: Job, now_ms: int, reason: str) -> None:
 
 
 def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None) -> None:
+    parent_moved = job.is_multinode and job.index == job.spec.main_node  # it shows its main node
     job.status = status
     if reason is not None:
         job.status_reason = reason
@@ -57,8 +70,17 @@ def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None
             if parent.unfinished_children == 0:
                 parent.stopped_at = now_ms
                 _wake_dependents(region, parent)
+                parent_moved |= not job.is_multinode  # the array ended
     else:
         region.active.setdefault(status, {})[job.id] = job
+    _journal(region, job, now_ms)
+    if parent_moved and job.parent is not None:
+        _journal(region, job.parent, now_ms)
+
+
+def _journal(region: Region, job: Job, now_ms: int) -> None:
+    """Write the change to the region's journal (events), where one is kept."""
+    record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE)
 
 
 def add_job(region: Region, job: Job) -> None:

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from ..executors.service import ServiceHandlers, ServiceJobRun
+from ..model.journal import STATE_CHANGE, record
 from ..model.region import Region
 from ..model.service import (
     FAILED,
@@ -40,8 +41,11 @@ class IllegalServiceTransition(RuntimeError):
     """A service-job status change the table does not allow: always a bug in the fake."""
 
 
-def set_service_status(job: ServiceJob, status: str, now_ms: int, reason: str | None = None) -> None:
-    """The one way a service job changes status, along SERVICE_TRANSITIONS."""
+def set_service_status(
+    region: Region, job: ServiceJob, status: str, now_ms: int, reason: str | None = None
+) -> None:
+    """The one way a service job changes status, along SERVICE_TRANSITIONS; the change goes
+    to the region's journal (events), where one is kept."""
     if status not in SERVICE_TRANSITIONS[job.status]:
         raise IllegalServiceTransition(f"service job {job.id}: {job.status} -> {status} is not a legal move")
     job.status = status
@@ -56,6 +60,7 @@ def set_service_status(job: ServiceJob, status: str, now_ms: int, reason: str | 
         job.borrowing = False
     if status in TERMINAL:
         job.stopped_at = now_ms
+    record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE)
 
 
 class ServiceScheduler:
@@ -87,11 +92,11 @@ class ServiceScheduler:
         moved = self._collect(region, by_status.get(RUNNING, []), now)
         moved |= self._run(region, by_status.get(STARTING, []), now)
         for job in by_status.get(SCHEDULED, []):
-            set_service_status(job, STARTING, now)
+            set_service_status(region, job, STARTING, now)
             moved = True
         moved |= self._schedule(region, by_status.get(RUNNABLE, []), now)
         for job in by_status.get(SUBMITTED, []):
-            set_service_status(job, RUNNABLE, now)
+            set_service_status(region, job, RUNNABLE, now)
             moved = True
         return moved
 
@@ -115,7 +120,7 @@ class ServiceScheduler:
             training_job_arn=arn, started_at=now, log_stream=f"{name}/algo-1-{now // 1000}"
         )
         job.attempts.append(job.running)
-        set_service_status(job, SCHEDULED, now)  # the training job is handed to SageMaker
+        set_service_status(region, job, SCHEDULED, now)  # the training job is handed to SageMaker
 
     # STARTING -> RUNNING: the handler plays the training job
     def _run(self, region: Region, starting: list[ServiceJob], now: int) -> bool:
@@ -123,7 +128,7 @@ class ServiceScheduler:
             attempt = job.running
             assert attempt is not None
             attempt.started_at = now
-            set_service_status(job, RUNNING, now)
+            set_service_status(region, job, RUNNING, now)
             play = ServiceJobRun(
                 job_id=job.id,
                 job_name=job.name,
@@ -177,9 +182,9 @@ class ServiceScheduler:
         attempt = self._close(region, job, at, reason)
         assert attempt.stopped_at is not None
         if outcome == FAILED and retry and _retries(job, reason):
-            set_service_status(job, RUNNABLE, attempt.stopped_at, reason)
+            set_service_status(region, job, RUNNABLE, attempt.stopped_at, reason)
         else:
-            set_service_status(job, outcome, attempt.stopped_at, reason)
+            set_service_status(region, job, outcome, attempt.stopped_at, reason)
 
     def _preempt(self, region: Region, job: ServiceJob, now: int) -> None:
         """Give the job's capacity back: it goes RUNNABLE again, or FAILED once it was
@@ -191,9 +196,9 @@ class ServiceScheduler:
             job.preempted.append(attempt)
         limit = (job.request.get("preemptionConfiguration") or {}).get("preemptionRetriesBeforeTermination")
         if limit is not None and len(job.preempted) > limit:
-            set_service_status(job, FAILED, now, PREEMPTED)
+            set_service_status(region, job, FAILED, now, PREEMPTED)
         else:
-            set_service_status(job, RUNNABLE, now, PREEMPTED)
+            set_service_status(region, job, RUNNABLE, now, PREEMPTED)
 
     def terminate(self, region: Region, job: ServiceJob, reason: str) -> None:
         """TerminateServiceJob: a job not yet done ends FAILED with ``reason``, its training
@@ -205,7 +210,7 @@ class ServiceScheduler:
         if job.running is not None:
             self._end(region, job, now, FAILED, reason, retry=False)
         else:
-            set_service_status(job, FAILED, now, reason)
+            set_service_status(region, job, FAILED, now, reason)
 
     def event_times(self, region: Region) -> list[int]:
         """When running service jobs end or time out, for advancing the clock to them."""

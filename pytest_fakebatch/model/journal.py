@@ -1,0 +1,114 @@
+"""The journal: every status change of every job, in order, as the job was at that moment.
+
+AWS Batch sends an EventBridge event for each change of a job's status (not for the
+submission itself), whose ``detail`` is the job as DescribeJobs showed it then. The scheduler
+writes one :class:`Change` here per change; the ``events`` package renders them later. So that
+10,000-child arrays stay cheap, a change keeps only what of a job can still change afterwards
+(:func:`freeze`); :func:`thaw` rebuilds the job as it was, for rendering.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+from .jobs import Attempt, Job, observed_status
+from .service import ServiceJob
+
+STATE_CHANGE = "state"  # the job's (observed) status changed
+QUEUE_BLOCKED = "blocked"  # a RUNNABLE job was found blocking its queue
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One entry of the journal."""
+
+    kind: str  # STATE_CHANGE | QUEUE_BLOCKED
+    at: int  # epoch ms on the fake's clock
+    region: str
+    account: str
+    job: Job | ServiceJob
+    status: str  # the status the job moved to (observed, for an array or multi-node parent)
+    state: Any  # what :func:`thaw` needs to show the job as it was
+
+
+def _attempt_now(attempt: Attempt) -> Attempt:
+    """An attempt as it is now: a finished one never changes again, an unfinished one is copied."""
+    if attempt.stopped_at is not None:
+        return attempt
+    frozen = copy.copy(attempt)
+    frozen.containers = [copy.copy(run) for run in attempt.containers]
+    return frozen
+
+
+def freeze(job: Job | ServiceJob) -> Any:
+    """What of ``job`` may still change after now: enough for :func:`thaw` to show it as it is."""
+    if isinstance(job, ServiceJob):  # few of them: a copy, with its own lists of attempts
+        frozen = copy.copy(job)
+        frozen.attempts = [copy.copy(a) for a in job.attempts]
+        frozen.preempted = list(job.preempted)
+        frozen.running = None
+        return frozen
+    mine = (
+        job.status,
+        job.status_reason,
+        job.started_at,
+        job.stopped_at,
+        job.is_cancelled,
+        job.is_terminated,
+        tuple(_attempt_now(a) for a in job.attempts) if job.attempts else (),
+    )
+    if not job.children:
+        return mine
+    if job.is_multinode:  # the parent shows its main node, and lists its nodes
+        return mine, tuple(freeze(node) for node in job.children)
+    return mine, tuple(c.status for c in job.children), tuple(c.started_at for c in job.children)
+
+
+def thaw(job: Job | ServiceJob, state: Any) -> Job | ServiceJob:
+    """A copy of ``job`` as :func:`freeze` saw it, for the views to render (never to change)."""
+    if isinstance(job, ServiceJob):
+        assert isinstance(state, ServiceJob)
+        return state
+    if not job.children:
+        return _thawed(job, state)
+    if job.is_multinode:
+        mine, nodes = state
+        shown = _thawed(job, mine)
+        shown.children = [_thawed(node, s) for node, s in zip(job.children, nodes, strict=True)]
+        return shown
+    mine, statuses, starts = state
+    shown = _thawed(job, mine)
+    children = []
+    for child, status, started in zip(job.children, statuses, starts, strict=True):
+        twin = copy.copy(child)
+        twin.status, twin.started_at = status, started
+        children.append(twin)
+    shown.children = children
+    return shown
+
+
+def _thawed(job: Job, state: tuple[Any, ...]) -> Job:
+    shown = copy.copy(job)
+    (
+        shown.status,
+        shown.status_reason,
+        shown.started_at,
+        shown.stopped_at,
+        shown.is_cancelled,
+        shown.is_terminated,
+        attempts,
+    ) = state
+    shown.attempts = list(attempts)
+    return shown
+
+
+def record(
+    journal: list[Change] | None, region: str, account: str, job: Job | ServiceJob, at: int, kind: str
+) -> None:
+    """Write the change ``job`` just went through (a no-op where no journal is kept)."""
+    if journal is None:
+        return
+    status = job.status if isinstance(job, ServiceJob) else observed_status(job)
+    journal.append(Change(kind, at, region, account, job, status, freeze(job)))

@@ -1,0 +1,178 @@
+"""Job state-change events as AWS Batch sends them to EventBridge, read on the fake
+(``fake_batch.events``): order, shape and detail for a retried job, an array, a cancelled job,
+a timed-out job, a blocked queue and a service job."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from job_calls import describe, status, submit
+
+from pytest_fakebatch import FakeBatch, JobEvent, JobRun
+
+pytestmark = pytest.mark.usefixtures("queue", "definition")
+
+ACCOUNT = "123456789012"
+REGION = "eu-west-1"
+
+
+def test_a_retried_job_sends_each_status_of_each_attempt(fake_batch: FakeBatch, batch: Any) -> None:
+    @fake_batch.handler(definition="work")
+    def flaky(job: JobRun) -> int:
+        return 0 if job.attempt == 2 else 3
+
+    job_id = submit(batch, "flaky", retryStrategy={"attempts": 2})
+    final = describe(batch, job_id)
+
+    events = fake_batch.events.filter(job=job_id)
+    assert [e.status for e in events] == [
+        "RUNNABLE", "STARTING", "RUNNING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED",
+    ]  # fmt: skip
+    # the detail is the job as DescribeJobs showed it at each moment
+    assert [len(e.detail["attempts"]) for e in events] == [0, 0, 0, 1, 1, 1, 2]
+    assert events[3].detail["attempts"][0]["container"]["exitCode"] == 3
+    assert "exitCode" not in events[2].detail["container"]
+    assert events[2].detail["container"]["logStreamName"] == final["attempts"][0]["container"]["logStreamName"]
+    assert events[-1].detail == final
+
+
+def test_an_event_has_aws_s_envelope(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.clock.freeze(1_767_225_600_000)  # 2026-01-01T00:00:00Z
+    job_id = submit(batch, "one")
+    status(batch, job_id)
+
+    first = fake_batch.events[0]
+    assert isinstance(first, JobEvent)
+    event = first.to_dict()
+    assert set(event) == {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+    assert event["version"] == "0"
+    assert event["source"] == "aws.batch"
+    assert event["detail-type"] == "Batch Job State Change"
+    assert event["account"] == ACCOUNT
+    assert event["region"] == REGION
+    assert event["time"] == "2026-01-01T00:00:00Z"
+    assert event["resources"] == [f"arn:aws:batch:{REGION}:{ACCOUNT}:job/{job_id}"]
+    assert event["detail"]["jobId"] == job_id
+    assert event["detail"]["status"] == "RUNNABLE"
+    json.dumps(event)  # what EventBridge carries is JSON
+    assert len({e.id for e in fake_batch.events}) == len(fake_batch.events)
+
+
+def test_no_event_is_sent_for_the_submission(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.autorun = False
+    job_id = submit(batch, "held")
+    assert status(batch, job_id) == "SUBMITTED"
+    assert len(fake_batch.events) == 0
+
+    fake_batch.step()
+    assert fake_batch.events.statuses(job_id) == ["RUNNABLE"]
+
+
+def test_an_array_sends_its_children_s_events_and_the_parent_s(fake_batch: FakeBatch, batch: Any) -> None:
+    @fake_batch.handler(definition="work")
+    def shard(job: JobRun) -> int:
+        return 1 if job.env["AWS_BATCH_JOB_ARRAY_INDEX"] == "1" else 0
+
+    parent = submit(batch, "fan", arrayProperties={"size": 3})
+    assert describe(batch, parent)["status"] == "FAILED"
+
+    events = fake_batch.events
+    assert events.statuses(parent) == ["PENDING", "FAILED"]
+    for i, last in enumerate(["SUCCEEDED", "FAILED", "SUCCEEDED"]):
+        assert events.statuses(f"{parent}:{i}") == ["RUNNABLE", "STARTING", "RUNNING", last]
+    assert len(events.filter(job=parent, children=True)) == 2 + 3 * 4
+    pending, failed = events.filter(job=parent)
+    assert pending.detail["arrayProperties"]["statusSummary"]["SUBMITTED"] == 3
+    assert failed.detail["arrayProperties"]["statusSummary"] == {
+        "SUBMITTED": 0, "PENDING": 0, "RUNNABLE": 0, "STARTING": 0, "RUNNING": 0, "SUCCEEDED": 2, "FAILED": 1,
+    }  # fmt: skip
+    assert failed is events[-1]  # the parent ends with its last child
+    child = events.filter(job=f"{parent}:1", status="FAILED")[0]
+    assert child.detail["arrayProperties"] == {"index": 1}
+    assert child.resources == (f"arn:aws:batch:{REGION}:{ACCOUNT}:job/{parent}:1",)
+
+
+def test_a_cancelled_job_fails_from_where_it_waited(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.autorun = False
+    job_id = submit(batch, "doomed")
+    fake_batch.step()  # RUNNABLE
+    batch.cancel_job(jobId=job_id, reason="not today")
+
+    assert fake_batch.events.statuses(job_id) == ["RUNNABLE", "FAILED"]
+    failed = fake_batch.events[-1]
+    assert failed.detail["statusReason"] == "not today"
+    assert failed.detail["isCancelled"] is True
+    assert failed.status_reason == "not today"
+
+
+def test_a_job_waiting_on_a_failed_dependency_fails_from_pending(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.default_exit_code = 1
+    first = submit(batch, "first")
+    second = submit(batch, "second", dependsOn=[{"jobId": first}])
+    status(batch, second)
+
+    assert fake_batch.events.statuses(second) == ["PENDING", "FAILED"]
+    assert fake_batch.events.filter(job=second, status="FAILED")[0].status_reason == "Dependent Job failed"
+
+
+def test_a_timed_out_job_fails_at_its_deadline(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.clock.freeze()
+
+    @fake_batch.handler(definition="work")
+    def slow(job: JobRun) -> None:
+        job.sleep(600)
+
+    job_id = submit(batch, "slow", retryStrategy={"attempts": 3}, timeout={"attemptDurationSeconds": 60})
+    assert status(batch, job_id) == "RUNNING"
+    running_at = fake_batch.events[-1].time_ms
+    fake_batch.advance(120)
+
+    events = fake_batch.events.filter(job=job_id)
+    assert [e.status for e in events] == ["RUNNABLE", "STARTING", "RUNNING", "FAILED"]  # not retried
+    assert events[-1].time_ms == running_at + 60_000
+    assert events[-1].detail["statusReason"] == "Job attempt duration exceeded timeout"
+    assert events[-1].detail["stoppedAt"] == events[-1].time_ms
+
+
+def test_a_job_that_can_never_fit_blocks_its_queue(fake_batch: FakeBatch, batch: Any) -> None:
+    job_id = submit(batch, "huge", containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "64"}]})
+    assert status(batch, job_id) == "RUNNABLE"
+
+    (blocked,) = fake_batch.events.filter(detail_type="Batch Job Queue Blocked")
+    assert blocked.job_id == job_id
+    assert blocked.resources == (
+        f"arn:aws:batch:{REGION}:{ACCOUNT}:job/{job_id}",
+        f"arn:aws:batch:{REGION}:{ACCOUNT}:job-queue/q",
+    )
+    assert blocked.detail["statusReason"].startswith("MISCONFIGURATION:COMPUTE_ENVIRONMENT_MAX_RESOURCE")
+    assert fake_batch.events.statuses(job_id) == ["RUNNABLE"]  # the blocked event is no state change
+
+
+def test_events_can_be_filtered_by_status(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.default_exit_code = 1
+    ids = [submit(batch, f"j{i}") for i in range(3)]
+    status(batch, ids[-1])
+
+    failed = fake_batch.events.filter(status="FAILED")
+    assert [e.job_id for e in failed] == ids
+    assert len(fake_batch.events.filter(status={"FAILED", "RUNNING"})) == 6
+    assert "FAILED" in repr(failed[0]) and ids[0] in repr(failed[0])
+
+
+def test_a_detail_keeps_the_moment_though_the_job_moves_on(fake_batch: FakeBatch, batch: Any) -> None:
+    job_id = submit(batch, "one")
+    status(batch, job_id)
+    runnable = fake_batch.events.filter(job=job_id)[0]
+
+    assert runnable.detail["status"] == "RUNNABLE"
+    assert "startedAt" not in runnable.detail
+    assert describe(batch, job_id)["status"] == "SUCCEEDED"
+
+
+@pytest.mark.fakebatch(events=False)
+def test_events_off_keeps_none(fake_batch: FakeBatch, batch: Any) -> None:
+    job_id = submit(batch, "one")
+    assert status(batch, job_id) == "SUCCEEDED"
+    assert len(fake_batch.events) == 0
