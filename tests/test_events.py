@@ -8,6 +8,7 @@ import json
 from typing import Any
 
 import pytest
+from installed_model import needs_operation
 from job_calls import describe, status, submit
 
 from pytest_fakebatch import FakeBatch, JobEvent, JobRun
@@ -34,7 +35,9 @@ def test_a_retried_job_sends_each_status_of_each_attempt(fake_batch: FakeBatch, 
     assert [len(e.detail["attempts"]) for e in events] == [0, 0, 0, 1, 1, 1, 2]
     assert events[3].detail["attempts"][0]["container"]["exitCode"] == 3
     assert "exitCode" not in events[2].detail["container"]
-    assert events[2].detail["container"]["logStreamName"] == final["attempts"][0]["container"]["logStreamName"]
+    assert (
+        events[2].detail["container"]["logStreamName"] == final["attempts"][0]["container"]["logStreamName"]
+    )
     assert events[-1].detail == final
 
 
@@ -46,7 +49,17 @@ def test_an_event_has_aws_s_envelope(fake_batch: FakeBatch, batch: Any) -> None:
     first = fake_batch.events[0]
     assert isinstance(first, JobEvent)
     event = first.to_dict()
-    assert set(event) == {"version", "id", "detail-type", "source", "account", "time", "region", "resources", "detail"}
+    assert set(event) == {
+        "version",
+        "id",
+        "detail-type",
+        "source",
+        "account",
+        "time",
+        "region",
+        "resources",
+        "detail",
+    }
     assert event["version"] == "0"
     assert event["source"] == "aws.batch"
     assert event["detail-type"] == "Batch Job State Change"
@@ -137,7 +150,9 @@ def test_a_timed_out_job_fails_at_its_deadline(fake_batch: FakeBatch, batch: Any
 
 
 def test_a_job_that_can_never_fit_blocks_its_queue(fake_batch: FakeBatch, batch: Any) -> None:
-    job_id = submit(batch, "huge", containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "64"}]})
+    job_id = submit(
+        batch, "huge", containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": "64"}]}
+    )
     assert status(batch, job_id) == "RUNNABLE"
 
     (blocked,) = fake_batch.events.filter(detail_type="Batch Job Queue Blocked")
@@ -176,3 +191,70 @@ def test_events_off_keeps_none(fake_batch: FakeBatch, batch: Any) -> None:
     job_id = submit(batch, "one")
     assert status(batch, job_id) == "SUCCEEDED"
     assert len(fake_batch.events) == 0
+
+
+def test_a_multinode_job_s_parent_follows_its_main_node(fake_batch: FakeBatch, batch: Any) -> None:
+    batch.register_job_definition(
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 2,
+            "mainNode": 0,
+            "nodeRangeProperties": [
+                {
+                    "targetNodes": "0:",
+                    "container": {"image": "mpi", "command": ["go"], "vcpus": 1, "memory": 64},
+                }
+            ],
+        },
+    )
+    job_id = submit(batch, "mpi", jobDefinition="mnp")
+    final = describe(batch, job_id)
+    assert final["status"] == "SUCCEEDED"
+
+    assert fake_batch.events.statuses(job_id) == ["RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"]
+    assert fake_batch.events.statuses(f"{job_id}#1")[-1] == "SUCCEEDED"
+    assert fake_batch.events.filter(job=job_id)[-1].detail["nodeProperties"]["numNodes"] == 2
+
+
+@needs_operation("SubmitServiceJob")
+def test_a_service_job_sends_its_own_detail_type(fake_batch: FakeBatch, batch: Any) -> None:
+    batch.create_service_environment(
+        serviceEnvironmentName="se",
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 1, "capacityUnit": "NUM_INSTANCES"}],
+    )
+    batch.create_job_queue(
+        jobQueueName="sq",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+    )
+    training = {
+        "TrainingJobName": "train",
+        "AlgorithmSpecification": {"TrainingImage": "trainer:1", "TrainingInputMode": "File"},
+        "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/sagemaker",
+        "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+        "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+        "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+    }
+    job_id = batch.submit_service_job(
+        jobName="train",
+        jobQueue="sq",
+        serviceJobType="SAGEMAKER_TRAINING",
+        serviceRequestPayload=json.dumps(training),
+        tags={"team": "ml"},
+    )["jobId"]
+    final = batch.describe_service_job(jobId=job_id)
+    assert final["status"] == "SUCCEEDED"
+
+    events = fake_batch.events.filter(job=job_id)
+    assert [e.status for e in events] == ["RUNNABLE", "SCHEDULED", "STARTING", "RUNNING", "SUCCEEDED"]
+    assert {e.detail_type for e in events} == {"Batch Service Job State Change"}
+    last = events[-1]
+    assert last.resources == (f"arn:aws:batch:{REGION}:{ACCOUNT}:service-job/{job_id}",)
+    # "The tags and serviceRequestPayload fields are not included in the event detail"
+    assert "tags" not in last.detail and "serviceRequestPayload" not in last.detail
+    assert last.detail["attempts"][0]["serviceResourceId"]["name"] == "TrainingJobArn"
+    assert last.detail["status"] == "SUCCEEDED"
+    assert events[0].detail["attempts"] == []
