@@ -23,7 +23,7 @@ from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .executors.service import ServiceHandler
 from .frontends import credentials, hook
 from .frontends.routes import batch_model
-from .inspection import ApiCall, JobInfo, job_info, recorded
+from .inspection import ApiCall, JobInfo, job_info, progress, recorded
 from .model.jobs import observed_status
 from .model.region import Region
 from .scheduling.clock import Clock
@@ -81,6 +81,8 @@ class FakeBatch:
             raise TypeError("images=, pull= and max_containers= apply to docker=True only")
         self.executor: Executor = executor or InProcessExecutor(self.handlers)
         self.autorun = True
+        # called with the fake after each answered Batch call (the plugin's progress line)
+        self.after_call: Callable[[FakeBatch], None] | None = None
         self.calls: list[ApiCall] = []
         self._scheduler = Scheduler(self.clock, self.executor)
         self._regions: dict[str, Region] = {}
@@ -349,6 +351,12 @@ class FakeBatch:
                 if (shown := observed_status(j)) == status or status is None
             ]
 
+    def progress(self) -> tuple[int, int, int]:
+        """(jobs finished, jobs in all, attempts starting or running): array children and
+        multi-node nodes count one each, their parents not at all."""
+        with self._lock:
+            return progress(list(self._regions.values()))
+
     def job(self, job_id: str, *, region: str | None = None) -> JobInfo:
         """One job by id (``<parent>:<index>`` for an array child)."""
         with self._lock:
@@ -415,6 +423,8 @@ class FakeBatch:
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
             self._observe(region_name, until_idle=True)
         self._publish_events()
+        if self.after_call is not None and not self._in_handler():
+            self.after_call(self)
         return answer
 
     def _region(self, name: str) -> Region:

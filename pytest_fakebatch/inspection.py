@@ -49,6 +49,17 @@ def recorded(body: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class AttemptInfo:
+    """One attempt of a job: when it ran and how it ended (None while it runs)."""
+
+    started_at: int
+    stopped_at: int | None
+    exit_code: int | None
+    reason: str | None
+    status_reason: str | None
+
+
+@dataclass(frozen=True)
 class JobInfo:
     """A snapshot of one job for assertions, read without going through boto3."""
 
@@ -66,6 +77,11 @@ class JobInfo:
     output: list[str]  # every line the job's attempts logged, in order
     is_cancelled: bool
     is_terminated: bool
+    created_at: int = 0  # epoch ms on the fake's clock
+    started_at: int | None = None
+    stopped_at: int | None = None
+    depends_on: tuple[tuple[str, str | None], ...] = ()  # (job id, None | N_TO_N | SEQUENTIAL)
+    attempt_history: tuple[AttemptInfo, ...] = ()  # every attempt started, the running one last
 
     def __repr__(self) -> str:
         """Short enough for an assertion message: no log lines, the reason cut short."""
@@ -79,6 +95,15 @@ class JobInfo:
         return (
             f"<JobInfo {self.name}{where} {self.id} {self.status}{size}{code} attempts={self.attempts}{said}>"
         )
+
+
+def progress(regions: list[Region]) -> tuple[int, int, int]:
+    """(jobs finished, jobs in all, attempts running) over the leaf jobs of ``regions``:
+    array children and nodes count, their parents do not."""
+    total = sum(1 for r in regions for j in r.jobs.values() if not j.children)
+    unfinished = sum(len(bucket) for r in regions for bucket in r.active.values())
+    running = sum(len(r.active.get(status, ())) for r in regions for status in ("STARTING", "RUNNING"))
+    return total - unfinished, total, running
 
 
 def job_info(region: Region, job: Job, status: str) -> JobInfo:
@@ -107,4 +132,12 @@ def job_info(region: Region, job: Job, status: str) -> JobInfo:
         ],
         is_cancelled=job.is_cancelled,
         is_terminated=job.is_terminated,
+        created_at=job.created_at,
+        started_at=job.started_at,
+        stopped_at=job.stopped_at,
+        depends_on=tuple((d.job.id, d.type) for d in job.depends_on),
+        attempt_history=tuple(
+            AttemptInfo(a.started_at, a.stopped_at, a.exit_code, a.reason, a.status_reason)
+            for a in job.attempts
+        ),
     )

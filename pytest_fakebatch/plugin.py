@@ -7,8 +7,10 @@ configuration and hands it to :class:`FakeBatch`.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import uuid
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -19,11 +21,15 @@ if TYPE_CHECKING:
     # the fake itself is imported when a test first uses it: a run without the fixture pays
     # nothing for botocore's hook or the model
     from .fake import FakeBatch
+    from .report.progress import Progress
 
 _DOCKER_KEY = pytest.StashKey["DockerSettings | None"]()
 _ENGINE_KEY = pytest.StashKey["str | None"]()  # set once checked: None if the engine answers, else why not
 _FIRST_REFUSED_KEY = pytest.StashKey[str]()  # the first test refused Docker mode, to refer to
 _DOCKER_USED_KEY = pytest.StashKey[int]()  # tests whose fake ran its jobs as Docker containers
+_REPORT_KEY = pytest.StashKey["Report | None"]()
+_INDEX_KEY = pytest.StashKey["tuple[Path, int]"]()  # the report's index, and its pages
+_OUTCOME_KEY = pytest.StashKey[str]()  # the call phase's outcome, for the test's timeline
 _DOCKER_SWITCHES = "--fakebatch-docker, ini fakebatch_docker, @pytest.mark.fakebatch(docker=True)"
 
 
@@ -35,6 +41,14 @@ class DockerSettings:
     images: dict[str, str] = field(default_factory=dict)  # glob of the job's image -> local image
     pull: str = "never"  # never | missing
     max_containers: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """Where ``--fakebatch-report`` writes its pages, and this session's mark on them."""
+
+    directory: Path
+    session: str  # the controller's, handed to xdist workers: the index lists this run only
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,6 +66,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="PATTERN=IMAGE",
         help="in Docker mode, run jobs whose image matches the glob PATTERN with the local IMAGE",
     )
+    group.addoption(
+        "--fakebatch-report",
+        default=None,
+        metavar="DIR",
+        help="write an HTML timeline of each test's Batch jobs to DIR (and DIR/index.html)",
+    )
     parser.addini("fakebatch_docker", "run Batch jobs as Docker containers", type="bool", default=False)
     parser.addini(
         "fakebatch_images", "PATTERN=IMAGE lines: local images for job images (Docker mode)", type="linelist"
@@ -68,6 +88,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=True,
     )
     parser.addini(
+        "fakebatch_report", "write HTML timelines of the tests' Batch jobs to this directory", default=""
+    )
+    parser.addini(
         "fakebatch_check_shapes",
         "also parse every answer with botocore and fail on anything outside Batch's model (slower)",
         type="bool",
@@ -82,6 +105,42 @@ def pytest_configure(config: pytest.Config) -> None:
         "fixture for one test (docker=True runs its jobs as containers, events=False keeps no events)",
     )
     config.stash[_DOCKER_KEY] = _docker_settings(config)
+    config.stash[_REPORT_KEY] = _report(config)
+
+
+def _report(config: pytest.Config) -> Report | None:
+    """The report's directory (the option's relative to where pytest was started, the ini
+    key's relative to the rootdir), created; None when no report is asked for."""
+    option = config.getoption("fakebatch_report")
+    ini = config.getini("fakebatch_report")
+    if not option and not ini:
+        return None
+    base = config.invocation_params.dir if option else config.rootpath
+    directory = base / (option or ini)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise pytest.UsageError(f"fakebatch report directory '{directory}' cannot be made: {error}") from None
+    worker = getattr(config, "workerinput", None)
+    session = worker["fakebatch_report_session"] if worker else uuid.uuid4().hex
+    return Report(directory, session)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist: a worker's pages carry the controller's session mark."""
+    report = node.config.stash.get(_REPORT_KEY, None)
+    if report is not None:
+        node.workerinput["fakebatch_report_session"] = report.session
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    report = session.config.stash.get(_REPORT_KEY, None)
+    if report is not None and not hasattr(session.config, "workerinput"):
+        from .report.pages import write_index
+
+        index, pages = write_index(report.directory, report.session)
+        session.config.stash[_INDEX_KEY] = (index, pages)
 
 
 def _docker_settings(config: pytest.Config) -> DockerSettings:
@@ -144,6 +203,11 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter, config: pytest.C
         tests = "test" if used == 1 else "tests"
         marker = "@pytest.mark.fakebatch(docker=True)"
         terminalreporter.write_line(f"fakebatch: {used} {tests} ran jobs as Docker containers ({marker})")
+    written = config.stash.get(_INDEX_KEY, None)
+    if written is not None:
+        index, pages = written
+        tests = "test" if pages == 1 else "tests"
+        terminalreporter.write_line(f"fakebatch: timelines of {pages} {tests} in {index}")
 
 
 def _refuse_without_engine(request: pytest.FixtureRequest) -> None:
@@ -160,7 +224,7 @@ def _refuse_without_engine(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     """A failed test that used the fake gets a "fakebatch" section in its report: its jobs and
     the logs of the FAILED ones. A passed one too, when asked for with -rA or -rP."""
     fake = getattr(item, "funcargs", {}).get("fake_batch") if call.when == "call" else None
@@ -168,7 +232,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         from .report.failure import failure_section
 
         item.add_report_section("call", "fakebatch", failure_section(fake.jobs()))
-    yield
+    outcome = yield
+    if call.when == "call":
+        report: pytest.TestReport = outcome.get_result()
+        item.stash[_OUTCOME_KEY] = report.outcome
 
 
 def _passes_shown(config: pytest.Config) -> bool:
@@ -219,8 +286,44 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
         )
     except RuntimeError as error:  # the engine answered the session's check, not now
         pytest.fail(str(error), pytrace=False)
+    progress = _progress_line(request.config) if use_docker else None
+    if progress is not None:
+        fake.after_call = lambda f: progress.observe(*f.progress())
     fake.start()
     try:
         yield fake
     finally:
-        fake.stop()
+        try:
+            if progress is not None:
+                progress.close()
+            _write_timeline(request, fake)
+        finally:
+            fake.stop()
+
+
+def _write_timeline(request: pytest.FixtureRequest, fake: FakeBatch) -> None:
+    report = request.config.stash.get(_REPORT_KEY, None)
+    if report is None:
+        return
+    from .report.pages import write_page
+
+    outcome = request.node.stash.get(_OUTCOME_KEY, "error")  # no call phase: setup broke
+    write_page(report.directory, report.session, request.node.nodeid, outcome, fake)
+
+
+def _progress_line(config: pytest.Config) -> Progress | None:
+    """The live line of a test waiting on containers, on a terminal and without -q only."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None or not getattr(reporter, "isatty", False) or config.option.verbose < 0:
+        return None
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    from .report.progress import Progress
+
+    def write(text: str) -> None:
+        if capture is not None:
+            with capture.global_and_fixture_disabled():
+                reporter.write(text, flush=True)
+        else:
+            reporter.write(text, flush=True)
+
+    return Progress(write)

@@ -10,8 +10,7 @@ writes one :class:`Change` here per change; the ``events`` package renders them 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from .jobs import Attempt, Job, observed_status
 from .service import ServiceJob
@@ -20,8 +19,7 @@ STATE_CHANGE = "state"  # the job's (observed) status changed
 QUEUE_BLOCKED = "blocked"  # a RUNNABLE job was found blocking its queue
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):  # a tuple: 40,000 of them for a 10,000-child array stay cheap
     """One entry of the journal."""
 
     kind: str  # STATE_CHANGE | QUEUE_BLOCKED
