@@ -34,7 +34,9 @@ class Progress:
             return
         self._last = now
         containers = "container" if running == 1 else "containers"
-        line = f"fakebatch: {done}/{total} jobs done, {running} {containers} running ({waited:.0f} s)"
+        line = f"fakebatch: {done}/{total} jobs done, {running} {containers} running"
+        if running:
+            line += f" ({waited:.0f} s)"
         if not self._shown:
             self._write("\n")  # a line of its own, under the test's name or its dots
         self._write("\r" + line.ljust(self._shown))
