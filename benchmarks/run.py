@@ -50,6 +50,7 @@ import fixture_cost
 import listing
 import percall
 import startup
+import timeline
 from harness import Table, log, versions
 
 SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
@@ -59,6 +60,7 @@ SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "listing": listing.section,
     "docker": docker_array.section,
     "startup": startup.section,
+    "timeline": timeline.section,
 }
 CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "percall": percall.child,
