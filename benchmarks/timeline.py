@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import statistics
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -24,15 +25,14 @@ from pytest_fakebatch.report.timeline import render_timeline
 SIZE = 10_000
 T0 = 1_767_225_600_000
 PARENT = "a17c0ffe-0000-4000-8000-000000000001"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+
+
+def chromium_flags() -> list[str]:
+    """The tests' Chromium flags (tests/browser.py): one list for both."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+    from browser import CHROMIUM_FLAGS  # type: ignore[import-not-found, unused-ignore]
+
+    return list(CHROMIUM_FLAGS)
 
 
 def child(index: int, log_lines: int, width: int) -> dict[str, Any]:
@@ -118,7 +118,7 @@ def browser_times(page_file: Path, reps: int) -> dict[str, float]:
 
     loads, scripts, unfolds = [], [], []
     with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=shutil.which("chromium"), args=FLAGS)
+        browser = driver.chromium.launch(executable_path=shutil.which("chromium"), args=chromium_flags())
         try:
             for _ in range(reps + 1):  # the first load warms the browser and the file cache
                 page = browser.new_page(viewport={"width": 1440, "height": 900})
