@@ -106,6 +106,14 @@ def progress(regions: list[Region]) -> tuple[int, int, int]:
     return total - unfinished, total, running
 
 
+def _depends_on(job: Job) -> tuple[tuple[str, str | None], ...]:
+    """What ``job`` waits on; an array parent shows what was submitted (its children wait)."""
+    if job.children and not job.depends_on:
+        asked = job.spec.request.get("dependsOn") or []
+        return tuple((d["jobId"], d.get("type")) for d in asked if isinstance(d.get("jobId"), str))
+    return tuple((d.job.id, d.type) for d in job.depends_on)
+
+
 def job_info(region: Region, job: Job, status: str) -> JobInfo:
     """A job's snapshot; ``status`` is its observed status (counted from an array's
     children), which the caller has already worked out."""
@@ -135,7 +143,7 @@ def job_info(region: Region, job: Job, status: str) -> JobInfo:
         created_at=job.created_at,
         started_at=job.started_at,
         stopped_at=job.stopped_at,
-        depends_on=tuple((d.job.id, d.type) for d in job.depends_on),
+        depends_on=_depends_on(job),
         attempt_history=tuple(
             AttemptInfo(a.started_at, a.stopped_at, a.exit_code, a.reason, a.status_reason)
             for a in job.attempts

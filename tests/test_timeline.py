@@ -592,3 +592,76 @@ def test_a_dependency_link_reveals_a_child_deep_in_another_array(tmp_path: Path,
     assert page.locator(f'.dep-arrow[data-from="{first}:450"][data-to="{second}:450"]').count() == 0
     page.click(f'.lane[data-job-id="{second}:450"] .label')  # a child's arrows show while it is picked
     assert page.locator(f'.dep-arrow[data-from="{first}:450"][data-to="{second}:450"]').count() == 1
+
+
+# --------------------------------------------------------------------------------------------
+# end to end: pages that --fakebatch-report wrote for a real run, in headless Chromium
+# --------------------------------------------------------------------------------------------
+
+REAL_RUN = """
+import boto3
+
+
+def test_pipeline(fake_batch):
+    batch = boto3.client("batch", region_name="eu-west-1")
+    batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
+    batch.create_job_queue(
+        jobQueueName="q", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}]
+    )
+    batch.register_job_definition(
+        jobDefinitionName="d", type="container", containerProperties={"image": "x", "vcpus": 1, "memory": 8}
+    )
+
+    @fake_batch.handler(job_name="flaky")
+    def flaky(job):
+        print(f"attempt {job.attempt}")
+        return 0 if job.attempt == 2 else 1
+
+    first = batch.submit_job(jobName="flaky", jobQueue="q", jobDefinition="d", retryStrategy={"attempts": 2})
+    fan = batch.submit_job(
+        jobName="fan", jobQueue="q", jobDefinition="d", arrayProperties={"size": 10000},
+        dependsOn=[{"jobId": first["jobId"]}],
+    )
+    (job,) = batch.describe_jobs(jobs=[fan["jobId"]])["jobs"]
+    assert job["status"] == "SUCCEEDED"
+"""
+
+
+def test_a_real_run_s_page_shows_its_jobs(pytester: pytest.Pytester, tabs: Tabs) -> None:
+    pytester.makepyfile(test_real=REAL_RUN)
+    pytester.runpytest("--fakebatch-report=out", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    out = pytester.path / "out"
+
+    index = tabs.open(out / "index.html", ready=False)
+    index.click("a.test-link")
+    page = index
+    page.wait_for_selector("html[data-ready]")
+
+    lanes = page.eval_on_selector_all(".lane", "els => els.map(e => [e.dataset.kind, e.dataset.status])")
+    assert lanes == [["job", "SUCCEEDED"], ["array", "SUCCEEDED"]]  # the array folded: no child lanes
+    flaky = page.get_attribute(".lane[data-kind=job]", "data-job-id")
+    assert page.locator(f'.bar[data-job-id="{flaky}"] .attempt').count() == 2
+    statuses = page.eval_on_selector_all(
+        f'.bar[data-job-id="{flaky}"] .seg', "els => els.map(e => e.dataset.status)"
+    )
+    assert statuses == [
+        "SUBMITTED",
+        "RUNNABLE",
+        "STARTING",
+        "RUNNING",
+        "RUNNABLE",
+        "STARTING",
+        "RUNNING",
+        "SUCCEEDED",
+    ]
+    assert page.locator(f'.dep-arrow[data-from="{flaky}"]').count() == 1
+
+    page.click(f'.bar[data-job-id="{flaky}"]')
+    assert page.get_attribute("#detail", "data-job-id") == flaky
+    assert "attempt 2" in page.inner_text("#detail .log")
+
+    array = page.get_attribute(".lane[data-kind=array]", "data-job-id")
+    page.click(f'[data-toggle="{array}"]')
+    children = page.locator(f'.lane.child[data-parent="{array}"]')
+    children.first.wait_for()
+    assert 0 < children.count() <= 200
