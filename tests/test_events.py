@@ -77,7 +77,7 @@ def test_no_event_is_sent_for_the_submission(fake_batch: FakeBatch, batch: Any) 
     fake_batch.autorun = False
     job_id = submit(batch, "held")
     assert status(batch, job_id) == "SUBMITTED"
-    assert len(fake_batch.events) == 0
+    assert fake_batch.events == []
 
     fake_batch.step()
     assert fake_batch.events.statuses(job_id) == ["RUNNABLE"]

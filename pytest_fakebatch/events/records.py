@@ -131,6 +131,16 @@ class Events(Sequence[JobEvent]):
     def __len__(self) -> int:
         return len(self._events)
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to a list or tuple of the same events (``assert fake_batch.events == []``)."""
+        if isinstance(other, Events):
+            return self._events == other._events
+        if isinstance(other, list | tuple):
+            return list(self._events) == list(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # equal to lists, so not hashable
+
     def __iter__(self) -> Iterator[JobEvent]:
         return iter(self._events)
 
