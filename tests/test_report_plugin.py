@@ -145,7 +145,7 @@ def test_events_are_turned_off_by_the_ini_key_or_the_marker(
 ) -> None:
     pytester.makeini(f"[pytest]\n{ini}\n")
     body = JOBS.split("def test_fan_out")[0]
-    pytester.makepyfile(test_events=body + "\n" + marker + EVENTS.format(expected=expected))
+    pytester.makepyfile(test_switches=body + "\n" + marker + EVENTS.format(expected=expected))
 
     pytester.runpytest().assert_outcomes(passed=1)
 
