@@ -1,4 +1,5 @@
-"""Check the built distributions: the wheel holds the package, its py.typed and nothing else
+"""Check the built distributions: the wheel holds the package, its py.typed, the timeline's
+CSS and JS, and nothing else
 of the repository (no tests); the sdist holds the examples and the tests.
 
 Run after ``python -m build --outdir DIR``: ``python .ci/check_dist.py DIR``.
@@ -26,6 +27,9 @@ def main(directory: str) -> int:
     problems = []
     if "pytest_fakebatch/py.typed" not in names or "pytest_fakebatch/plugin.py" not in names:
         problems.append(f"{wheel.name} lacks the package or its py.typed")
+    for asset in ("timeline.css", "timeline.js", "timeline-model.js", "timeline-detail.js"):
+        if f"pytest_fakebatch/report/{asset}" not in names:  # the timeline page inlines them
+            problems.append(f"{wheel.name} lacks report/{asset}")
     stray = sorted(t for t in top if t != "pytest_fakebatch" and not t.endswith(".dist-info"))
     if stray:
         problems.append(f"{wheel.name} holds more than the package: {stray}")
