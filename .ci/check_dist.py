@@ -1,6 +1,6 @@
 """Check the built distributions: the wheel holds the package, its py.typed, the timeline's
-CSS and JS, and nothing else
-of the repository (no tests); the sdist holds the examples and the tests.
+CSS and JS, and nothing else of the repository (no tests); the sdist holds the examples and
+the tests.
 
 Run after ``python -m build --outdir DIR``: ``python .ci/check_dist.py DIR``.
 """
