@@ -290,11 +290,8 @@ class FakeBatch:
         if self._event_log is None:
             return Events(())
         with self._lock:
-            self._event_log.sync(self._region_tags)
+            self._event_log.sync()
             return self._event_log.events()
-
-    def _region_tags(self, name: str) -> dict[str, dict[str, str]]:
-        return self._region(name).tags
 
     def _publish_events(self) -> None:
         """Put new events on EventBridge where moto answers it (outside the lock: its rules
@@ -302,7 +299,7 @@ class FakeBatch:
         log = self._event_log
         if log is not None and moto_answers_aws():
             with self._lock:
-                log.sync(self._region_tags)
+                log.sync()
             log.publish()
 
     def _in_handler(self) -> bool:

@@ -252,6 +252,10 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     marker = request.node.get_closest_marker("fakebatch")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
     unknown = set(options) - {"docker", "images", "account_id", "events"}
+    if not isinstance(options.get("events", False), bool):
+        raise pytest.UsageError(
+            f"@pytest.mark.fakebatch(events=...) takes True or False, not {options['events']!r}"
+        )
     if unknown or (marker and marker.args):
         raise pytest.UsageError(
             "@pytest.mark.fakebatch takes docker=, images=, account_id= and events= only "

@@ -10,6 +10,7 @@ from typing import Any
 
 import boto3
 import pytest
+from installed_model import needs_member
 from job_calls import describe, status, submit
 from moto import mock_aws
 
@@ -171,3 +172,26 @@ def test_events_off_puts_nothing_on_eventbridge(fake_batch: FakeBatch, batch: An
 def test_without_moto_events_are_kept_on_the_fake_only(fake_batch: FakeBatch, batch: Any) -> None:
     assert status(batch, submit(batch, "alone")) == "SUCCEEDED"
     assert len(fake_batch.events) == 4
+
+
+@needs_member("RegisterJobDefinition", "ecsProperties")
+@pytest.mark.usefixtures("aws", "queue")
+def test_an_ecs_task_s_events_reach_the_rule(fake_batch: FakeBatch, batch: Any) -> None:
+    url = subscribe()
+    resources = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
+    containers = [
+        {"name": name, "image": "app", "command": [name], "resourceRequirements": resources}
+        for name in ("main", "side")
+    ]
+    batch.register_job_definition(
+        jobDefinitionName="task",
+        type="container",
+        ecsProperties={"taskProperties": [{"containers": containers}]},
+    )
+    job_id = submit(batch, "ecs", jobDefinition="task")
+    assert status(batch, job_id) == "SUCCEEDED"
+
+    bodies = received(url)
+    assert statuses(bodies, job_id) == ["RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED"]
+    running = bodies[2]["detail"]["ecsProperties"]["taskProperties"][0]["containers"]
+    assert [c["name"] for c in running] == ["main", "side"]

@@ -97,7 +97,7 @@ def test_an_array_sends_its_children_s_events_and_the_parent_s(fake_batch: FakeB
         assert events.statuses(f"{parent}:{i}") == ["RUNNABLE", "STARTING", "RUNNING", last]
     assert len(events.filter(job=parent, children=True)) == 2 + 3 * 4
     pending, failed = events.filter(job=parent)
-    assert pending.detail["arrayProperties"]["statusSummary"]["SUBMITTED"] == 3
+    assert pending.detail["arrayProperties"]["statusSummary"]["RUNNABLE"] == 3  # as DescribeJobs shows it
     assert failed.detail["arrayProperties"]["statusSummary"] == {
         "SUBMITTED": 0, "PENDING": 0, "RUNNABLE": 0, "STARTING": 0, "RUNNING": 0, "SUCCEEDED": 2, "FAILED": 1,
     }  # fmt: skip

@@ -165,23 +165,25 @@ def stop_job(call: Call, job: Job, reason: str, *, terminate: bool) -> None:
     region = call.region
     targets = job.children or [job]
     now = call.now()
-    for target in targets:
+    cancels = [t for t in targets if (t.status == PENDING and not terminate) or t.status in _UNSTARTED]
+    stops = [t for t in targets if terminate and t.status in (STARTING, RUNNING)]
+    if job.children and (cancels or stops):  # before the children move: the parent's events show it
+        job.status_reason = reason
+        job.is_cancelled = job.is_cancelled or bool(cancels)
+        job.is_terminated = job.is_terminated or bool(stops)
+    for target in cancels:
         if target.status == PENDING and not terminate:
             # AWS cancels a PENDING job once its dependencies complete
             target.is_cancelled = True
             target.status_reason = reason
             region.recheck.append(target)
-        elif target.status in _UNSTARTED:
+        else:
             target.is_cancelled = True
             target.running = None  # a multi-node job's node may hold capacity while RUNNABLE
             set_status(region, target, FAILED, now, reason)
-        elif terminate and target.status in (STARTING, RUNNING):
-            target.is_terminated = True
-            call.scheduler.stop(region, target, reason)
-    if job.children and any(c.is_cancelled or c.is_terminated for c in job.children):
-        job.status_reason = reason
-        job.is_cancelled = job.is_cancelled or any(c.is_cancelled for c in job.children)
-        job.is_terminated = job.is_terminated or (terminate and any(c.is_terminated for c in job.children))
+    for target in stops:
+        target.is_terminated = True
+        call.scheduler.stop(region, target, reason)
 
 
 def _stop_one(call: Call, *, terminate: bool) -> Response:

@@ -9,7 +9,6 @@ import sys
 import threading
 import uuid
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 from ..model.journal import Change
@@ -38,10 +37,10 @@ class EventLog:
         self._clients: dict[tuple[str, str], Any] = {}
         self._warned = False
 
-    def sync(self, tags_of: Callable[[str], dict[str, dict[str, str]]]) -> None:
-        """Turn the journal's new entries into events; ``tags_of(region)`` is a region's tags."""
+    def sync(self) -> None:
+        """Turn the journal's new entries into events."""
         if self.journal:
-            self._events.extend(job_event(str(uuid.uuid4()), c, tags_of(c.region)) for c in self.journal)
+            self._events.extend(job_event(str(uuid.uuid4()), c) for c in self.journal)
             self.journal.clear()
 
     def events(self) -> Events:
@@ -55,7 +54,12 @@ class EventLog:
                 return
             pending = self._events[self._sent :]
             self._sent += len(pending)
-            for (account, region), entries in _batches(pending):
+            try:
+                batches = _batches(pending)
+            except Exception as error:  # a bug rendering a detail must not fail the Batch call
+                self._warn(pending[0].region, f"{type(error).__name__}: {error}")
+                return
+            for (account, region), entries in batches:
                 self._put(account, region, entries)
 
     def _put(self, account: str, region: str, entries: list[dict[str, Any]]) -> None:
@@ -65,12 +69,16 @@ class EventLog:
             problem = f"{failed} of {len(entries)} entries failed: {answer.get('Entries')}" if failed else ""
         except Exception as error:  # EventBridge's trouble must not fail the test's Batch call
             problem = f"{type(error).__name__}: {error}"
-        if problem and not self._warned:
+        if problem:
+            self._warn(region, problem)
+
+    def _warn(self, region: str, problem: str) -> None:
+        if not self._warned:  # once per fake: the first trouble says what it is
             self._warned = True
             warnings.warn(
                 f"pytest-fakebatch could not put Batch events on EventBridge ({region}): {problem}",
                 RuntimeWarning,
-                stacklevel=2,
+                stacklevel=3,
             )
 
     def _client(self, account: str, region: str) -> Any:

@@ -40,7 +40,6 @@ class JobEvent:
     resources: tuple[str, ...]
     source: str = SOURCE
     _change: Change | None = field(default=None, repr=False)
-    _tags: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
 
     @property
     def time(self) -> datetime:
@@ -57,7 +56,7 @@ class JobEvent:
             for key in _NOT_IN_SERVICE_DETAIL:
                 rendered.pop(key, None)
             return rendered
-        return job_detail(shown, self._tags)
+        return job_detail(shown, {shown.top.arn: change.tags} if change.tags else {})
 
     @property
     def status_reason(self) -> str | None:
@@ -83,8 +82,8 @@ class JobEvent:
         return f"<JobEvent {self.job_id} {self.status}{kind} at {self.time_ms}>"
 
 
-def job_event(event_id: str, change: Change, tags: dict[str, dict[str, str]]) -> JobEvent:
-    """The event of one journal entry; ``tags`` are its region's (the job's, when shown)."""
+def job_event(event_id: str, change: Change) -> JobEvent:
+    """The event of one journal entry."""
     job = change.job
     service = isinstance(job, ServiceJob)
     if change.kind == QUEUE_BLOCKED:
@@ -104,7 +103,6 @@ def job_event(event_id: str, change: Change, tags: dict[str, dict[str, str]]) ->
         status=change.status,
         resources=resources,
         _change=change,
-        _tags=tags,
     )
 
 

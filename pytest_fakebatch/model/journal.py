@@ -29,6 +29,7 @@ class Change(NamedTuple):  # a tuple: 40,000 of them for a 10,000-child array st
     job: Job | ServiceJob
     status: str  # the status the job moved to (observed, for an array or multi-node parent)
     state: Any  # what :func:`thaw` needs to show the job as it was
+    tags: dict[str, str] | None  # the job's tags then
 
 
 def _attempt_now(attempt: Attempt) -> Attempt:
@@ -103,10 +104,16 @@ def _thawed(job: Job, state: tuple[Any, ...]) -> Job:
 
 
 def record(
-    journal: list[Change] | None, region: str, account: str, job: Job | ServiceJob, at: int, kind: str
+    journal: list[Change] | None,
+    region: str,
+    account: str,
+    job: Job | ServiceJob,
+    at: int,
+    kind: str,
+    tags: dict[str, str] | None,
 ) -> None:
     """Write the change ``job`` just went through (a no-op where no journal is kept)."""
     if journal is None:
         return
     status = job.status if isinstance(job, ServiceJob) else observed_status(job)
-    journal.append(Change(kind, at, region, account, job, status, freeze(job)))
+    journal.append(Change(kind, at, region, account, job, status, freeze(job), dict(tags) if tags else None))

@@ -56,7 +56,15 @@ class FrontOfQueue:
                 job.status_reason = MAX_RESOURCE_REASON
                 self.region.blocked[job.id] = job
                 region = self.region  # AWS sends "Batch Job Queue Blocked" for it
-                record(region.journal, region.region, region.account, job, self.now, QUEUE_BLOCKED)
+                record(
+                    region.journal,
+                    region.region,
+                    region.account,
+                    job,
+                    self.now,
+                    QUEUE_BLOCKED,
+                    region.tags.get(job.top.arn),
+                )
             elif not stuck and job.blocked_since is not None:
                 unblock(self.region, job)
 

@@ -19,23 +19,27 @@ from ..model.region import Region
 from .consumables import give_back
 
 
-def set_status(region: Region, job: Job, status: str, now_ms: int, reason: str | None = None) -> None:
+def set_status(
+    region: Region, job: Job, status: str, now_ms: int, reason: str | None = None, *, journal: bool = True
+) -> None:
     """Move ``job`` (never an array parent) to ``status`` along the transition table.
 
     Keeps the timestamps AWS shows (startedAt on RUNNING, stoppedAt when terminal), the
-    scheduler's indexes, and wakes the jobs that wait on this one (or on its array).
+    scheduler's indexes, wakes the jobs that wait on this one (or on its array), and writes the
+    change to the journal; ``journal=False`` leaves that to the caller (:func:`journal_change`),
+    once the job is as DescribeJobs will show it.
     """
     if status not in TRANSITIONS[job.status]:
         raise IllegalTransition(f"job {job.id}: {job.status} -> {status} is not a legal move")
     if job.children:  # an array parent only records that it was admitted; the rest is derived
         was, job.status = job.status, status
-        if was == SUBMITTED and not job.is_multinode:  # the array is PENDING now
-            _journal(region, job, now_ms)
+        if was == SUBMITTED and not job.is_multinode and journal:  # the array is PENDING now
+            journal_change(region, job, now_ms)
         return
     bucket = region.active.get(job.status)
     if bucket is not None:
         bucket.pop(job.id, None)
-    _move(region, job, status, now_ms, reason)
+    _move(region, job, status, now_ms, reason, journal)
 
 
 def fail_broken(region: Region, job: Job, now_ms: int, reason: str) -> None:
@@ -50,11 +54,12 @@ def fail_broken(region: Region, job: Job, now_ms: int, reason: str) -> None:
         return
     for bucket in region.active.values():  # wherever a half-done move left it
         bucket.pop(job.id, None)
-    _move(region, job, FAILED, now_ms, reason)
+    _move(region, job, FAILED, now_ms, reason, True)
 
 
-def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None) -> None:
-    parent_moved = job.is_multinode and job.index == job.spec.main_node  # it shows its main node
+def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None, journal: bool) -> None:
+    # a multi-node parent shows its main node; its end waits for every node (its stoppedAt)
+    parent_moved = job.is_multinode and job.index == job.spec.main_node and status not in TERMINAL
     job.status = status
     if reason is not None:
         job.status_reason = reason
@@ -70,17 +75,20 @@ def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None
             if parent.unfinished_children == 0:
                 parent.stopped_at = now_ms
                 _wake_dependents(region, parent)
-                parent_moved |= not job.is_multinode  # the array ended
+                parent_moved = True  # the array (or multi-node job) ended
     else:
         region.active.setdefault(status, {})[job.id] = job
-    _journal(region, job, now_ms)
+    if journal:
+        journal_change(region, job, now_ms)
     if parent_moved and job.parent is not None:
-        _journal(region, job.parent, now_ms)
+        journal_change(region, job.parent, now_ms)
 
 
-def _journal(region: Region, job: Job, now_ms: int) -> None:
-    """Write the change to the region's journal (events), where one is kept."""
-    record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE)
+def journal_change(region: Region, job: Job, now_ms: int) -> None:
+    """Write the change ``job`` just went through to the region's journal (its events), where
+    one is kept, with its tags as they are now."""
+    tags = region.tags.get(job.top.arn)
+    record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE, tags)
 
 
 def add_job(region: Region, job: Job) -> None:

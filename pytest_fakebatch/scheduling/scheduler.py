@@ -37,7 +37,7 @@ from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .consumables import take
 from .container import attempt_spec
-from .lifecycle import fail_broken, set_status
+from .lifecycle import fail_broken, journal_change, set_status
 from .multinode import launch_other_nodes, nodes_launching
 from .ordering import fitting_environment, gang, offer_capacity
 from .retry import should_retry
@@ -152,15 +152,20 @@ class Scheduler:
         if not submitted:
             return False
         now = self.clock.now_ms()
+        arrays: list[Job] = []  # admitted now: their PENDING event shows the children admitted too
         for job in list(submitted.values()):
             with self._containing(region, job):
                 if job.parent is not None and job.parent.status == SUBMITTED:
-                    set_status(region, job.parent, PENDING, now)
+                    set_status(region, job.parent, PENDING, now, journal=False)
+                    arrays.append(job.parent)
                 if job.depends_on:
                     set_status(region, job, PENDING, now)
                     region.recheck.append(job)
                 else:
                     set_status(region, job, RUNNABLE, now)
+        for parent in arrays:
+            if not parent.is_multinode:  # a multi-node job shows its main node's moves
+                journal_change(region, parent, now)
         return True
 
     # PENDING -> RUNNABLE | FAILED, for jobs whose dependencies moved
@@ -265,9 +270,12 @@ class Scheduler:
         attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
         region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
         job.attempts.append(attempt)
-        set_status(region, job, RUNNING, now)  # the container sees its job RUNNING
-        spec = attempt_spec(job, attempt, self.extra_env)
-        attempt.handle = self.executor.start_job(region, job, attempt, spec, self.extra_env, now)
+        set_status(region, job, RUNNING, now, journal=False)  # the container sees its job RUNNING
+        try:
+            spec = attempt_spec(job, attempt, self.extra_env)
+            attempt.handle = self.executor.start_job(region, job, attempt, spec, self.extra_env, now)
+        finally:
+            journal_change(region, job, now)  # with the task's containers (the pod) it started
         self._unclaimed.append(Run(region, job, attempt.handle))
 
     # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts

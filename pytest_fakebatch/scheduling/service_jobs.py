@@ -60,7 +60,7 @@ def set_service_status(
         job.borrowing = False
     if status in TERMINAL:
         job.stopped_at = now_ms
-    record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE)
+    record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE, None)
 
 
 class ServiceScheduler:
