@@ -55,10 +55,10 @@ def boom() -> None:
 def fault_admitting(monkeypatch: pytest.MonkeyPatch) -> None:
     real = scheduler.set_status
 
-    def set_status(region: Any, job: Job, status: str, *args: Any) -> None:
+    def set_status(region: Any, job: Job, status: str, *args: Any, **kwargs: Any) -> None:
         if status == RUNNABLE and poisoned(job):
             boom()
-        real(region, job, status, *args)
+        real(region, job, status, *args, **kwargs)
 
     monkeypatch.setattr(scheduler, "set_status", set_status)
 
