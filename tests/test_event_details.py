@@ -11,8 +11,15 @@ from installed_model import needs_member
 from job_calls import submit
 
 from pytest_fakebatch import FakeBatch, JobRun
+from pytest_fakebatch.frontends.shapes import fitted
 
 pytestmark = pytest.mark.usefixtures("queue", "definition")
+
+
+def as_described(detail: dict[str, Any]) -> dict[str, Any]:
+    """An event's detail as DescribeJobs answers on the installed botocore: an older model's
+    answers leave out members AWS added since (events, which botocore does not parse, keep them)."""
+    return fitted({"jobs": [detail]}, "batch", "DescribeJobs")["jobs"][0]  # type: ignore[no-any-return]
 
 
 def latest_events(fake: FakeBatch) -> dict[str, Any]:
@@ -36,7 +43,7 @@ def drive_and_compare(fake: FakeBatch, batch: Any, *, seconds: int = 5, rounds: 
             if job["status"] != seen.get(job["jobId"], "SUBMITTED"):
                 event = latest[job["jobId"]]
                 assert event.status == job["status"]
-                assert event.detail == job, job["jobId"]
+                assert as_described(event.detail) == job, job["jobId"]
                 compared += 1
             seen[job["jobId"]] = job["status"]
         if all(s in ("SUCCEEDED", "FAILED") for s in seen.values()) and len(seen) == len(jobs):
@@ -140,7 +147,7 @@ def test_a_terminated_array_s_last_event_says_so(fake_batch: FakeBatch, batch: A
 
     last = fake_batch.events.filter(job=parent)[-1]
     assert last.status == "FAILED"
-    assert last.detail == shown
+    assert as_described(last.detail) == shown
     assert last.detail["isTerminated"] is True
     assert last.detail["statusReason"] == "not needed"
 
