@@ -37,6 +37,7 @@ def _attempt_now(attempt: Attempt) -> Attempt:
     if attempt.stopped_at is not None:
         return attempt
     frozen = copy.copy(attempt)
+    frozen.handle = None  # the executor's run: not shown, and not to be kept alive by events
     frozen.containers = [copy.copy(run) for run in attempt.containers]
     return frozen
 
