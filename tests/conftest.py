@@ -8,6 +8,7 @@ from typing import Any
 import boto3
 import pytest
 from busybox_image import ensure_busybox_image
+from conformance import pytest_addoption, pytest_collection_modifyitems, pytest_configure  # noqa: F401
 
 from pytest_fakebatch import FakeBatch, JobRun
 
