@@ -98,10 +98,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# the arguments of @pytest.mark.fakebatch, and what each does (the docs' configuration
+# reference is generated from this table)
+MARKER_ARGUMENTS = {
+    "docker": "True runs this test's jobs as Docker containers, False in process (beats flag and ini)",
+    "images": "a dict of PATTERN: IMAGE mappings for Docker mode, added to the option's and ini key's",
+    "account_id": "the AWS account id of this test's faked resources (beats fakebatch_account_id)",
+    "events": "True or False: keep job state-change events for this test (beats fakebatch_events)",
+}
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "fakebatch(docker=None, images=None, account_id=None, events=None): configure the fake_batch "
+        f"fakebatch({', '.join(f'{name}=None' for name in MARKER_ARGUMENTS)}): configure the fake_batch "
         "fixture for one test (docker=True runs its jobs as containers, events=False keeps no events)",
     )
     config.stash[_DOCKER_KEY] = _docker_settings(config)
@@ -251,14 +261,14 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     """
     marker = request.node.get_closest_marker("fakebatch")
     options: dict[str, Any] = dict(marker.kwargs) if marker else {}
-    unknown = set(options) - {"docker", "images", "account_id", "events"}
+    unknown = set(options) - set(MARKER_ARGUMENTS)
     if not isinstance(options.get("events", False), bool):
         raise pytest.UsageError(
             f"@pytest.mark.fakebatch(events=...) takes True or False, not {options['events']!r}"
         )
     if unknown or (marker and marker.args):
         raise pytest.UsageError(
-            "@pytest.mark.fakebatch takes docker=, images=, account_id= and events= only "
+            f"@pytest.mark.fakebatch takes {', '.join(f'{name}=' for name in MARKER_ARGUMENTS)} only "
             f"(got {sorted(unknown)})"
         )
     settings: DockerSettings = request.config.stash[_DOCKER_KEY] or DockerSettings(False)
