@@ -12,7 +12,7 @@ from pytest_fakebatch import FakeBatch, JobRun
 
 pytestmark = needs_operation("CreateConsumableResource")
 
-WAITING = "CAPACITY:INSUFFICIENT_CONSUMABLE_RESOURCE"
+WAITING = "Waiting for consumable resource"  # the fake's words: AWS documents none
 REGION = "eu-west-1"  # the region of conftest's batch client
 
 
@@ -55,6 +55,13 @@ def error(call: Any, **kwargs: Any) -> str:
 # --- the resources -----------------------------------------------------------------------
 
 
+@pytest.mark.aws_doc(
+    "UG: Create consumable resources",
+    "(optional) resource type (resourceType) ... This can be one of: REPLENISHABLE (default) "
+    "NON_REPLENISHABLE",
+    family="Consumable resources",
+    ops=("CreateConsumableResource", "DescribeConsumableResource", "ListConsumableResources"),
+)
 def test_create_describe_list_delete(batch: Any) -> None:
     made = batch.create_consumable_resource(
         consumableResourceName="licenses", totalQuantity=3, tags={"team": "etl"}
@@ -104,6 +111,19 @@ def test_tags(batch: Any) -> None:
     assert batch.describe_consumable_resource(consumableResource="db")["tags"] == {"b": "2"}
 
 
+@pytest.mark.aws_doc(
+    "botocore: ListConsumableResourcesRequest",
+    "values: case-insensitive matches for the consumable resource name. If a filter value ends with an "
+    "asterisk (*), it matches any consumable resource name that begins with the string before the '*'.",
+    family="Consumable resources",
+    ops=("ListConsumableResources",),
+)
+@pytest.mark.aws_doc(
+    "API: ListConsumableResources",
+    "maxResults ... This value can be between 1 and 100.",
+    family="Consumable resources",
+    ops=("ListConsumableResources",),
+)
 def test_list_filters_and_pages(batch: Any) -> None:
     for name in ("gpu-a", "GPU-b", "cpu", "gpu"):
         batch.create_consumable_resource(consumableResourceName=name, totalQuantity=1)
@@ -129,6 +149,21 @@ def test_list_filters_and_pages(batch: Any) -> None:
     assert "between 1 and 100" in error(batch.list_consumable_resources, maxResults=101)
 
 
+@pytest.mark.aws_doc(
+    "API: UpdateConsumableResource",
+    "SET Sets the quantity of the resource to the value specified by the quantity parameter. ADD Increases "
+    "the quantity of the resource by the value ... REMOVE Reduces the quantity of the resource by the value",
+    family="Consumable resources",
+    ops=("UpdateConsumableResource",),
+)
+@pytest.mark.aws_doc(
+    "API: UpdateConsumableResource",
+    "If this parameter is specified and two update requests with identical payloads and clientTokens are "
+    "received, these requests are considered the same request. Both requests will succeed, but the update "
+    "will only happen once.",
+    family="Consumable resources",
+    ops=("UpdateConsumableResource",),
+)
 def test_update_set_add_remove(batch: Any) -> None:
     batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=3)
     answer = batch.update_consumable_resource(consumableResource="licenses", operation="ADD", quantity=2)
@@ -157,11 +192,17 @@ def test_update_set_add_remove(batch: Any) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
-        ({"operation": "REMOVE", "quantity": 4}, "below the 0"),
+        ({"operation": "REMOVE", "quantity": 4}, "-1: it must be non-negative (it is 3); remove at most 3"),
         ({"operation": "MULTIPLY", "quantity": 1}, "operation must be one of SET, ADD, REMOVE"),
         ({"operation": "SET", "quantity": -1}, "quantity must be non-negative"),
         ({"operation": "ADD"}, "quantity is required"),
     ],
+)
+@pytest.mark.aws_doc(
+    "API: UpdateConsumableResource",
+    "quantity The change in the total quantity of the consumable resource. ... Must be a non-negative value.",
+    family="Consumable resources",
+    ops=("UpdateConsumableResource",),
 )
 def test_update_refused(batch: Any, kwargs: dict[str, Any], words: str) -> None:
     batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=3)
@@ -180,11 +221,23 @@ def test_update_refused(batch: Any, kwargs: dict[str, Any], words: str) -> None:
         ({"consumableResourceName": "ok", "tags": {"aws:x": "1"}}, "reserved prefix"),
     ],
 )
+@pytest.mark.aws_doc(
+    "API: CreateConsumableResource",
+    "totalQuantity The total amount of the consumable resource that is available. Must be non-negative.",
+    family="Consumable resources",
+    ops=("CreateConsumableResource",),
+)
 def test_create_refused(batch: Any, kwargs: dict[str, Any], words: str) -> None:
     assert words in error(batch.create_consumable_resource, **kwargs)
     assert batch.list_consumable_resources()["consumableResources"] == []
 
 
+@pytest.mark.aws_doc(
+    "UG: Create consumable resources",
+    "resource name (consumableResourceName) that must be unique at the account level.",
+    family="Consumable resources",
+    ops=("CreateConsumableResource",),
+)
 def test_names_are_unique_and_unknown_ones_refused(batch: Any) -> None:
     batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=1)
     assert "already exists" in error(batch.create_consumable_resource, consumableResourceName="licenses")
@@ -224,6 +277,29 @@ def ten_seconds(fake_batch: FakeBatch) -> None:
         job.sleep(10)
 
 
+@pytest.mark.aws_doc(
+    "UG: Specify the resources needed to run a job",
+    "If a consumable resource for the job is not available when the job reaches the head of the queue, the "
+    "job will wait in RUNNABLE state until all the required resources become available ... Resources are "
+    "locked once the job moves to STARTING and are then unlocked when the job moves to SUCCEEDED or FAILED.",
+    family="Consumable resources",
+    ops=("SubmitJob", "DescribeConsumableResource"),
+)
+@pytest.mark.aws_doc(
+    "UG: Check how many resources are in-use and available",
+    "If the resource is REPLENISHABLE, the number of consumed resources will be added back to the available "
+    "quantity as soon as the job has moved to either the SUCCEEDED or FAILED state, and the total quantity "
+    "will remain the same.",
+    family="Consumable resources",
+    ops=("DescribeConsumableResource",),
+)
+@pytest.mark.aws_doc(
+    "UG: Find the jobs that require a specific consumable resource",
+    "A (filtered) list of jobs that require the consumable resource is displayed, including the job's "
+    "name, status, number of requested units of the consumable resource, other needed consumable resources",
+    family="Consumable resources",
+    ops=("ListJobsByConsumableResource",),
+)
 def test_a_job_waits_until_the_quantity_is_free(
     batch: Any, fake_batch: FakeBatch, licensed: str, ten_seconds: None
 ) -> None:
@@ -231,10 +307,7 @@ def test_a_job_waits_until_the_quantity_is_free(
     second = batch.submit_job(jobName="b", jobQueue="q", jobDefinition=licensed)["jobId"]
     assert status(batch, first) == ("RUNNING", None)
     state, reason = status(batch, second)
-    assert state == "RUNNABLE"
-    assert reason is not None
-    assert reason.startswith(WAITING)
-    assert "'licenses'" in reason
+    assert (state, reason) == ("RUNNABLE", f"{WAITING} 'licenses': 1 of 3 available, the job needs 2")
     assert counts(batch, "licenses") == (3, 2, 1)
     assert users(batch, "licenses") == {first: 2, second: 2}
     assert held(batch, "licenses") == 2
@@ -257,10 +330,18 @@ def test_a_job_waits_until_the_quantity_is_free(
     assert counts(batch, "licenses") == (3, 0, 3)  # REPLENISHABLE: all of it back
     assert held(batch, "licenses") == 0
     assert users(batch, "licenses", "SUCCEEDED") == {first: 2, second: 2}
-    batch.delete_consumable_resource(consumableResource="licenses")  # no unfinished job needs it
+    batch.delete_consumable_resource(consumableResource="licenses")
     assert batch.list_consumable_resources()["consumableResources"] == []
 
 
+@pytest.mark.aws_doc(
+    "UG: Check how many resources are in-use and available",
+    "If the resource is NON_REPLENISHABLE, the number of consumed resources is subtracted from both the "
+    "total and available quantities and won't be added back whether the job moves to the SUCCEEDED or "
+    "FAILED state.",
+    family="Consumable resources",
+    ops=("DescribeConsumableResource", "UpdateConsumableResource"),
+)
 def test_non_replenishable_is_used_up(
     batch: Any, fake_batch: FakeBatch, queue: str, ten_seconds: None
 ) -> None:
@@ -276,27 +357,28 @@ def test_non_replenishable_is_used_up(
         },
     )
     first = batch.submit_job(jobName="a", jobQueue="q", jobDefinition="spend")["jobId"]
-    assert counts(batch, "credits") == (3, 2, 1)
+    assert counts(batch, "credits") == (1, 2, 1)  # out of the total and the available at once
     fake_batch.advance(10)
     assert status(batch, first)[0] == "SUCCEEDED"
-    assert counts(batch, "credits") == (1, 0, 1)  # used up: out of the total too
+    assert counts(batch, "credits") == (1, 0, 1)  # used up: never added back
     later = batch.submit_job(jobName="b", jobQueue="q", jobDefinition="spend")["jobId"]
     fake_batch.advance(3600)
-    state, reason = status(batch, later)
-    assert state == "RUNNABLE"
-    assert reason is not None
-    assert reason.startswith(WAITING)
+    assert status(batch, later) == ("RUNNABLE", f"{WAITING} 'credits': 1 of 1 available, the job needs 2")
     assert counts(batch, "credits") == (1, 0, 1)
     assert held(batch, "credits") == 0
-    message = error(batch.delete_consumable_resource, consumableResource="credits")
-    assert "unfinished" in message
-    assert later in message
     # a replenished pool lets it run
     batch.update_consumable_resource(consumableResource="credits", operation="ADD", quantity=1)
     assert status(batch, later) == ("RUNNING", None)
-    assert counts(batch, "credits") == (2, 2, 0)
+    assert counts(batch, "credits") == (0, 2, 0)
 
 
+@pytest.mark.aws_doc(
+    "UG: Specify the resources needed to run a job",
+    "Resources are locked once the job moves to STARTING and are then unlocked when the job moves to "
+    "SUCCEEDED or FAILED.",
+    family="Consumable resources",
+    ops=("SubmitJob", "DescribeConsumableResource"),
+)
 def test_a_failed_job_gives_back_and_a_retry_keeps_its_quantity(
     batch: Any, fake_batch: FakeBatch, licensed: str
 ) -> None:
@@ -319,6 +401,13 @@ def test_a_failed_job_gives_back_and_a_retry_keeps_its_quantity(
     assert counts(batch, "licenses") == (3, 0, 3)
 
 
+@pytest.mark.aws_doc(
+    "UG: Specify the resources needed to run a job",
+    "Resources are locked once the job moves to STARTING and are then unlocked when the job moves to "
+    "SUCCEEDED or FAILED.",
+    family="Consumable resources",
+    ops=("CancelJob", "TerminateJob"),
+)
 def test_cancelling_a_waiting_job_and_terminating_a_running_one(
     batch: Any, fake_batch: FakeBatch, licensed: str, ten_seconds: None
 ) -> None:
@@ -332,18 +421,19 @@ def test_cancelling_a_waiting_job_and_terminating_a_running_one(
     assert counts(batch, "licenses") == (3, 0, 3)
 
 
-def test_update_cannot_go_below_what_running_jobs_hold(
-    batch: Any, fake_batch: FakeBatch, licensed: str, ten_seconds: None
-) -> None:
-    batch.submit_job(jobName="a", jobQueue="q", jobDefinition=licensed)
-    message = error(
-        batch.update_consumable_resource, consumableResource="licenses", operation="SET", quantity=1
-    )
-    assert "below the 2 that running jobs hold" in message
-    batch.update_consumable_resource(consumableResource="licenses", operation="REMOVE", quantity=1)
-    assert counts(batch, "licenses") == (2, 2, 0)
-
-
+@pytest.mark.aws_doc(
+    "UG: Resource-aware scheduling",
+    "It can be used with Array jobs, Multi-node parallel (MNP) jobs, and with regular Batch jobs.",
+    family="Consumable resources",
+    ops=("SubmitJob",),
+)
+@pytest.mark.aws_doc(
+    "UG: Specify the resources needed to run a job",
+    "the quantity of that resource each instance of the job requires (quantity). ... you can override the "
+    "list of consumable resources and the quantity of each using the consumableResourcePropertiesOverride",
+    family="Consumable resources",
+    ops=("SubmitJob",),
+)
 def test_array_children_each_need_the_quantity(
     batch: Any, fake_batch: FakeBatch, queue: str, ten_seconds: None
 ) -> None:
@@ -380,6 +470,14 @@ def test_array_children_each_need_the_quantity(
     assert counts(batch, "seats") == (2, 0, 2)
 
 
+@pytest.mark.aws_doc(
+    "botocore: ListJobsByConsumableResourceRequest",
+    "name: JOB_STATUS values: SUBMITTED | PENDING | RUNNABLE | STARTING | RUNNING | SUCCEEDED | FAILED "
+    "name: JOB_NAME The values are case-insensitive matches for the job name. If a filter value ends with an "
+    "asterisk (*), it matches any job name that begins with the string before the '*'.",
+    family="Consumable resources",
+    ops=("ListJobsByConsumableResource",),
+)
 def test_list_jobs_filters_by_name_and_pages(batch: Any, fake_batch: FakeBatch, licensed: str) -> None:
     fake_batch.autorun = False
     ids = [
@@ -401,6 +499,13 @@ def test_list_jobs_filters_by_name_and_pages(batch: Any, fake_batch: FakeBatch, 
 
 
 @needs_member("SubmitJob", "consumableResourcePropertiesOverride")
+@pytest.mark.aws_doc(
+    "UG: Specify the resources needed to run a job",
+    "Repeat the previous step for all the consumable resources required by the job. You can specify up to "
+    "5 resources for each job you define.",
+    family="Consumable resources",
+    ops=("SubmitJob",),
+)
 @pytest.mark.parametrize(
     ("override", "words"),
     [

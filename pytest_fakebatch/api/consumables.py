@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..model.consumables import REPLENISHABLE, RESOURCE_TYPES, ConsumableResource
-from ..model.jobs import STATUSES, TERMINAL, Job
+from ..model.jobs import STATUSES, Job
 from .params import name_filter, new_name, paged
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
@@ -51,7 +51,7 @@ def describe_consumable_resource(call: Call) -> Response:
     return {
         "consumableResourceName": resource.name,
         "consumableResourceArn": resource.arn,
-        "totalQuantity": resource.total,
+        "totalQuantity": resource.total_quantity,
         "inUseQuantity": resource.in_use,
         "availableQuantity": resource.available,
         "resourceType": resource.resource_type,
@@ -80,25 +80,33 @@ def update_consumable_resource(call: Call) -> Response:
     quantity = p.integer("quantity")
     if quantity < 0:
         raise p.fail(f"quantity must be non-negative, got {quantity}")
+    # the total asked for; below what running jobs hold, the total shown converges to it as
+    # they end (see ConsumableResource)
     total = {"SET": quantity, "ADD": resource.total + quantity, "REMOVE": resource.total - quantity}[
         operation
     ]
     if total > _MAX_QUANTITY:
         raise p.fail(f"{operation} {quantity} would make totalQuantity {total}, over {_MAX_QUANTITY}")
-    if total < resource.in_use:
+    if total < 0:
         raise p.fail(
-            f"{operation} {quantity} would make totalQuantity of '{resource.name}' {total}, below the "
-            f"{resource.in_use} that running jobs hold: wait for them to end, or change it by less"
+            f"{operation} {quantity} would make totalQuantity of '{resource.name}' {total}: it must be "
+            f"non-negative (it is {resource.total}{_held(resource)}); remove at most {resource.total}"
         )
     resource.total = total
     answer: Response = {
         "consumableResourceName": resource.name,
         "consumableResourceArn": resource.arn,
-        "totalQuantity": resource.total,
+        "totalQuantity": resource.total_quantity,
     }
     if token is not None:
         region.update_tokens[token] = (digest, now, dict(answer))
     return answer
+
+
+def _held(resource: ConsumableResource) -> str:
+    if not resource.in_use or resource.replenishable:
+        return ""
+    return f", with {resource.in_use} more held by running jobs and no longer part of it"
 
 
 def _digest(call: Call) -> str:
@@ -109,17 +117,14 @@ def _digest(call: Call) -> str:
 
 @batch_operation("DeleteConsumableResource")
 def delete_consumable_resource(call: Call) -> Response:
+    """User Guide, "Delete a consumable resource": "You can delete a consumable resource at any
+    time, even when the jobs that require the resource are still running." Running jobs run on;
+    what they hold is not given back to anything (``scheduling/consumables.py``). Waiting jobs
+    wait for a resource of the same name, "considered to be the same resource": its jobs stay
+    listed by ListJobsByConsumableResource once it is created again."""
     p, region = call.p, call.region
     resource = region.consumable_resource(p.op, p.text("consumableResource"))
-    unfinished = [j.id for j in region.consumable_jobs.get(resource.name, []) if j.status not in TERMINAL]
-    if unfinished:
-        shown = ", ".join(f"'{i}'" for i in unfinished[:5]) + (" ..." if len(unfinished) > 5 else "")
-        raise p.fail(
-            f"consumable resource '{resource.name}' is required by {len(unfinished)} unfinished "
-            f"job(s) ({shown}): wait for them to end or cancel them before deleting it"
-        )
     del region.consumable_resources[resource.name]
-    region.consumable_jobs.pop(resource.name, None)
     region.tags.pop(resource.arn, None)
     return {}
 
@@ -135,7 +140,7 @@ def _summary(resource: ConsumableResource) -> Response:
     return {
         "consumableResourceArn": resource.arn,
         "consumableResourceName": resource.name,
-        "totalQuantity": resource.total,
+        "totalQuantity": resource.total_quantity,
         "inUseQuantity": resource.in_use,
         "resourceType": resource.resource_type,
     }
@@ -151,7 +156,7 @@ def list_jobs_by_consumable_resource(call: Call) -> Response:
     jobs = [j for j in region.consumable_jobs.get(resource.name, []) if all(c(j) for c in checks)]
 
     def render(job: Job) -> Response:
-        quantity = next(q for r, q in job.spec.consumables if r is resource)
+        quantity = next(q for r, q in job.spec.consumables if r.name == resource.name)
         summary: Response = {
             "jobArn": job.arn,
             "jobQueueArn": job.spec.queue.arn,

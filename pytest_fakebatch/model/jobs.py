@@ -122,7 +122,9 @@ class Job:
     node_container: dict[str, Any] | None = None  # a multi-node job's node: its range's container
     node_vcpus: float | None = None
     blocked_since: int | None = None  # RUNNABLE at the head of its queue, unable to ever fit
-    holds_consumables: bool = False  # from its first STARTING until it is SUCCEEDED or FAILED
+    # the resources (and quantities) it took at its first STARTING, held until it is
+    # SUCCEEDED or FAILED; a resource deleted meanwhile is no longer the region's
+    held_consumables: tuple[tuple[ConsumableResource, int], ...] = ()
 
     @property
     def container(self) -> dict[str, Any]:

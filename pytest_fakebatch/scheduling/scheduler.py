@@ -238,7 +238,7 @@ class Scheduler:
                 front.missed(group, need)
                 return False
             front.placed(group)
-            if not take(group):  # take: the group's consumable resources
+            if not take(region, group):  # take: the group's consumable resources
                 return False
             used[env.name] = used.get(env.name, 0.0) + need
             slots[0] += len(group)
