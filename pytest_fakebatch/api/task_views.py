@@ -1,5 +1,10 @@
 """How ECS- and EKS-properties jobs look in DescribeJobs: ``ecsProperties`` with each
-container's exit, ``eksProperties.podProperties`` with the pod, and ``eksAttempts``."""
+container's exit, ``eksProperties.podProperties`` with the pod, and ``eksAttempts``.
+
+"The podName and nodeName of the current running attempt are in the podProperties object";
+those "of every completed attempt" are in ``eksAttempts`` (UG: Amazon EKS jobs), as finished
+ECS attempts are in ``attempts``.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +27,9 @@ def task_detail(job: Job, detail: Response) -> None:
             if key in pod:
                 pod[key] = _with_exits(pod[key], [r for r in runs if r.init == init])
         if last is not None and last.pod is not None:
-            pod["podName"], pod["nodeName"] = last.pod[0], last.pod[1]
+            pod["podName"], pod["nodeName"] = last.pod.name, last.pod.node_name
         detail["eksProperties"] = {"podProperties": pod}
-        detail["eksAttempts"] = [_eks_attempt(job, a) for a in job.attempts]
+        detail["eksAttempts"] = [_eks_attempt(a) for a in job.attempts if a.stopped_at is not None]
         detail["attempts"] = []
         return
     task = dict(plan.echo["taskProperties"][0])
@@ -35,7 +40,7 @@ def task_detail(job: Job, detail: Response) -> None:
             for shown, run in zip(task["containers"], last.containers, strict=True)
         ]
     detail["ecsProperties"] = {"taskProperties": [task]}
-    detail["attempts"] = [_ecs_attempt(job, a) for a in job.attempts]
+    detail["attempts"] = [_ecs_attempt(job, a) for a in job.attempts if a.stopped_at is not None]
 
 
 def task_arn(job: Job, attempt: Attempt) -> str:
@@ -57,7 +62,8 @@ def _exit(run: ContainerRun, ecs: bool) -> Response:
     if run.reason is not None:
         fields["reason"] = run.reason
     if ecs:
-        fields["logStreamName"] = run.log_stream
+        if run.started_at is not None:  # "when they reach the RUNNING status"
+            fields["logStreamName"] = run.log_stream
         fields["networkInterfaces"] = []
     return fields
 
@@ -74,18 +80,17 @@ def _ecs_attempt(job: Job, attempt: Attempt) -> Response:
     return detail
 
 
-def _eks_attempt(job: Job, attempt: Attempt) -> Response:
-    plan = job.spec.task
-    assert plan is not None
-    metadata = plan.echo["podProperties"].get("metadata") or {}
+def _eks_attempt(attempt: Attempt) -> Response:
     detail: Response = {
         "initContainers": [_eks_container(r) for r in attempt.containers if r.init],
         "containers": [_eks_container(r) for r in attempt.containers if not r.init],
-        "podNamespace": metadata.get("namespace", "default"),
         "startedAt": attempt.started_at,
     }
-    if attempt.pod is not None:
-        detail["podName"], detail["nodeName"] = attempt.pod[0], attempt.pod[1]
+    pod = attempt.pod
+    if pod is not None:
+        detail.update(podName=pod.name, nodeName=pod.node_name, podNamespace=pod.namespace)
+        if pod.cluster_arn is not None:
+            detail["eksClusterArn"] = pod.cluster_arn
     if attempt.stopped_at is not None:
         detail["stoppedAt"] = attempt.stopped_at
         detail["statusReason"] = attempt.status_reason

@@ -8,7 +8,7 @@ from typing import Any
 from .consumables import ConsumableResource
 from .numbers import decimal_amount
 from .resources import JobDefinition, JobQueue
-from .tasks import ContainerRun, TaskPlan
+from .tasks import ContainerRun, Pod, TaskPlan
 
 SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED = (
     "SUBMITTED",
@@ -85,7 +85,7 @@ class Attempt:
     compute_environment: str = ""
     handle: Any = None  # the executor's handle while the attempt runs
     containers: list[ContainerRun] = field(default_factory=list)  # of an ECS task or EKS pod
-    pod: tuple[str, str, str] | None = None  # an EKS attempt's pod name, node name and node uid
+    pod: Pod | None = None  # an EKS attempt's pod
     # asked to stop (TerminateJob, a timeout, its main node's exit): the status reason it ends
     # with, and for a timeout the time it ends at, once the executor says it has stopped
     stopping: str | None = None

@@ -34,6 +34,17 @@ class TaskPlan:
         return next(c for c in self.containers if c.essential)
 
 
+@dataclass(frozen=True, slots=True)
+class Pod:
+    """The Kubernetes pod of one EKS attempt, as DescribeJobs names it."""
+
+    name: str  # aws-batch.<uuid>
+    node_name: str  # ip-192-168-<a>-<b>.ec2.internal
+    node_uid: str  # AWS_BATCH_JOB_KUBERNETES_NODE_UID
+    namespace: str  # metadata.namespace, else the compute environment's kubernetesNamespace
+    cluster_arn: str | None  # the compute environment's eksConfiguration.eksClusterArn
+
+
 @dataclass(eq=False, slots=True)
 class ContainerRun:
     """One container of one attempt."""

@@ -42,7 +42,7 @@ from .multinode import launch_other_nodes, nodes_launching
 from .ordering import fitting_environment, gang, offer_capacity
 from .retry import should_retry
 from .service_jobs import ServiceScheduler
-from .tasks import TaskRunner, log_stream_name
+from .tasks import TaskRunner, leave_starting, log_stream_name
 
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
@@ -258,10 +258,14 @@ class Scheduler:
         if not starting:
             return False
         now = self.clock.now_ms()
+        moved = False
         for job in list(starting.values()):
+            if job.running is not None and job.running.handle is not None:
+                continue  # its task's containers are starting: _collect moves it on
             with self._containing(region, job):
                 self._start_one(region, job, now)
-        return True
+            moved = True
+        return moved
 
     def _start_one(self, region: Region, job: Job, now: int) -> None:
         attempt = job.running
@@ -270,21 +274,26 @@ class Scheduler:
         attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
         region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
         job.attempts.append(attempt)
-        set_status(region, job, RUNNING, now, journal=False)  # the container sees its job RUNNING
+        task = job.spec.task is not None  # an ECS task or EKS pod is RUNNING once it is up
+        if not task:
+            set_status(region, job, RUNNING, now, journal=False)  # the container sees its job RUNNING
         try:
             spec = attempt_spec(job, attempt, self.extra_env)
             attempt.handle = self.executor.start_job(region, job, attempt, spec, self.extra_env, now)
         finally:
-            journal_change(region, job, now)  # with the task's containers (the pod) it started
+            if not task:
+                journal_change(region, job, now)
+        if task:
+            leave_starting(region, job, self.executor, None, now)
         self._unclaimed.append(Run(region, job, attempt.handle))
 
     # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts
     def _collect(self, region: Region) -> bool:
-        running = region.active.get(RUNNING)
+        running = _started(region)  # a task's job is STARTING while its containers start
         if not running:
             return False
         now = self.clock.now_ms()
-        jobs = {job.running.handle: job for job in running.values() if job.running is not None}
+        jobs = {job.running.handle: job for job in running if job.running is not None}
         try:
             finished = self.executor.poll(list(jobs), now)
         except Exception:  # find the attempts the executor breaks on: only their jobs fail
@@ -302,9 +311,10 @@ class Scheduler:
                 continue  # stopped meanwhile, by its main node's exit, or contained
             if nodes_launching(job):
                 continue  # they launch the instant the main node runs: its exit comes after
+            was = job.status
             with self._containing(region, job):
                 moved |= self._collect_one(region, job, finished.get(handle), now)
-            moved |= job.status != RUNNING
+            moved |= job.status != was
         return moved
 
     def _collect_one(self, region: Region, job: Job, outcome: Outcome | None, now: int) -> bool:
@@ -318,6 +328,8 @@ class Scheduler:
                 outcome.finished_at = attempt.stop_at
             self.finish(region, job, outcome, retry=False)
             return True
+        if job.status == STARTING and not leave_starting(region, job, self.executor, outcome, now):
+            return False
         deadline = _deadline(job)
         if deadline is not None and (
             (outcome is not None and (outcome.finished_at or now) > deadline)
@@ -379,11 +391,11 @@ class Scheduler:
         """The earliest time a running attempt ends or times out, a service job's simulated work
         ends, or a queue's time-limit action fires, where that is known."""
         times = self.services.event_times(region)
-        for job in list(region.active.get(RUNNING, {}).values()):
+        for job in _started(region):
             attempt = job.running
             if attempt is None or attempt.handle is None or attempt.stopping is not None:
                 continue  # a stopping attempt ends when its executor says so
-            deadline = _deadline(job)
+            deadline = _deadline(job) if job.status == RUNNING else None
             if deadline is not None:
                 times.append(deadline)
             with self._containing(region, job):
@@ -399,7 +411,7 @@ class Scheduler:
         """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry: at
         once where the executor stops it at once, else when a later poll sees it stopped."""
         with self._containing(region, job):
-            if job.status == STARTING:
+            if job.status == STARTING and (job.running is None or job.running.handle is None):
                 job.running = None
                 set_status(region, job, FAILED, self.clock.now_ms(), reason)
             elif job.running is not None and job.running.stopping is None:
@@ -416,6 +428,13 @@ class Scheduler:
 
 def _is_main_node(job: Job) -> bool:
     return job.parent is not None and job.index == job.spec.main_node
+
+
+def _started(region: Region) -> list[Job]:
+    """Jobs whose attempt the executor started: RUNNING, or STARTING while a task starts."""
+    starting = region.active.get(STARTING, {}).values()
+    started = [j for j in starting if j.running is not None and j.running.handle is not None]
+    return [*started, *region.active.get(RUNNING, {}).values()]
 
 
 def _deadline(job: Job) -> int | None:
