@@ -4,7 +4,7 @@ test suite runs, or names only options, ini keys and extras that exist."""
 from __future__ import annotations
 
 import re
-import tomllib
+from importlib.metadata import metadata
 from pathlib import Path
 
 import pytest
@@ -47,7 +47,7 @@ def test_python_blocks_come_from_tested_files(page: str, body: str) -> None:
         sources = [p for p in (ROOT / "examples").rglob("test_*.py") if p.read_text() == body]
         assert sources, f"{page}: a Python block that is no example file's text:\n{body[:200]}"
         return
-    assert match, f"{page}: a Python block must be --8<-- \"<tested file>\", not inline code:\n{body[:200]}"
+    assert match, f'{page}: a Python block must be --8<-- "<tested file>", not inline code:\n{body[:200]}'
     source = ROOT / match.group(1)
     assert source.is_file(), f"{page}: {match.group(1)} does not exist"
     assert source.name.startswith("test_"), f"{page}: {match.group(1)} is not a test module the suite runs"
@@ -56,7 +56,7 @@ def test_python_blocks_come_from_tested_files(page: str, body: str) -> None:
 @pytest.mark.parametrize(("page", "body"), _blocks("bash"))
 def test_commands_name_real_options_and_extras(page: str, body: str) -> None:
     options = {name for group in _parser()._groups for option in group.options for name in option.names()}
-    extras = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"])
+    extras = set(metadata("pytest-fakebatch").get_all("Provides-Extra") or ())
     for option in re.findall(r"(--fakebatch-[\w-]+)", body):
         assert option in options, f"{page}: {option} is not an option of the plugin"
     for extra in re.findall(r'pytest-fakebatch\[([\w,]+)\]|-e "\.\[([\w,]+)\]"', body):
