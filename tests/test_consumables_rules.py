@@ -288,3 +288,123 @@ def test_a_quantity_over_the_total_waits_until_the_total_grows(
     batch.update_consumable_resource(consumableResource="licenses", operation="SET", quantity=5)
     assert status(batch, job) == ("RUNNING", None)
     assert counts(batch, "licenses") == (5, 5, 0)
+
+
+# --- multi-node parallel jobs ---------------------------------------------------------------
+
+
+@pytest.fixture
+def gpu_mnp(batch: Any, queue: str) -> str:
+    """'gpus' (4) and 'licenses' (1); a 3-node definition 'mnp' whose main node (0) needs a
+    license and whose other nodes need 2 GPUs each; the main node works 10 seconds."""
+    batch.create_consumable_resource(consumableResourceName="gpus", totalQuantity=4)
+    batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=1)
+    container = {"vcpus": 1, "memory": 128}
+    batch.register_job_definition(
+        jobDefinitionName="mnp",
+        type="multinode",
+        nodeProperties={
+            "numNodes": 3,
+            "mainNode": 0,
+            "nodeRangeProperties": [
+                {
+                    "targetNodes": "0:",
+                    "container": {"image": "worker", **container},
+                    "consumableResourceProperties": {
+                        "consumableResourceList": [{"consumableResource": "gpus", "quantity": 2}]
+                    },
+                },
+                {
+                    "targetNodes": "0",
+                    "container": {"image": "main", **container},
+                    "consumableResourceProperties": {
+                        "consumableResourceList": [{"consumableResource": "licenses", "quantity": 1}]
+                    },
+                },
+            ],
+        },
+    )
+    return "mnp"
+
+
+@pytest.mark.aws_doc(
+    "UG: Resource-aware scheduling",
+    "It can be used with Array jobs, Multi-node parallel (MNP) jobs, and with regular Batch jobs.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition", "SubmitJob", "ListJobsByConsumableResource"),
+)
+@pytest.mark.aws_doc(
+    "API: NodeRangeProperty",
+    "consumableResourceProperties Contains a list of consumable resources required by a job.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition",),
+)
+def test_each_node_needs_what_its_node_range_names(batch: Any, fake_batch: FakeBatch, gpu_mnp: str) -> None:
+    fake_batch.clock.freeze()
+
+    @fake_batch.handler("*")
+    def work(job: JobRun) -> None:
+        job.sleep(10 if job.image == "main" else 600)
+
+    first = submit(batch, "first", gpu_mnp)
+    assert counts(batch, "gpus") == (4, 4, 0)  # nodes 1 and 2: 2 each; the main node none
+    assert counts(batch, "licenses") == (1, 1, 0)
+    users = batch.list_jobs_by_consumable_resource(consumableResource="gpus")["jobs"]
+    assert [(j["jobArn"].rsplit("/", 1)[1], j["quantity"]) for j in users] == [
+        (f"{first}#1", 2),
+        (f"{first}#2", 2),
+    ]
+    assert users[0]["consumableResourceProperties"] == {
+        "consumableResourceList": [{"consumableResource": "gpus", "quantity": 2}]
+    }
+    second = submit(batch, "second", gpu_mnp)
+    assert {status(batch, f"{second}#{n}")[0] for n in range(3)} == {"RUNNABLE"}
+    fake_batch.advance(10)  # the main node ends, its other nodes with it: all given back at once
+    assert status(batch, first)[0] == "SUCCEEDED"
+    assert status(batch, f"{second}#0") == ("RUNNING", None)
+    assert counts(batch, "gpus") == (4, 4, 0)
+
+
+@pytest.mark.aws_doc(
+    "API: NodePropertyOverride",
+    "consumableResourcePropertiesOverride An object that contains overrides for the consumable resources "
+    "of a job.",
+    family=FAMILY,
+    ops=("SubmitJob",),
+)
+def test_a_node_override_replaces_its_nodes_needs(batch: Any, fake_batch: FakeBatch, gpu_mnp: str) -> None:
+    fake_batch.autorun = False
+    override = {"consumableResourceList": [{"consumableResource": "gpus", "quantity": 1}]}
+    job_id = batch.submit_job(
+        jobName="light",
+        jobQueue="q",
+        jobDefinition=gpu_mnp,
+        nodeOverrides={
+            "nodePropertyOverrides": [{"targetNodes": "2", "consumableResourcePropertiesOverride": override}]
+        },
+    )["jobId"]
+    quantities = {
+        j["jobArn"].rsplit("/", 1)[1]: j["quantity"]
+        for j in batch.list_jobs_by_consumable_resource(consumableResource="gpus")["jobs"]
+    }
+    assert quantities == {f"{job_id}#1": 2, f"{job_id}#2": 1}
+    message = error(
+        batch.submit_job,
+        jobName="bad",
+        jobQueue="q",
+        jobDefinition=gpu_mnp,
+        nodeOverrides={
+            "nodePropertyOverrides": [
+                {
+                    "targetNodes": "1:",
+                    "consumableResourcePropertiesOverride": {
+                        "consumableResourceList": [{"consumableResource": "nope", "quantity": 1}]
+                    },
+                }
+            ]
+        },
+    )
+    assert message.startswith(
+        "SubmitJob: nodeOverrides.nodePropertyOverrides[0].consumableResourcePropertiesOverride"
+        ".consumableResourceList[0].consumableResource: consumable resource 'nope' does not exist"
+    )

@@ -156,7 +156,10 @@ def list_jobs_by_consumable_resource(call: Call) -> Response:
     jobs = [j for j in region.consumable_jobs.get(resource.name, []) if all(c(j) for c in checks)]
 
     def render(job: Job) -> Response:
-        quantity = next(q for r, q in job.spec.consumables if r.name == resource.name)
+        quantity = next(q for r, q in job.consumables if r.name == resource.name)
+        properties = job.spec.consumable_properties
+        if job.node_consumables is not None:  # a multi-node job's node: its node range's
+            properties = job.node_consumable_properties
         summary: Response = {
             "jobArn": job.arn,
             "jobQueueArn": job.spec.queue.arn,
@@ -165,7 +168,7 @@ def list_jobs_by_consumable_resource(call: Call) -> Response:
             "jobStatus": job.status,
             "quantity": quantity,
             "createdAt": job.created_at,
-            "consumableResourceProperties": job.spec.consumable_properties or {},
+            "consumableResourceProperties": properties or {},
         }
         if job.spec.share_identifier is not None:
             summary["shareIdentifier"] = job.spec.share_identifier

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from ..model.consumables import ConsumableResource
 from ..model.jobs import Dependency, Job, JobSpec, container_vcpus, log_group
 from ..model.numbers import whole_number
 from ..model.resources import JobDefinition
@@ -16,6 +17,8 @@ from .router import Call, Response, batch_operation
 from .tasks import task_plan
 
 _MAX_DEPENDENCIES = 20
+# a node's own consumableResourceProperties, and the resources and quantities they name
+_NodeNeeds = tuple[dict[str, Any], tuple[tuple[ConsumableResource, int], ...]]
 _NODE_DIGITS = 4  # node indexes are below 1000
 
 
@@ -36,6 +39,7 @@ def submit_job(call: Call) -> Response:
     array_size = _array_size(call)
     parameters = {**definition.body.get("parameters", {}), **p.str_map("parameters")}
     nodes = _nodes(call, definition, parameters)
+    node_needs = None if nodes is None else _node_consumables(call, definition, len(nodes[1]))
     if nodes is not None and array_size is not None:
         raise p.fail("a multi-node job cannot also be an array job")
     _check_override_kind(call, definition)
@@ -93,9 +97,19 @@ def submit_job(call: Call) -> Response:
     now = call.now()
     job = Job(id=job_id, arn=region.arn("job", job_id), spec=spec, created_at=now, seq=call.next_seq())
     if nodes is not None:
+        assert node_needs is not None
         job.children = [
-            _child(call, job, f"#{i}", i, node_container=node, node_vcpus=container_vcpus(node))
-            for i, node in enumerate(nodes[1])
+            _child(
+                call,
+                job,
+                f"#{i}",
+                i,
+                node_container=node,
+                node_vcpus=container_vcpus(node),
+                node_consumables=None if needs is None else needs[1],
+                node_consumable_properties=None if needs is None else needs[0],
+            )
+            for i, (node, needs) in enumerate(zip(nodes[1], node_needs, strict=True))
         ]
         _link_children(call, job, depends_on)
     elif array_size is None:
@@ -193,6 +207,30 @@ def _nodes(
                 )
         result.append(with_overrides(call, merged, {}, "nodeOverrides", parameters))
     return main, result
+
+
+def _node_consumables(call: Call, definition: JobDefinition, count: int) -> list[_NodeNeeds | None]:
+    """Each node's consumableResourceProperties and what they need, where its node range names
+    some (the last such range holding it: nested ranges override) or a node override replaces
+    them (``consumableResourcePropertiesOverride``); None: the node needs the job's own list."""
+    named: list[tuple[str, Any] | None] = [None] * count
+
+    def name(entry: dict[str, Any], key: str, where: str) -> None:
+        if entry.get(key) is not None:
+            for i in _target_nodes(call, entry["targetNodes"], count):
+                named[i] = (f"{where}.{key}", entry[key])
+
+    where = f"job definition '{definition.name}:{definition.revision}' nodeProperties.nodeRangeProperties"
+    for k, node_range in enumerate(definition.body["nodeProperties"]["nodeRangeProperties"]):
+        name(node_range, "consumableResourceProperties", f"{where}[{k}]")
+    overrides = (call.p.opt_dict("nodeOverrides") or {}).get("nodePropertyOverrides") or []
+    for j, override in enumerate(overrides):
+        name(override, "consumableResourcePropertiesOverride", f"nodeOverrides.nodePropertyOverrides[{j}]")
+    checked: dict[str, _NodeNeeds] = {}
+    for choice in named:
+        if choice is not None and choice[0] not in checked:
+            checked[choice[0]] = (choice[1], check_consumables(call.region, call.p.op, *choice))
+    return [None if choice is None else checked[choice[0]] for choice in named]
 
 
 def _target_nodes(call: Call, target: str, count: int) -> range:

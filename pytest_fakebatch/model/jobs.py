@@ -125,11 +125,20 @@ class Job:
     # the resources (and quantities) it took at its first STARTING, held until it is
     # SUCCEEDED or FAILED; a resource deleted meanwhile is no longer the region's
     held_consumables: tuple[tuple[ConsumableResource, int], ...] = ()
+    # a multi-node job's node whose node range names consumable resources: what it needs, and
+    # the consumableResourceProperties naming them (None: the job's own)
+    node_consumables: tuple[tuple[ConsumableResource, int], ...] | None = None
+    node_consumable_properties: dict[str, Any] | None = None
 
     @property
     def container(self) -> dict[str, Any]:
         """The container this job runs (a node's own, for multi-node jobs)."""
         return self.node_container if self.node_container is not None else self.spec.container
+
+    @property
+    def consumables(self) -> tuple[tuple[ConsumableResource, int], ...]:
+        """The consumable resources (and quantities) this job needs to start."""
+        return self.node_consumables if self.node_consumables is not None else self.spec.consumables
 
     @property
     def vcpus(self) -> float:

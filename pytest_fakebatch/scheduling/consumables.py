@@ -31,7 +31,7 @@ def _why_not(region: Region, jobs: Sequence[Job]) -> str | None:
     for job in jobs:
         if job.held_consumables:
             continue
-        for wanted, quantity in job.spec.consumables:
+        for wanted, quantity in job.consumables:
             resource = region.consumable_resources.get(wanted.name)
             if resource is None:
                 return (
@@ -59,10 +59,10 @@ def take(region: Region, jobs: Sequence[Job]) -> bool:
     for job in jobs:
         if job.status_reason is not None and job.status_reason.startswith(WAITING):
             job.status_reason = None
-        if job.held_consumables or not job.spec.consumables:
+        if job.held_consumables or not job.consumables:
             continue
         held = []
-        for wanted, quantity in job.spec.consumables:
+        for wanted, quantity in job.consumables:
             resource = region.consumable_resources[wanted.name]
             resource.take(quantity)
             held.append((resource, quantity))

@@ -106,7 +106,7 @@ def add_job(region: Region, job: Job) -> None:
     job.unfinished_children = len(job.children)
     if not job.children:
         region.active.setdefault(job.status, {})[job.id] = job
-        for resource, _ in job.spec.consumables:  # ListJobsByConsumableResource's index
+        for resource, _ in job.consumables:  # ListJobsByConsumableResource's index
             region.consumable_jobs.setdefault(resource.name, []).append(job)
     for dep in job.depends_on:
         region.dependents.setdefault(dep.job.id, []).append(job)
