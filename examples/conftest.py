@@ -9,6 +9,9 @@ import pytest
 
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 
+# Each recipe needs its tool installed: `tox -e recipe-<tool>` runs it (named explicitly there).
+collect_ignore = ["recipes"]
+
 
 @pytest.fixture(autouse=True)
 def aws_region(monkeypatch: pytest.MonkeyPatch) -> None:
