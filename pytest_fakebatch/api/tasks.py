@@ -1,4 +1,4 @@
-"""ECS- and EKS-properties jobs: AWS's rules for their containers, at registration and submit.
+"""ECS- and EKS-properties jobs at SubmitJob: the containers they run, overrides applied.
 
 ``ecsProperties.taskProperties[0].containers`` is an ECS task of up to ten containers, whose
 ``essential`` ones decide the job and whose ``dependsOn`` orders their starts;
@@ -9,20 +9,24 @@ container.
 
 from __future__ import annotations
 
-import graphlib
 from typing import Any
 
-from ..errors import ClientError
 from ..model.numbers import decimal_amount
 from ..model.resources import JobDefinition
-from ..model.tasks import COMPLETE, ECS, EKS, START, SUCCESS, TaskContainer, TaskPlan
-from .checks import check_container, check_environment
+from ..model.tasks import ECS, EKS, SUCCESS, TaskContainer, TaskPlan
+from .checks import check_environment
 from .overrides import substitute, with_overrides
 from .router import Call
+from .task_checks import (
+    ECS_DEFAULT_NAME,
+    EKS_DEFAULT_NAME,
+    check_ecs_properties,
+    check_eks_properties,
+    check_namespace,
+)
 
-_MAX_CONTAINERS = 10
-_EKS_DEFAULT_NAME = "Default"  # AWS's name for an EKS container that was given none
-_ECS_DEFAULT_NAME = "default"  # the middle part of a single unnamed ECS container's log stream
+# the registration checks live in task_checks; job definitions take them from here
+__all__ = ["check_ecs_properties", "check_eks_properties", "task_plan"]
 _TASK_DETAIL = (
     "containerInstanceArn",
     "ephemeralStorage",
@@ -81,87 +85,6 @@ _POD_DETAIL = (
 )
 
 
-# -- RegisterJobDefinition --------------------------------------------------------------
-
-
-def check_ecs_properties(op: str, props: object) -> None:
-    """``ecsProperties``: one task of 1..10 containers, named where there are several, at
-    least one essential, ``dependsOn`` naming other containers of the task without a cycle."""
-    if not isinstance(props, dict):
-        raise ClientError(f"{op}: ecsProperties must be an object")
-    tasks = props.get("taskProperties")
-    if not isinstance(tasks, list) or len(tasks) != 1 or not isinstance(tasks[0], dict):
-        raise ClientError(f"{op}: ecsProperties.taskProperties must hold exactly one task")
-    containers = tasks[0].get("containers")
-    where = "ecsProperties.taskProperties[0].containers"
-    if not isinstance(containers, list) or not 1 <= len(containers) <= _MAX_CONTAINERS:
-        raise ClientError(f"{op}: {where} must hold 1 to {_MAX_CONTAINERS} containers")
-    for i, container in enumerate(containers):
-        check_container(op, f"{where}[{i}]", container)
-    names = _names(op, where, containers, None if len(containers) > 1 else _ECS_DEFAULT_NAME)
-    if not any(c.get("essential", True) for c in containers):
-        raise ClientError(f"{op}: {where} needs at least one essential container")
-    essential = {n for n, c in zip(names, containers, strict=True) if c.get("essential", True)}
-    graph: dict[str, set[str]] = {}
-    for name, container in zip(names, containers, strict=True):
-        graph[name] = set()
-        for j, dep in enumerate(container.get("dependsOn") or []):
-            at = f"{where}[{names.index(name)}].dependsOn[{j}]"
-            target, condition = dep.get("containerName"), dep.get("condition")
-            if target not in names or target == name:
-                known = ", ".join(f"'{n}'" for n in names if n != name) or "none"
-                raise ClientError(
-                    f"{op}: {at}.containerName '{target}' is no other container of the task (known: {known})"
-                )
-            if condition not in (START, COMPLETE, SUCCESS):
-                raise ClientError(
-                    f"{op}: {at}.condition must be START, COMPLETE or SUCCESS, got {condition!r}"
-                )
-            if condition != START and target in essential:
-                raise ClientError(
-                    f"{op}: {at}: condition {condition} cannot be set on essential container '{target}'"
-                )
-            graph[name].add(target)
-    try:
-        tuple(graphlib.TopologicalSorter(graph).static_order())
-    except graphlib.CycleError as cycle:
-        raise ClientError(f"{op}: {where}: dependsOn forms a cycle ({' -> '.join(cycle.args[1])})") from None
-
-
-def check_eks_properties(op: str, props: object) -> None:
-    """``eksProperties.podProperties``: at least one container, names unique in the pod,
-    environment outside the reserved AWS_BATCH_ space."""
-    if not isinstance(props, dict) or not isinstance(props.get("podProperties"), dict):
-        raise ClientError(f"{op}: eksProperties.podProperties is required")
-    pod = props["podProperties"]
-    containers = pod.get("containers")
-    if not isinstance(containers, list) or not containers:
-        raise ClientError(f"{op}: eksProperties.podProperties.containers needs at least one container")
-    init = pod.get("initContainers") or []
-    every = [*init, *containers]
-    if len(every) > _MAX_CONTAINERS:
-        raise ClientError(f"{op}: a pod takes at most {_MAX_CONTAINERS} containers and init containers")
-    for kind, group in (("initContainers", init), ("containers", containers)):
-        for i, container in enumerate(group):
-            where = f"eksProperties.podProperties.{kind}[{i}]"
-            if not isinstance(container, dict) or not container.get("image"):
-                raise ClientError(f"{op}: {where}.image is required")
-            check_environment(op, where, container.get("env"))
-    _names(op, "eksProperties.podProperties", every, _EKS_DEFAULT_NAME)
-
-
-def _names(op: str, where: str, containers: list[Any], default: str | None) -> list[str]:
-    names = [c.get("name") or default for c in containers]
-    if None in names:
-        raise ClientError(
-            f"{op}: {where}[{names.index(None)}].name is required when there are several containers"
-        )
-    duplicate = next((n for n in names if names.count(n) > 1), None)
-    if duplicate is not None:
-        raise ClientError(f"{op}: {where}: container name '{duplicate}' is used twice")
-    return [str(n) for n in names]
-
-
 # -- SubmitJob ---------------------------------------------------------------------------
 
 
@@ -177,7 +100,7 @@ def task_plan(call: Call, definition: JobDefinition, parameters: dict[str, str])
 def _ecs_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> TaskPlan:
     task = props["taskProperties"][0]
     containers = task["containers"]
-    names = [c.get("name") or _ECS_DEFAULT_NAME for c in containers]
+    names = [c.get("name") or ECS_DEFAULT_NAME for c in containers]
     overrides = _ecs_overrides(call, names)
     volumes = task.get("volumes") or []
     planned, shown = [], []
@@ -230,7 +153,7 @@ def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
     previous: str | None = None
     for kind in ("initContainers", "containers"):
         group = pod.get(kind) or []
-        names = [c.get("name") or _EKS_DEFAULT_NAME for c in group]
+        names = [c.get("name") or EKS_DEFAULT_NAME for c in group]
         changes = _eks_overrides(call, kind, override.get(kind) or [], names)
         for name, container in zip(names, group, strict=True):
             change = changes.get(name, {})
@@ -256,9 +179,13 @@ def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
             if init:
                 previous = name
     metadata = dict(pod.get("metadata") or {})
+    changed = override.get("metadata") or {}
+    check_namespace(call.op, "eksPropertiesOverride.podProperties.metadata", changed)
     for key in ("labels", "annotations"):
-        if key in (override.get("metadata") or {}):
-            metadata[key] = {**metadata.get(key, {}), **override["metadata"][key]}
+        if key in changed:
+            metadata[key] = {**metadata.get(key, {}), **changed[key]}
+    if "namespace" in changed:
+        metadata["namespace"] = changed["namespace"]
     echo: dict[str, Any] = {k: pod[k] for k in _POD_DETAIL if k in pod}
     echo.update(containers=shown["containers"], metadata=metadata)
     if shown["initContainers"]:
