@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import boto3
@@ -61,6 +62,16 @@ def describe(batch: Any, job_id: str) -> dict[str, Any]:
     return detail
 
 
+TRAINING_JOB_ARN = r"arn:aws:sagemaker:eu-west-1:123456789012:training-job/AWSBatchtrain[0-9a-f]{32}"
+
+
+@pytest.mark.aws_doc(
+    "UG: Getting started with AWS Batch on SageMaker AI",
+    '"statusReason": "Received status from SageMaker: Training job completed" ... '
+    '"value": "arn:aws:sagemaker:...:training-job/AWSBatch<my-simple-training-job><your-attempt-id>"',
+    family="Service jobs",
+    ops=("SubmitServiceJob", "DescribeServiceJob"),
+)
 def test_a_service_job_succeeds_by_default(batch: Any, sq: str) -> None:
     body = payload()
     job_id = batch.submit_service_job(
@@ -78,13 +89,15 @@ def test_a_service_job_succeeds_by_default(batch: Any, sq: str) -> None:
     assert job["timeoutConfig"] == {"attemptDurationSeconds": 600}
     assert job["tags"] == {"team": "ml"}
     assert job["createdAt"] <= job["scheduledAt"] <= job["startedAt"] <= job["stoppedAt"]
+    assert job["statusReason"] == "Received status from SageMaker: Training job completed"
     (attempt,) = job["attempts"]
-    resource = {
-        "name": "TrainingJobArn",
-        "value": f"arn:aws:sagemaker:{batch.meta.region_name}:123456789012:training-job/train",
-    }
-    assert attempt["serviceResourceId"] == resource
+    assert attempt["statusReason"] == "Received status from SageMaker: Training job completed"
+    resource = attempt["serviceResourceId"]
+    assert resource["name"] == "TrainingJobArn"
+    assert re.fullmatch(TRAINING_JOB_ARN, resource["value"])
     assert job["latestAttempt"] == {"serviceResourceId": resource}
+    assert "isTerminated" not in job  # only present when true
+    assert "schedulingPriority" not in job  # none was given
     assert batch.list_tags_for_resource(resourceArn=job["jobArn"])["tags"] == {"team": "ml"}
 
 
@@ -97,6 +110,13 @@ def test_step_shows_every_status(fake_batch: FakeBatch, batch: Any, sq: str) -> 
     assert seen == ["SUBMITTED", "RUNNABLE", "SCHEDULED", "STARTING", "RUNNING", "SUCCEEDED"]
 
 
+@pytest.mark.aws_doc(
+    "UG: Getting started with AWS Batch on SageMaker AI",
+    "aws logs describe-log-streams --log-group-name /aws/sagemaker/TrainingJobs "
+    "--log-stream-name-prefix AWSBatch{{my-simple-training-job}}",
+    family="Service jobs",
+    ops=("SubmitServiceJob",),
+)
 def test_a_handler_plays_the_training_job(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     seen: list[ServiceJobRun] = []
 
@@ -112,13 +132,27 @@ def test_a_handler_plays_the_training_job(fake_batch: FakeBatch, batch: Any, sq:
     job = describe(batch, job_id)
     assert job["status"] == "SUCCEEDED"
     assert job["stoppedAt"] - job["startedAt"] == 120_000
-    assert seen[0].training_job_name == "train"
-    events = boto3.client("logs", region_name=batch.meta.region_name).get_log_events(
-        logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=f"train/algo-1-{job['scheduledAt'] // 1000}"
+    training_job = job["attempts"][0]["serviceResourceId"]["value"].rsplit("/", 1)[1]
+    assert seen[0].training_job_name == training_job
+    assert seen[0].payload["TrainingJobName"] == "train"
+    logs = boto3.client("logs", region_name=batch.meta.region_name)
+    (stream,) = logs.describe_log_streams(
+        logGroupName="/aws/sagemaker/TrainingJobs", logStreamNamePrefix="AWSBatchtrain"
+    )["logStreams"]
+    assert stream["logStreamName"] == f"{training_job}/algo-1-{job['scheduledAt'] // 1000}"
+    events = logs.get_log_events(
+        logGroupName="/aws/sagemaker/TrainingJobs", logStreamName=stream["logStreamName"]
     )["events"]
     assert [e["message"] for e in events] == ["epochs 3 on 1 ml.m5.large"]
 
 
+@pytest.mark.aws_doc(
+    "UG: Service job retry strategies in AWS Batch",
+    'For service jobs, status messages from SageMaker AI are prefixed with "Received status from '
+    'SageMaker: " to distinguish them from AWS Batch-generated messages.',
+    family="Service jobs",
+    ops=("SubmitServiceJob", "DescribeServiceJob"),
+)
 def test_a_raising_handler_fails_the_job_and_retries_follow_the_strategy(
     fake_batch: FakeBatch, batch: Any, sq: str
 ) -> None:
@@ -131,9 +165,9 @@ def test_a_raising_handler_fails_the_job_and_retries_follow_the_strategy(
     job = describe(batch, job_id)
     assert job["status"] == "SUCCEEDED"
     assert [a.get("statusReason") for a in job["attempts"]] == [
-        "AlgorithmError: RuntimeError: CUDA out of memory",
-        "AlgorithmError: RuntimeError: CUDA out of memory",
-        None,
+        "Received status from SageMaker: AlgorithmError: RuntimeError: CUDA out of memory",
+        "Received status from SageMaker: AlgorithmError: RuntimeError: CUDA out of memory",
+        "Received status from SageMaker: Training job completed",
     ]
     assert len({a["serviceResourceId"]["value"] for a in job["attempts"]}) == 3  # one training job each
 
@@ -146,13 +180,15 @@ def test_a_raising_handler_fails_the_job_and_retries_follow_the_strategy(
         "doomed",
         retryStrategy={
             "attempts": 5,
-            "evaluateOnExit": [{"action": "EXIT", "onStatusReason": "ClientError*"}],
+            "evaluateOnExit": [
+                {"action": "EXIT", "onStatusReason": "Received status from SageMaker: ClientError*"}
+            ],
         },
     )
     job = describe(batch, job_id)
     assert (job["status"], job["statusReason"], len(job["attempts"])) == (
         "FAILED",
-        "ClientError: no such S3 prefix",
+        "Received status from SageMaker: ClientError: no such S3 prefix",
         1,
     )
 
@@ -170,6 +206,7 @@ def test_timeouts_and_terminate(fake_batch: FakeBatch, batch: Any, sq: str) -> N
     batch.terminate_service_job(jobId=stopped, reason="not needed")
     job = describe(batch, stopped)
     assert (job["status"], job["statusReason"], job["isTerminated"]) == ("FAILED", "not needed", True)
+    assert "isTerminated" not in describe(batch, timed)
     fake_batch.advance(60)
     job = describe(batch, timed)
     assert (job["status"], job["statusReason"]) == ("FAILED", "Job attempt duration exceeded timeout")
@@ -177,15 +214,23 @@ def test_timeouts_and_terminate(fake_batch: FakeBatch, batch: Any, sq: str) -> N
     assert len(job["attempts"]) == 1
 
 
+@needs_operation("TerminateServiceJobs")
+@pytest.mark.aws_doc(
+    "API: TerminateServiceJobs",
+    "Terminates up to 50 service jobs in a job queue. ... Service jobs that can't be found are "
+    "treated as successfully processed.",
+    family="Bulk operations",
+    ops=("TerminateServiceJobs",),
+)
 def test_terminate_service_jobs_answers_per_job(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     fake_batch.autorun = False
     ids = [submit(batch, f"j{i}") for i in range(2)]
     answer = batch.terminate_service_jobs(jobs=[*ids, "nope"], reason="cleanup")
-    assert answer["successful"] == ids
-    (error,) = answer["errors"]
-    assert (error["job"], error["code"]) == ("nope", "ClientException")
-    assert "service job 'nope' does not exist" in error["message"]
+    assert (answer["successful"], answer["errors"]) == ([*ids, "nope"], [])
     assert {describe(batch, i)["status"] for i in ids} == {"FAILED"}
+    with pytest.raises(ClientError) as excinfo:
+        batch.terminate_service_jobs(jobs=[f"j{i}" for i in range(51)], reason="cleanup")
+    assert "jobs takes 1 to 50 service job ids, got 51" in excinfo.value.response["Error"]["Message"]
     with pytest.raises(ClientError):
         batch.terminate_service_job(jobId="nope", reason="x")
 
@@ -201,7 +246,7 @@ def test_jobs_wait_runnable_for_service_environment_capacity(
     other = submit(batch, "other", serviceRequestPayload=payload(instances=2))
     small = submit(batch, "small", serviceRequestPayload=payload(instances=1))
     assert [describe(batch, j)["status"] for j in (big, other, small)] == ["RUNNING", "RUNNABLE", "RUNNING"]
-    assert describe(batch, big)["capacityUsage"] == [{"capacityUnit": "NUM_INSTANCES", "quantity": 3.0}]
+    assert describe(batch, big)["capacityUsage"] == [{"capacityUnit": "ml.m5.large", "quantity": 3.0}]
     fake_batch.advance(100)
     assert describe(batch, other)["status"] == "RUNNING"
     batch.update_service_environment(serviceEnvironment="se", state="DISABLED")

@@ -19,10 +19,14 @@ from ..model.jobs import (
     observed_status,
 )
 from ..model.numbers import whole_number
+from ..model.service import IN_FLIGHT
 from ..scheduling.lifecycle import set_status
 from ..scheduling.ordering import offer_capacity
+from ..scheduling.service_jobs import front_of_queue
 from .params import Position, name_filter, paged_walk
+from .quota_shares import quota_queue
 from .router import Call, Response, batch_operation
+from .service_views import service_queue_snapshot
 from .views import job_detail, job_summary
 
 _UNSTARTED = frozenset({SUBMITTED, PENDING, RUNNABLE})
@@ -212,6 +216,10 @@ def get_job_queue_snapshot(call: Call) -> Response:
     """The first 100 RUNNABLE jobs of a queue, in the order they will get capacity."""
     region = call.region
     queue = region.job_queue(call.op, call.p.text("jobQueue"))
+    if queue.is_service:  # "This command shows the order of upcoming service jobs in your queue."
+        held = [j for j in region.service_jobs.values() if j.queue is queue and j.status in IN_FLIGHT]
+        front = front_of_queue(region, queue)
+        return service_queue_snapshot(queue, front, held, call.now(), quota=quota_queue(call, queue))
     waiting = [j for j in region.active.get(RUNNABLE, {}).values() if j.spec.queue is queue]
     running = [j for s in (STARTING, RUNNING) for j in region.active.get(s, {}).values()]
     order: list[Job] = []

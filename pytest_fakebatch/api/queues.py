@@ -19,16 +19,19 @@ T = TypeVar("T")
 
 
 def _ordered(
-    call: Call, key: str, member: str, resolve: Callable[[str, str], T]
+    call: Call, key: str, member: str, resolve: Callable[[str, str], T], most: int = 3
 ) -> list[tuple[int, T]] | None:
-    """``computeEnvironmentOrder`` or ``serviceEnvironmentOrder``: 1 to 3 environments, each
-    with a distinct integer ``order``, sorted by it; None when the request has none."""
+    """``computeEnvironmentOrder`` (1 to 3 environments) or ``serviceEnvironmentOrder`` (1:
+    "Maximum number of service environments for each job queue: 1", User Guide, AWS Batch
+    service quotas), each with a distinct integer ``order``, sorted by it; None when the
+    request has none."""
     p = call.p
     raw = p.opt_list(key)
     if raw is None:
         return None
-    if not 1 <= len(raw) <= 3:
-        raise p.fail(f"{key} takes 1 to 3 environments, got {len(raw)}")
+    if not 1 <= len(raw) <= most:
+        counted = "1 environment" if most == 1 else f"1 to {most} environments"
+        raise p.fail(f"{key} takes {counted}, got {len(raw)}")
     order: list[tuple[int, T]] = []
     for i, entry in enumerate(raw):
         if not isinstance(entry, dict):
@@ -56,7 +59,9 @@ def _environment_order(call: Call) -> list[tuple[int, ComputeEnvironment]] | Non
 
 
 def _service_order(call: Call) -> list[tuple[int, ServiceEnvironment]] | None:
-    return _ordered(call, "serviceEnvironmentOrder", "serviceEnvironment", call.region.service_environment)
+    return _ordered(
+        call, "serviceEnvironmentOrder", "serviceEnvironment", call.region.service_environment, most=1
+    )
 
 
 def _environments(
@@ -66,7 +71,7 @@ def _environments(
     serviceEnvironmentOrder, any other queue only computeEnvironmentOrder."""
     p = call.p
     given, other = ("serviceEnvironmentOrder", "computeEnvironmentOrder")[:: 1 if service else -1]
-    if other in p.raw:
+    if p.raw.get(other) not in (None, []):  # an empty list, as DescribeJobQueues answers, is none
         kind = "a SAGEMAKER_TRAINING job queue" if service else "a job queue for container jobs"
         raise p.fail(f"{other} does not apply to {kind}: give {given}")
     return (None, _service_order(call)) if service else (_environment_order(call), None)

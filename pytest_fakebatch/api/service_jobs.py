@@ -8,11 +8,10 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ..errors import ClientError
+from ..model.jobs import RetryRule
 from ..model.numbers import whole_number
 from ..model.service import RUNNING, SERVICE_STATUSES, TERMINAL, ServiceJob
 from ..scheduling.retry import glob_matches
-from .checks import parse_retry_strategy
 from .jobs import stop_reason
 from .params import Position, check_name, check_tags, paged_walk
 from .quota_shares import quota_queue
@@ -21,6 +20,11 @@ from .service_views import service_job_detail, service_job_summary
 
 _FILTERS = ("JOB_NAME", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER", "QUOTA_SHARE_NAME")
 _EPOCH_MS_DIGITS = 19
+# "Maximum job service request payload size (for SubmitServiceJob API operations): 10 KiB"
+# (User Guide, AWS Batch service quotas)
+_MAX_PAYLOAD_BYTES = 10 * 1024
+_MAX_BULK = 50  # TerminateServiceJobs: "Terminates up to 50 service jobs"
+_PATTERN_MAX = 512  # onStatusReason: "up to 512 characters ... all printable characters"
 
 
 @batch_operation("SubmitServiceJob")
@@ -36,6 +40,7 @@ def submit_service_job(call: Call) -> Response:
     if queue.state != "ENABLED":
         raise p.fail(f"job queue '{queue.name}' is DISABLED: enable it before submitting jobs to it")
     kind = p.choice("serviceJobType", ("SAGEMAKER_TRAINING",))
+    _check_client_token(call)
     payload = _payload(call)
     resources = payload.get("ResourceConfig") or {}
     instances = resources.get("InstanceCount", 1) if isinstance(resources, dict) else None
@@ -43,8 +48,7 @@ def submit_service_job(call: Call) -> Response:
         raise p.fail(
             f"serviceRequestPayload ResourceConfig.InstanceCount must be 1 or more, got {instances!r}"
         )
-    retry = parse_retry_strategy(p.op, p.raw.get("retryStrategy"))
-    attempts, rules = retry if retry is not None else (1, [])
+    attempts, rules = _retry_strategy(call)
     timeout = (p.opt_dict("timeoutConfig") or {}).get("attemptDurationSeconds")
     if timeout is not None and timeout < 60:
         raise p.fail(f"timeoutConfig.attemptDurationSeconds must be at least 60, got {timeout}")
@@ -86,6 +90,12 @@ def submit_service_job(call: Call) -> Response:
 
 def _payload(call: Call) -> dict[str, Any]:
     text = call.p.text("serviceRequestPayload")
+    size = len(text.encode("utf-8"))
+    if size > _MAX_PAYLOAD_BYTES:
+        raise call.p.fail(
+            f"serviceRequestPayload is {size} bytes, over AWS's limit of 10 KiB ({_MAX_PAYLOAD_BYTES} "
+            "bytes): keep large settings (hyperparameter files, channel manifests) in S3"
+        )
     try:
         payload = json.loads(text)
     except ValueError:
@@ -96,6 +106,63 @@ def _payload(call: Call) -> dict[str, Any]:
             "e.g. json.dumps({'TrainingJobName': ..., 'AlgorithmSpecification': ..., 'ResourceConfig': ...})"
         )
     return payload
+
+
+def _check_client_token(call: Call) -> None:
+    """ "If this parameter is specified and two submit requests with identical payloads and
+    clientTokens are received, these requests are considered the same request and the second
+    request is rejected" (SubmitServiceJob)."""
+    token = call.p.opt_str("clientToken")
+    if token is None:
+        return
+    for job in call.region.service_jobs.values():
+        if job.request.get("clientToken") == token and job.request == call.p.raw:
+            raise call.p.fail(
+                f"a request with clientToken '{token}' and the same payload was already accepted "
+                f"(service job {job.id}): AWS rejects the repeat; use a new clientToken for a new job"
+            )
+
+
+def _retry_strategy(call: Call) -> tuple[int, list[RetryRule]]:
+    """ServiceJobRetryStrategy: ``attempts`` 1 to 10, at most 5 ``evaluateOnExit`` rules of an
+    ``action`` (RETRY or EXIT, any case) and an ``onStatusReason`` glob of up to 512 printable
+    characters."""
+    p = call.p
+    strategy = p.opt_dict("retryStrategy")
+    if strategy is None:
+        return 1, []
+    attempts = strategy.get("attempts")
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 10:
+        raise p.fail(f"retryStrategy.attempts must be between 1 and 10, got {attempts!r}")
+    raw_rules = strategy.get("evaluateOnExit") or []
+    if not isinstance(raw_rules, list) or len(raw_rules) > 5:
+        raise p.fail("retryStrategy.evaluateOnExit takes at most 5 rules")
+    rules = []
+    for i, raw in enumerate(raw_rules):
+        where = f"retryStrategy.evaluateOnExit[{i}]"
+        action = raw.get("action") if isinstance(raw, dict) else None
+        if not isinstance(action, str) or action.upper() not in ("RETRY", "EXIT"):
+            raise p.fail(f"{where}.action must be RETRY or EXIT (any case), got {action!r}")
+        pattern = raw.get("onStatusReason")
+        if pattern is not None and (
+            not isinstance(pattern, str) or len(pattern) > _PATTERN_MAX or not pattern.isprintable()
+        ):
+            raise p.fail(f"{where}.onStatusReason must be up to {_PATTERN_MAX} printable characters")
+        rules.append(RetryRule(action.upper(), None, None, pattern))
+    return attempts, rules
+
+
+def service_job(call: Call, ref: str) -> ServiceJob:
+    """A service job by its ID or its ARN (the SageMaker Python SDK always passes the ARN)."""
+    region = call.region
+    job_id = ref.rsplit(":service-job/", 1)[1] if ref.startswith("arn:") and ":service-job/" in ref else ref
+    job = region.service_jobs.get(job_id)
+    if job is None or (job_id != ref and job.arn != ref):
+        raise call.p.fail(
+            f"service job '{ref}' does not exist in {region.region}: give the jobId or jobArn "
+            "that SubmitServiceJob answered"
+        )
+    return job
 
 
 def _shares(call: Call, queue: Any) -> tuple[str | None, Any]:
@@ -126,7 +193,7 @@ def _shares(call: Call, queue: Any) -> tuple[str | None, Any]:
 
 @batch_operation("DescribeServiceJob")
 def describe_service_job(call: Call) -> Response:
-    job = call.region.service_job(call.op, call.p.text("jobId"))
+    job = service_job(call, call.p.text("jobId"))
     return service_job_detail(job, call.region.tags)
 
 
@@ -150,7 +217,8 @@ def list_service_jobs(call: Call) -> Response:
             if (queue is None or job.queue is queue) and all(check(job) for _, check in checks):
                 yield key, job
 
-    return paged_walk(p, "jobSummaryList", after, service_job_summary, width=2, limit=1000, default=100)
+    # maxResults: "This value can be between 1 and 100" (ListServiceJobs)
+    return paged_walk(p, "jobSummaryList", after, service_job_summary, width=2, limit=100, default=100)
 
 
 def _filters(call: Call) -> list[tuple[str, Callable[[ServiceJob], bool]]]:
@@ -187,39 +255,37 @@ def _filter(call: Call, name: str, value: str) -> Callable[[ServiceJob], bool]:
 @batch_operation("UpdateServiceJob")
 def update_service_job(call: Call) -> Response:
     p = call.p
-    job = call.region.service_job(p.op, p.text("jobId"))
+    job = service_job(call, p.text("jobId"))
     priority = p.integer("schedulingPriority")
     if not 0 <= priority <= 9999:
         raise p.fail(f"schedulingPriority must be between 0 and 9999, got {priority}")
     if job.status in TERMINAL:
         raise p.fail(f"service job '{job.id}' is {job.status}: only unfinished jobs can be updated")
     job.scheduling_priority = priority
+    job.request["schedulingPriority"] = priority  # DescribeServiceJob shows it from now on
     return {"jobArn": job.arn, "jobName": job.name, "jobId": job.id}
 
 
 @batch_operation("TerminateServiceJob")
 def terminate_service_job(call: Call) -> Response:
-    job = call.region.service_job(call.op, call.p.text("jobId"))
+    job = service_job(call, call.p.text("jobId"))
     call.scheduler.services.terminate(call.region, job, stop_reason(call))
     return {}
 
 
 @batch_operation("TerminateServiceJobs")
 def terminate_service_jobs(call: Call) -> Response:
-    """Each job terminated as TerminateServiceJob would, or an error entry for it."""
+    """Each job terminated as TerminateServiceJob would. "Service jobs that can't be found are
+    treated as successfully processed" (TerminateServiceJobs), so nothing lands in ``errors``."""
     p, region = call.p, call.region
     ids = p.str_list("jobs")
-    if not 1 <= len(ids) <= 100:
-        raise p.fail(f"jobs takes 1 to 100 service job ids, got {len(ids)}")
+    if not 1 <= len(ids) <= _MAX_BULK:
+        raise p.fail(f"jobs takes 1 to {_MAX_BULK} service job ids, got {len(ids)}")
     reason = stop_reason(call)
     successful: list[str] = []
-    errors: list[dict[str, str]] = []
-    for job_id in dict.fromkeys(ids):
-        try:
-            job = region.service_job(p.op, job_id)
-        except ClientError as error:
-            errors.append({"job": job_id, "code": error.code, "message": str(error)})
-            continue
-        call.scheduler.services.terminate(region, job, reason)
-        successful.append(job_id)
-    return {"successful": successful, "errors": errors}
+    for ref in dict.fromkeys(ids):
+        job = region.service_jobs.get(ref.rsplit(":service-job/", 1)[-1])
+        if job is not None and ref in (job.id, job.arn):
+            call.scheduler.services.terminate(region, job, reason)
+        successful.append(ref)
+    return {"successful": successful, "errors": []}

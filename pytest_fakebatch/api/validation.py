@@ -29,9 +29,14 @@ _SERVICES = {"batch": "batch", "logs": "logs"}
 _INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
 _FLOAT32_MAX = 3.4028234663852886e38
 # enums AWS accepts in any case ("evaluateOnExit.action" is "RETRY" or "retry")
-_ANY_CASE_ENUMS = frozenset({"RetryAction"})
-# AWS Batch's documented payload quotas (service quotas: job definition 24 KiB, SubmitJob 30 KiB)
-_MAX_REQUEST_BYTES = {"RegisterJobDefinition": 24 * 1024, "SubmitJob": 30 * 1024}
+_ANY_CASE_ENUMS = frozenset({"RetryAction", "ServiceJobRetryAction"})
+# AWS Batch's documented payload quotas (service quotas: job definition 24 KiB, SubmitJob 30 KiB,
+# SubmitServiceJob request 30 KiB)
+_MAX_REQUEST_BYTES = {
+    "RegisterJobDefinition": 24 * 1024,
+    "SubmitJob": 30 * 1024,
+    "SubmitServiceJob": 30 * 1024,
+}
 _REPORTED = 10  # errors listed in one message; AWS lists them all, but a message stays readable
 _SHOWN = 60  # characters of a value quoted in a message
 

@@ -23,6 +23,7 @@ class ServiceJobRun(SimulatedWork):
         payload: dict[str, Any],
         training_job_arn: str,
         started_ms: int,
+        training_job_name: str | None = None,
     ) -> None:
         super().__init__(started_ms)
         self.job_id = job_id
@@ -30,7 +31,8 @@ class ServiceJobRun(SimulatedWork):
         self.attempt = attempt
         self.queue = queue
         self.payload = payload  # serviceRequestPayload, parsed
-        self.training_job_name = str(payload.get("TrainingJobName", job_name))
+        # the name SageMaker runs the attempt under: AWSBatch<TrainingJobName><attempt id>
+        self.training_job_name = training_job_name or str(payload.get("TrainingJobName", job_name))
         self.training_job_arn = training_job_arn
         algorithm = payload.get("AlgorithmSpecification") or {}
         resources = payload.get("ResourceConfig") or {}
@@ -54,11 +56,12 @@ class ServiceHandlers(Routes[ServiceJobRun, ServiceHandler]):
         )
 
     def run(self, run: ServiceJobRun) -> tuple[bool, str | None]:
-        """Play the attempt: whether it succeeded, and the statusReason it failed with.
+        """Play the attempt: whether it succeeded, and the failure reason SageMaker reports.
 
         No matching handler: the training job completes at once. A handler returns None (or
         0) to complete, raises or returns ``Exit(status_reason=...)`` to fail; what it
-        prints is the training job's log."""
+        prints is the training job's log. The reason is SageMaker's (its ``FailureReason``,
+        e.g. ``AlgorithmError: ...``); Batch prefixes it (see :func:`sagemaker_status`)."""
         handler = self.find(run)
         if handler is None:
             return True, None
@@ -71,3 +74,14 @@ class ServiceHandlers(Routes[ServiceJobRun, ServiceHandler]):
         if outcome.reason is not None:
             return False, f"AlgorithmError: {outcome.reason}"
         return False, f"AlgorithmError: the training process exited with code {outcome.exit_code}"
+
+
+SAGEMAKER_PREFIX = "Received status from SageMaker: "
+TRAINING_COMPLETED = SAGEMAKER_PREFIX + "Training job completed"
+
+
+def sagemaker_status(reason: str) -> str:
+    """The statusReason Batch shows for a status SageMaker reported: "For service jobs, status
+    messages from SageMaker AI are prefixed with "Received status from SageMaker: "" (User
+    Guide, Service job retry strategies). A reason already carrying the prefix keeps it once."""
+    return reason if reason.startswith(SAGEMAKER_PREFIX.rstrip()) else SAGEMAKER_PREFIX + reason

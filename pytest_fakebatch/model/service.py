@@ -96,6 +96,7 @@ class ServiceJob:
     status: str = SUBMITTED
     status_reason: str | None = None
     scheduled_at: int | None = None
+    runnable_at: int | None = None  # when it last became RUNNABLE (its place in the queue)
     started_at: int | None = None
     stopped_at: int | None = None
     environment: ServiceEnvironment | None = None  # where it holds capacity while in flight

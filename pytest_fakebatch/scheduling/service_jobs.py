@@ -9,9 +9,11 @@ ends at start + the handler's simulated time (``job.sleep``).
 from __future__ import annotations
 
 import json
+import re
+import uuid
 from typing import Any
 
-from ..executors.service import ServiceHandlers, ServiceJobRun
+from ..executors.service import TRAINING_COMPLETED, ServiceHandlers, ServiceJobRun, sagemaker_status
 from ..model.journal import STATE_CHANGE, record
 from ..model.region import Region
 from ..model.service import (
@@ -29,8 +31,7 @@ from ..model.service import (
     ServiceJob,
 )
 from .clock import Clock
-from .retry import should_retry
-from .service_capacity import Placement, place
+from .service_capacity import Placement, _order, place
 
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TIMED_OUT = "Job attempt duration exceeded timeout"
@@ -53,6 +54,8 @@ def set_service_status(
         job.status_reason = reason
     if status == SCHEDULED:
         job.scheduled_at = now_ms
+    elif status == RUNNABLE:
+        job.runnable_at = now_ms
     elif status == RUNNING and job.started_at is None:
         job.started_at = now_ms
     if status not in IN_FLIGHT:
@@ -113,9 +116,10 @@ class ServiceScheduler:
             self._preempt(region, victim, now)
         job.environment = placement.environment
         job.borrowing = placement.borrowing
-        number = len(job.attempts) + len(job.preempted) + 1
-        name = _training_job_name(job) + (f"-{number}" if number > 1 else "")  # unique, as SageMaker wants
-        arn = f"arn:aws:sagemaker:{region.region}:{region.account}:training-job/{name.lower()}"
+        # "AWSBatch<TrainingJobName><attempt id>" (User Guide, Getting started with AWS Batch on
+        # SageMaker AI); the attempt id is 32 hex digits, new for every attempt
+        name = f"AWSBatch{_training_job_name(job)}{uuid.uuid4().hex}"
+        arn = f"arn:aws:sagemaker:{region.region}:{region.account}:training-job/{name}"
         job.running = ServiceAttempt(
             training_job_arn=arn, started_at=now, log_stream=f"{name}/algo-1-{now // 1000}"
         )
@@ -137,10 +141,13 @@ class ServiceScheduler:
                 payload=_payload(job),
                 training_job_arn=attempt.training_job_arn,
                 started_ms=now,
+                training_job_name=attempt.training_job_arn.rsplit("/", 1)[1],
             )
             succeeded, reason = self.handlers.run(play)
             attempt.outcome = SUCCEEDED if succeeded else FAILED
-            attempt.outcome_reason = reason
+            attempt.outcome_reason = (
+                TRAINING_COMPLETED if succeeded or reason is None else sagemaker_status(reason)
+            )
             attempt.finishes_at = now + play.elapsed_ms
             attempt.logs = play.logs
         return bool(starting)
@@ -243,4 +250,24 @@ def _deadline(job: ServiceJob, attempt: ServiceAttempt) -> int | None:
 def _retries(job: ServiceJob, reason: str | None) -> bool:
     """Attempts left, and the first evaluateOnExit rule matching the statusReason says RETRY
     (no rule matching: retry)."""
-    return len(job.attempts) < job.attempts_allowed and should_retry(job.retry_rules, None, None, reason)
+    if len(job.attempts) >= job.attempts_allowed:
+        return False
+    for rule in job.retry_rules:
+        if status_reason_matches(rule.on_status_reason, reason):
+            return rule.action == "RETRY"
+    return True
+
+
+def status_reason_matches(pattern: str | None, reason: str | None) -> bool:
+    """A service job's ``onStatusReason`` glob: ``*`` matches any run of characters, wherever it
+    stands (the User Guide's ``*CapacityError*``); every other character matches itself."""
+    if pattern is None:
+        return True
+    regex = ".*".join(re.escape(part) for part in pattern.split("*"))
+    return re.fullmatch(regex, reason or "", re.DOTALL) is not None
+
+
+def front_of_queue(region: Region, queue: Any) -> list[ServiceJob]:
+    """The queue's RUNNABLE service jobs in the order they will be dispatched."""
+    waiting = [j for j in region.service_jobs.values() if j.queue is queue and j.status == RUNNABLE]
+    return sorted(waiting, key=_order)
