@@ -249,6 +249,28 @@ def test_names_are_unique_and_unknown_ones_refused(batch: Any) -> None:
     assert "does not exist" in message
 
 
+@pytest.mark.aws_doc(
+    "UG: Create consumable resources",
+    "The maximum number of consumable resources per account is 50k.",
+    family="Consumable resources",
+    ops=("CreateConsumableResource",),
+)
+def test_at_most_50k_resources(batch: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    # 50,000 creates take half a minute: the limit is lowered to 2 for the test
+    monkeypatch.setattr("pytest_fakebatch.api.consumables._MAX_RESOURCES", 2)
+    for name in ("a", "b"):
+        batch.create_consumable_resource(consumableResourceName=name)
+    message = error(batch.create_consumable_resource, consumableResourceName="c")
+    assert message == (
+        f"CreateConsumableResource: the account has 2 consumable resources in {REGION}, the most AWS "
+        "allows (2): delete one before creating 'c'"
+    )
+    batch.delete_consumable_resource(consumableResource="a")
+    batch.create_consumable_resource(consumableResourceName="c")
+    listed = batch.list_consumable_resources()["consumableResources"]
+    assert [r["consumableResourceName"] for r in listed] == ["b", "c"]
+
+
 # --- jobs that need them -----------------------------------------------------------------
 
 

@@ -20,6 +20,9 @@ from .tags import set_create_tags, tags_of
 _OPERATIONS = ("SET", "ADD", "REMOVE")
 _MAX_QUANTITY = 2**63 - 1  # totalQuantity is a Long
 _TOKEN_LIFETIME_MS = 8 * 3600 * 1000  # "A clientToken is valid for 8 hours."
+# "The maximum number of consumable resources per account is 50k." (User Guide, "Create
+# consumable resources"); the fake counts them per account and region, as it keeps them
+_MAX_RESOURCES = 50_000
 
 
 @batch_operation("CreateConsumableResource")
@@ -33,6 +36,12 @@ def create_consumable_resource(call: Call) -> Response:
     if total < 0:
         raise p.fail(f"totalQuantity must be non-negative, got {total}")
     kind = p.choice("resourceType", RESOURCE_TYPES, REPLENISHABLE)
+    if len(region.consumable_resources) >= _MAX_RESOURCES:
+        raise p.fail(
+            f"the account has {len(region.consumable_resources)} consumable resources in "
+            f"{region.region}, the most AWS allows ({_MAX_RESOURCES}): delete one before creating "
+            f"'{name}'"
+        )
     resource = ConsumableResource(
         name=name,
         arn=region.arn("consumable-resource", name),
