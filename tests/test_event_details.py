@@ -135,6 +135,73 @@ def test_an_eks_pod_s_details_match_each_step(fake_batch: FakeBatch, batch: Any)
     assert drive_and_compare(fake_batch, batch) == 7
 
 
+@needs_member("RegisterJobDefinition", "ecsProperties")
+@pytest.mark.aws_doc(
+    "UG: Job states",
+    "Image pull duration, Amazon EKS initContainer completion duration, and Amazon ECS "
+    "containerDependency resolution duration occur in the STARTING state.",
+    family="ECS properties jobs",
+    ops=("DescribeJobs",),
+)
+def test_a_task_starting_its_dependencies_s_details_match_each_step(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    fake_batch.autorun = False
+    fake_batch.clock.freeze()
+    resources = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
+    setup = {"name": "setup", "image": "setup", "essential": False, "resourceRequirements": resources}
+    main = {"name": "main", "image": "app", "resourceRequirements": resources}
+    main["dependsOn"] = [{"containerName": "setup", "condition": "SUCCESS"}]
+    batch.register_job_definition(
+        jobDefinitionName="task",
+        type="container",
+        ecsProperties={"taskProperties": [{"containers": [setup, main]}]},
+    )
+
+    @fake_batch.handler("setup")
+    def prepares(job: JobRun) -> None:
+        job.sleep(5)
+
+    job_id = submit(batch, "ecs", jobDefinition="task")
+    assert drive_and_compare(fake_batch, batch) == 4
+    starting, running = (
+        e for e in fake_batch.events.filter(job=job_id) if e.status in ("STARTING", "RUNNING")
+    )
+    assert running.time_ms - starting.time_ms == 5000
+
+
+@needs_member("RegisterJobDefinition", "eksProperties")
+@pytest.mark.aws_doc(
+    "UG: Job states",
+    "Image pull duration, Amazon EKS initContainer completion duration, and Amazon ECS "
+    "containerDependency resolution duration occur in the STARTING state.",
+    family="EKS properties jobs",
+    ops=("DescribeJobs",),
+)
+def test_a_pod_running_its_init_containers_s_details_match_each_step(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    fake_batch.autorun = False
+    pod = {
+        "initContainers": [{"name": "fetch", "image": "fetch"}],
+        "containers": [
+            {"name": "main", "image": "app", "resources": {"limits": {"cpu": "1", "memory": "512Mi"}}}
+        ],
+    }
+    batch.register_job_definition(
+        jobDefinitionName="pod", type="container", eksProperties={"podProperties": pod}
+    )
+
+    @fake_batch.handler("fetch")
+    def fetches(job: JobRun) -> None:
+        job.sleep(5)
+
+    job_id = submit(batch, "eks", jobDefinition="pod")
+    assert drive_and_compare(fake_batch, batch) == 4
+    running = next(e for e in fake_batch.events.filter(job=job_id) if e.status == "RUNNING")
+    assert running.detail["startedAt"] == running.time_ms
+
+
 def test_a_terminated_array_s_last_event_says_so(fake_batch: FakeBatch, batch: Any) -> None:
     @fake_batch.handler(definition="work")
     def slow(job: JobRun) -> None:
