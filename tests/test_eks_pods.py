@@ -161,7 +161,7 @@ def test_eks_attempts_lists_the_completed_attempts(batch: Any, eks_queue: str, f
 )
 @pytest.mark.aws_doc(
     "botocore: EksContainer",
-    "args: An array of arguments to the entrypoint.",
+    "An array of arguments to the entrypoint.",
     family=FAMILY,
     ops=("RegisterJobDefinition", "SubmitJob"),
 )

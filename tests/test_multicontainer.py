@@ -102,6 +102,13 @@ def test_every_container_runs_and_the_essential_one_decides(
         assert run.env["AWS_BATCH_JQ_NAME"] == "q"
 
 
+@pytest.mark.aws_doc(
+    "API: TaskContainerProperties",
+    "If the essential parameter of a container is marked as false, its failure doesn't affect the "
+    "rest of the containers in a task.",
+    family="ECS properties jobs",
+    ops=("SubmitJob", "DescribeJobs"),
+)
 @ecs
 def test_a_failing_non_essential_container_does_not_fail_the_job(
     batch: Any, queue: str, fake_batch: FakeBatch
@@ -116,6 +123,13 @@ def test_a_failing_non_essential_container_does_not_fail_the_job(
     assert exits == {"app": 0, "helper": 9}
 
 
+@pytest.mark.aws_doc(
+    "API: TaskContainerProperties",
+    "If the essential parameter of a container is marked as true, and that container fails or stops "
+    "for any reason, all other containers that are part of the task are stopped.",
+    family="ECS properties jobs",
+    ops=("SubmitJob", "DescribeJobs"),
+)
 @ecs
 def test_the_first_essential_exit_stops_the_task(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     def long(job: JobRun) -> int:
@@ -141,6 +155,13 @@ def test_the_first_essential_exit_stops_the_task(batch: Any, queue: str, fake_ba
     assert job["stoppedAt"] - job["startedAt"] == 5000
 
 
+@pytest.mark.aws_doc(
+    "API: TaskContainerDependency",
+    "COMPLETE - This condition validates that a dependent container runs to completion (exits) "
+    "before permitting other containers to start.",
+    family="ECS properties jobs",
+    ops=("SubmitJob",),
+)
 @ecs
 def test_depends_on_orders_the_containers(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     order: list[tuple[str, int]] = []
@@ -176,6 +197,13 @@ def test_depends_on_orders_the_containers(batch: Any, queue: str, fake_batch: Fa
     assert job["status"] == "RUNNING"
 
 
+@pytest.mark.aws_doc(
+    "API: TaskContainerDependency",
+    "SUCCESS - This condition is the same as COMPLETE, but it also requires that the container exits "
+    "with a zero status.",
+    family="ECS properties jobs",
+    ops=("SubmitJob", "DescribeJobs"),
+)
 @ecs
 def test_an_unmet_success_dependency_stops_the_task(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     ran: list[str] = []
@@ -233,6 +261,12 @@ def test_an_ecs_array_job_runs_every_container_of_every_child(
     assert len(child["ecsProperties"]["taskProperties"][0]["containers"]) == 2
 
 
+@pytest.mark.aws_doc(
+    "botocore: TaskContainerOverrides",
+    "A pointer to the container that you want to override.",
+    family="ECS properties jobs",
+    ops=("SubmitJob",),
+)
 @ecs
 def test_ecs_overrides_change_the_named_container(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     seen: dict[str, JobRun] = {}
@@ -259,6 +293,19 @@ def test_ecs_overrides_change_the_named_container(batch: Any, queue: str, fake_b
         _submit(batch, queue, definition, ecsPropertiesOverride=bad)
 
 
+@pytest.mark.aws_doc(
+    "API: TaskContainerProperties",
+    "If this parameter is omitted, a container is assumed to be essential. All jobs must have at "
+    "least one essential container.",
+    family="ECS properties jobs",
+    ops=("RegisterJobDefinition",),
+)
+@pytest.mark.aws_doc(
+    "API: TaskContainerDependency",
+    "This condition can't be set on an essential container.",
+    family="ECS properties jobs",
+    ops=("RegisterJobDefinition",),
+)
 @ecs
 @pytest.mark.parametrize(
     ("containers", "message"),
@@ -297,6 +344,20 @@ def _eks_container(name: str, image: str, **extra: Any) -> dict[str, Any]:
     return {"name": name, "image": image, "command": [name], **extra}
 
 
+@pytest.mark.aws_doc(
+    "UG: Amazon EKS jobs",
+    "The podProperties of a running job have podName and nodeName parameters set for the current "
+    "job attempt.",
+    family="EKS properties jobs",
+    ops=("DescribeJobs",),
+)
+@pytest.mark.aws_doc(
+    "API: EksPodProperties",
+    "These containers run before application containers, always runs to completion, and must "
+    "complete successfully before the next container starts.",
+    family="EKS properties jobs",
+    ops=("SubmitJob", "DescribeJobs"),
+)
 @init_containers
 def test_init_containers_run_first_and_in_order(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     order: list[str] = []
@@ -328,6 +389,13 @@ def test_init_containers_run_first_and_in_order(batch: Any, queue: str, fake_bat
     assert job["attempts"] == []
 
 
+@pytest.mark.aws_doc(
+    "API: EksPodProperties",
+    "These containers run before application containers, always runs to completion, and must "
+    "complete successfully before the next container starts.",
+    family="EKS properties jobs",
+    ops=("SubmitJob", "DescribeJobs"),
+)
 @init_containers
 def test_a_failing_init_container_fails_the_pod(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     order: list[str] = []
@@ -361,6 +429,13 @@ def test_any_failing_container_fails_the_pod(batch: Any, queue: str, fake_batch:
     assert side["reason"] == "broken"
 
 
+@pytest.mark.aws_doc(
+    "UG: Amazon EKS jobs",
+    "For a job with retries enabled, the podName and nodeName of every completed attempt is in the "
+    "eksAttempts list parameter",
+    family="EKS properties jobs",
+    ops=("DescribeJobs",),
+)
 @eks
 def test_a_retried_eks_job_gets_a_pod_per_attempt(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     attempts: list[str] = []
@@ -382,6 +457,13 @@ def test_a_retried_eks_job_gets_a_pod_per_attempt(batch: Any, queue: str, fake_b
     assert job["eksProperties"]["podProperties"]["podName"] == second["podName"]
 
 
+@pytest.mark.aws_doc(
+    "botocore: EksContainerOverride",
+    "You can add new environment variables, which are added to the container at launch. Or, you "
+    "can override the existing environment variables from the Docker image or the job definition.",
+    family="EKS properties jobs",
+    ops=("SubmitJob",),
+)
 @named_overrides
 def test_eks_overrides_and_parameters(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
     seen: list[JobRun] = []
