@@ -101,6 +101,14 @@ def test_a_service_job_succeeds_by_default(batch: Any, sq: str) -> None:
     assert batch.list_tags_for_resource(resourceArn=job["jobArn"])["tags"] == {"team": "ml"}
 
 
+@pytest.mark.aws_doc(
+    "UG: Submit a service job in AWS Batch",
+    "The job enters the SUBMITTED state ... If capacity is available, the job moves to SCHEDULED ... the "
+    "job is changed to STARTING. When SageMaker AI starts to execute the job its status is changed to "
+    "RUNNING. ... When the service job is completed it moves to SUCCEEDED",
+    family="Service jobs",
+    ops=("SubmitServiceJob", "DescribeServiceJob"),
+)
 def test_step_shows_every_status(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     fake_batch.autorun = False
     job_id = submit(batch)
@@ -153,6 +161,13 @@ def test_a_handler_plays_the_training_job(fake_batch: FakeBatch, batch: Any, sq:
     family="Service jobs",
     ops=("SubmitServiceJob", "DescribeServiceJob"),
 )
+@pytest.mark.aws_doc(
+    "UG: Service job retry strategies in AWS Batch",
+    "The attempts value represents the total number of times the job can be placed in the RUNNABLE "
+    "state, including the initial attempt.",
+    family="Service jobs",
+    ops=("SubmitServiceJob",),
+)
 def test_a_raising_handler_fails_the_job_and_retries_follow_the_strategy(
     fake_batch: FakeBatch, batch: Any, sq: str
 ) -> None:
@@ -193,6 +208,20 @@ def test_a_raising_handler_fails_the_job_and_retries_follow_the_strategy(
     )
 
 
+@pytest.mark.aws_doc(
+    "botocore: ServiceJobTimeout",
+    "attemptDurationSeconds ... The maximum duration in seconds that a service job attempt can run. After "
+    "this time is reached, Batch terminates the service job attempt.",
+    family="Service jobs",
+    ops=("SubmitServiceJob", "DescribeServiceJob"),
+)
+@pytest.mark.aws_doc(
+    "botocore: TerminateServiceJobRequest",
+    "reason ... A message to attach to the service job that explains the reason for terminating it. This "
+    "message is returned by DescribeServiceJob operations on the service job.",
+    family="Service jobs",
+    ops=("TerminateServiceJob", "DescribeServiceJob"),
+)
 def test_timeouts_and_terminate(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     @fake_batch.service_handler("*")
     def slow(job: ServiceJobRun) -> None:
@@ -235,6 +264,14 @@ def test_terminate_service_jobs_answers_per_job(fake_batch: FakeBatch, batch: An
         batch.terminate_service_job(jobId="nope", reason="x")
 
 
+@pytest.mark.aws_doc(
+    "UG: Mapping AWS Batch service job status to SageMaker AI status",
+    "RUNNABLE ... Jobs in this state are started as soon as sufficient resources are available in the "
+    "service environment. Jobs can remain in this state indefinitely when sufficient resources are "
+    "unavailable.",
+    family="Service jobs",
+    ops=("SubmitServiceJob", "DescribeServiceJob"),
+)
 def test_jobs_wait_runnable_for_service_environment_capacity(
     fake_batch: FakeBatch, batch: Any, sq: str
 ) -> None:
@@ -303,6 +340,13 @@ def test_quota_shares_bound_each_share_and_lend_idle_capacity(fake_batch: FakeBa
     assert {j["jobId"] for j in listed["jobSummaryList"]} == {fixed[0], fixed[1]}  # RUNNING only
 
 
+@pytest.mark.aws_doc(
+    "botocore: SubmitServiceJobRequest",
+    "jobQueue ... The job queue must have the type SAGEMAKER_TRAINING. ... shareIdentifier ... Don't "
+    "specify this parameter if the job queue doesn't have a fair-share scheduling policy.",
+    family="Service jobs",
+    ops=("SubmitServiceJob",),
+)
 def test_submit_checks(batch: Any, sq: str, queue: str, definition: str) -> None:
     with pytest.raises(ClientError) as excinfo:
         submit(batch, serviceRequestPayload="not json")
@@ -326,6 +370,12 @@ def test_submit_checks(batch: Any, sq: str, queue: str, definition: str) -> None
     assert "service job 'nope' does not exist" in excinfo.value.response["Error"]["Message"]
 
 
+@pytest.mark.aws_doc(
+    "botocore: UpdateServiceJob",
+    "Updates the priority of a specified service job in an Batch job queue.",
+    family="Service jobs",
+    ops=("UpdateServiceJob", "DescribeServiceJob"),
+)
 def test_update_service_job_priority(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     fake_batch.autorun = False
     job_id = submit(batch)
@@ -338,6 +388,15 @@ def test_update_service_job_priority(fake_batch: FakeBatch, batch: Any, sq: str)
     assert "is SUCCEEDED" in excinfo.value.response["Error"]["Message"]
 
 
+@pytest.mark.aws_doc(
+    "botocore: ListServiceJobsRequest",
+    "If you don't specify a status, only RUNNING jobs are returned. ... JOB_NAME The value of the filter is "
+    "a case-insensitive match for the job name. If the value ends with an asterisk (*), the filter matches "
+    "any job name that begins with the string before the '*'. ... The results are sorted by the createdAt "
+    "field, with the most recent jobs being first.",
+    family="Service jobs",
+    ops=("ListServiceJobs",),
+)
 def test_list_service_jobs_filters_and_pages(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     fake_batch.clock.freeze()
     ids = []
