@@ -189,6 +189,30 @@ def test_update_set_add_remove(batch: Any) -> None:
     assert counts(batch, "licenses") == (8, 0, 8)
 
 
+@pytest.mark.aws_doc(
+    "API: UpdateConsumableResource",
+    "A clientToken is valid for 8 hours.",
+    family="Consumable resources",
+    ops=("UpdateConsumableResource",),
+)
+def test_a_client_token_is_valid_for_8_hours(batch: Any, fake_batch: FakeBatch) -> None:
+    fake_batch.clock.freeze()
+    batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=3)
+
+    def add_one() -> int:
+        answer = batch.update_consumable_resource(
+            consumableResource="licenses", operation="ADD", quantity=1, clientToken="nightly"
+        )
+        return int(answer["totalQuantity"])
+
+    assert [add_one(), add_one()] == [4, 4]
+    fake_batch.advance(8 * 3600 - 1)
+    assert add_one() == 4  # still the same request
+    fake_batch.advance(1)
+    assert add_one() == 5  # a new one
+    assert counts(batch, "licenses") == (5, 0, 5)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "words"),
     [
