@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 from installed_model import needs_operation
 
-pytestmark = [needs_operation("CreateServiceEnvironment"), needs_operation("CreateQuotaShare")]
+pytestmark = needs_operation("CreateServiceEnvironment")
 
 NUM = "NUM_INSTANCES"
 
@@ -68,8 +68,17 @@ def test_service_environment_crud_and_tags(batch: Any) -> None:
     [
         ([], "1 to 5"),
         ([{"maxCapacity": 0, "capacityUnit": NUM}], "at least 1"),
-        ([{"maxCapacity": 2, "capacityUnit": "VCPU"}], "must be one of NUM_INSTANCES"),
+        (
+            [{"maxCapacity": 2, "capacityUnit": "VCPU"}],
+            "capacityLimits[0].capacityUnit must be NUM_INSTANCES, or a SageMaker training instance type "
+            "such as ml.m5.large for a quota management enabled service environment, got 'VCPU'",
+        ),
         ([{"maxCapacity": 2}], "capacityUnit is required"),
+        (
+            [{"maxCapacity": 2, "capacityUnit": "ml.m5.large"}, {"maxCapacity": 2, "capacityUnit": NUM}],
+            "capacityLimits mixes NUM_INSTANCES with instance types: give NUM_INSTANCES alone, or "
+            "instance types only for a quota management enabled service environment",
+        ),
     ],
 )
 def test_service_environment_capacity_limits_are_checked(batch: Any, limits: Any, message: str) -> None:
@@ -131,77 +140,175 @@ def test_sagemaker_queue_takes_service_environments_only(batch: Any, queue: str)
     assert detail["serviceEnvironmentOrder"][0]["serviceEnvironment"].endswith("/se2")
 
 
-def _quota_queue(batch: Any) -> str:
-    _env(batch, most=10)
-    policy = batch.create_scheduling_policy(
-        name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
-    )
-    return _queue(batch, schedulingPolicyArn=policy["arn"])
+M5 = "ml.m5.large"
 
 
-def _share(batch: Any, name: str, most: int = 2, strategy: str = "RESERVE", **extra: Any) -> str:
-    arn: str = batch.create_quota_share(
-        quotaShareName=name,
-        jobQueue="sq",
-        capacityLimits=[{"maxCapacity": most, "capacityUnit": "ml.m5.large"}],
-        resourceSharingConfiguration={"strategy": strategy, **extra},
-        preemptionConfiguration={"inSharePreemption": "DISABLED"},
-    )["quotaShareArn"]
+def _policy(batch: Any, name: str = "qm") -> str:
+    arn: str = batch.create_scheduling_policy(
+        name=name, quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
+    )["arn"]
     return arn
 
 
-def test_quota_share_crud_tags_and_paging(batch: Any) -> None:
-    queue_arn = _quota_queue(batch)
-    arn = batch.create_quota_share(
-        quotaShareName="team_a",
-        jobQueue="sq",
-        capacityLimits=[{"maxCapacity": 5, "capacityUnit": "ml.m6i.large"}],
-        resourceSharingConfiguration={"strategy": "LEND_AND_BORROW", "borrowLimit": 100},
-        preemptionConfiguration={"inSharePreemption": "ENABLED"},
-        tags={"team": "a"},
-    )["quotaShareArn"]
-    detail = batch.describe_quota_share(quotaShareArn=arn)
-    assert detail["jobQueueArn"] == queue_arn
-    assert detail["resourceSharingConfiguration"] == {"strategy": "LEND_AND_BORROW", "borrowLimit": 100}
-    assert (detail["state"], detail["status"], detail["tags"]) == ("ENABLED", "VALID", {"team": "a"})
-    assert batch.list_tags_for_resource(resourceArn=arn)["tags"] == {"team": "a"}
-    for i in range(3):
-        _share(batch, f"s{i}")
-    pages = batch.get_paginator("list_quota_shares").paginate(jobQueue="sq", PaginationConfig={"PageSize": 3})
-    names = [s["quotaShareName"] for page in pages for s in page["quotaShares"]]
-    assert names == ["team_a", "s0", "s1", "s2"]
-
-    batch.update_quota_share(quotaShareArn=arn, resourceSharingConfiguration={"strategy": "RESERVE"})
-    assert batch.describe_quota_share(quotaShareArn=arn)["resourceSharingConfiguration"] == {
-        "strategy": "RESERVE"
-    }
-    with pytest.raises(ClientError) as excinfo:
-        batch.delete_quota_share(quotaShareArn=arn)
-    assert "disable it" in _error(excinfo)
-    batch.update_quota_share(quotaShareArn=arn, state="DISABLED")
-    batch.delete_quota_share(quotaShareArn=arn)
-    with pytest.raises(ClientError) as excinfo:
-        batch.describe_quota_share(quotaShareArn=arn)
-    assert "does not exist" in _error(excinfo)
+def _quota_env(batch: Any, name: str = "qm-env", most: int = 4) -> str:
+    arn: str = batch.create_service_environment(
+        serviceEnvironmentName=name,
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": most, "capacityUnit": M5}],
+    )["serviceEnvironmentArn"]
+    return arn
 
 
-def test_quota_share_rules(batch: Any) -> None:
-    _env(batch)
-    _queue(batch)  # no quota-share scheduling policy
-    with pytest.raises(ClientError) as excinfo:
-        _share(batch, "a")
-    assert "does not manage quotas" in _error(excinfo)
-    policy = batch.create_scheduling_policy(
-        name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
+@pytest.mark.aws_doc(
+    "API: CapacityLimit",
+    "For SAGEMAKER_TRAINING jobs in a quota management enabled service environment, specify the "
+    "instance type (for example, ml.m5.large). Otherwise, use NUM_INSTANCES.",
+    family="Service environments",
+    ops=("CreateServiceEnvironment", "UpdateServiceEnvironment"),
+)
+def test_a_quota_management_service_environment_limits_instance_types(batch: Any) -> None:
+    limits = [{"maxCapacity": 10, "capacityUnit": M5}, {"maxCapacity": 5, "capacityUnit": "ml.g5.xlarge"}]
+    batch.create_service_environment(
+        serviceEnvironmentName="qm-env", serviceEnvironmentType="SAGEMAKER_TRAINING", capacityLimits=limits
     )
-    _queue(batch, "sq2", schedulingPolicyArn=policy["arn"])
+    (env,) = batch.describe_service_environments(serviceEnvironments=["qm-env"])["serviceEnvironments"]
+    assert env["capacityLimits"] == limits
+    batch.update_service_environment(
+        serviceEnvironment="qm-env", capacityLimits=[{"maxCapacity": 1, "capacityUnit": NUM}]
+    )
+    (env,) = batch.describe_service_environments(serviceEnvironments=["qm-env"])["serviceEnvironments"]
+    assert env["capacityLimits"] == [{"maxCapacity": 1, "capacityUnit": NUM}]
+
+
+@pytest.mark.aws_doc(
+    "UG: Create quota management resources",
+    "A single SAGEMAKER_TRAINING service environment must be provided which is not currently connected "
+    "to another job queue. The service environment must express capacity limits in terms of instance "
+    "types, such as ml.m6i.xlarge, rather than NUM_INSTANCES. A scheduling policy must be connected "
+    "which contains a quotaSharePolicy.",
+    family="Service environments",
+    ops=("CreateJobQueue", "UpdateJobQueue"),
+)
+@pytest.mark.aws_doc(
+    "UG: Create quota management resources",
+    "Quota management enabled service environments can only be connected to a single quota management "
+    "enabled job queue.",
+    family="Service environments",
+    ops=("CreateJobQueue", "UpdateJobQueue"),
+)
+def test_a_quota_management_service_environment_serves_one_quota_management_job_queue(batch: Any) -> None:
+    policy = _policy(batch)
+    _env(batch)  # NUM_INSTANCES
+    _quota_env(batch)
+    _quota_env(batch, "qm-env2")
+
+    def refused(name: str, env: str, **extra: Any) -> str:
+        order = [{"order": 1, "serviceEnvironment": env}]
+        with pytest.raises(ClientError) as excinfo:
+            batch.create_job_queue(
+                jobQueueName=name,
+                priority=1,
+                jobQueueType="SAGEMAKER_TRAINING",
+                serviceEnvironmentOrder=order,
+                **extra,
+            )
+        return _error(excinfo)
+
+    assert refused("q", "se", schedulingPolicyArn=policy) == (
+        "CreateJobQueue: service environment 'se' has NUM_INSTANCES capacity limits: a job queue with a "
+        "quotaSharePolicy needs a quota management enabled service environment, whose capacityLimits name "
+        "instance types such as ml.m5.large"
+    )
+    assert refused("q", "qm-env") == (
+        "CreateJobQueue: service environment 'qm-env' is quota management enabled (its capacityLimits name "
+        "instance types): connect it to a job queue whose scheduling policy has a quotaSharePolicy, or give "
+        "it NUM_INSTANCES capacity limits"
+    )
+    batch.create_job_queue(
+        jobQueueName="first",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        schedulingPolicyArn=policy,
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "qm-env"}],
+    )
+    assert refused("second", "qm-env", schedulingPolicyArn=policy) == (
+        "CreateJobQueue: service environment 'qm-env' is already connected to job queue 'first': a quota "
+        "management enabled service environment serves a single job queue"
+    )
+    _queue(batch, "fifo")  # on 'se'
     with pytest.raises(ClientError) as excinfo:
-        batch.create_quota_share(
-            quotaShareName="a",
-            jobQueue="sq2",
-            capacityLimits=[{"maxCapacity": 1, "capacityUnit": "ml.m5.large"}],
-            resourceSharingConfiguration={"strategy": "RESERVE", "borrowLimit": 10},
-            preemptionConfiguration={"inSharePreemption": "DISABLED"},
+        batch.update_job_queue(
+            jobQueue="fifo", serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "qm-env2"}]
         )
-    assert "borrowLimit applies to the LEND_AND_BORROW strategy only" in _error(excinfo)
-    assert batch.list_quota_shares(jobQueue="sq2")["quotaShares"] == []
+    assert "service environment 'qm-env2' is quota management enabled" in _error(excinfo)
+    with pytest.raises(ClientError) as excinfo:
+        batch.update_job_queue(
+            jobQueue="first", serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}]
+        )
+    assert "service environment 'se' has NUM_INSTANCES capacity limits" in _error(excinfo)
+    batch.update_job_queue(
+        jobQueue="first", serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "qm-env2"}]
+    )
+    (queue,) = batch.describe_job_queues(jobQueues=["first"])["jobQueues"]
+    assert queue["serviceEnvironmentOrder"][0]["serviceEnvironment"].endswith(":service-environment/qm-env2")
+    assert sorted(q["jobQueueName"] for q in batch.describe_job_queues()["jobQueues"]) == ["fifo", "first"]
+
+
+@pytest.mark.aws_doc(
+    "UG: Jobs stuck in RUNNABLE due to misconfiguration",
+    "The service environment capacityLimits structure supports different capacityUnit values depending "
+    "on the scheduling algorithm configured on the job queue.",
+    family="Service environments",
+    ops=("UpdateServiceEnvironment",),
+)
+def test_a_connected_service_environment_keeps_the_units_its_job_queue_needs(batch: Any) -> None:
+    _env(batch)
+    _queue(batch, "fifo")
+    _quota_env(batch)
+    batch.create_job_queue(
+        jobQueueName="quota",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        schedulingPolicyArn=_policy(batch),
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "qm-env"}],
+    )
+    with pytest.raises(ClientError) as excinfo:
+        batch.update_service_environment(
+            serviceEnvironment="se", capacityLimits=[{"maxCapacity": 2, "capacityUnit": M5}]
+        )
+    assert _error(excinfo) == (
+        "UpdateServiceEnvironment: service environment 'se' serves job queue 'fifo', which needs capacity "
+        "limits in NUM_INSTANCES: connect the job queue to another service environment first"
+    )
+    with pytest.raises(ClientError) as excinfo:
+        batch.update_service_environment(
+            serviceEnvironment="qm-env", capacityLimits=[{"maxCapacity": 2, "capacityUnit": NUM}]
+        )
+    assert "which needs capacity limits in instance types" in _error(excinfo)
+    batch.update_service_environment(
+        serviceEnvironment="qm-env", capacityLimits=[{"maxCapacity": 2, "capacityUnit": "ml.g5.xlarge"}]
+    )
+    envs = batch.describe_service_environments()["serviceEnvironments"]
+    assert [e["capacityLimits"][0]["capacityUnit"] for e in envs] == [NUM, "ml.g5.xlarge"]
+
+
+@pytest.mark.aws_doc(
+    "UG: Quota management",
+    "Quota management is only supported for job queues connected to a SAGEMAKER_TRAINING service "
+    "environment.",
+    family="Service environments",
+    ops=("CreateJobQueue",),
+)
+def test_a_quota_share_policy_needs_a_sagemaker_training_job_queue(batch: Any, queue: str) -> None:
+    with pytest.raises(ClientError) as excinfo:
+        batch.create_job_queue(
+            jobQueueName="containers",
+            priority=1,
+            schedulingPolicyArn=_policy(batch),
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
+        )
+    assert _error(excinfo) == (
+        "CreateJobQueue: a scheduling policy with a quotaSharePolicy applies to SAGEMAKER_TRAINING job "
+        "queues only: quota management is supported for job queues connected to a SAGEMAKER_TRAINING service "
+        "environment"
+    )

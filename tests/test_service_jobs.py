@@ -296,7 +296,7 @@ def test_quota_shares_bound_each_share_and_lend_idle_capacity(fake_batch: FakeBa
     batch.create_service_environment(
         serviceEnvironmentName="se",
         serviceEnvironmentType="SAGEMAKER_TRAINING",
-        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "NUM_INSTANCES"}],
+        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "ml.m5.large"}],
     )
     policy = batch.create_scheduling_policy(
         name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}
@@ -443,7 +443,7 @@ def test_a_share_borrows_idle_capacity_and_the_lender_takes_it_back(
     batch.create_service_environment(
         serviceEnvironmentName="se",
         serviceEnvironmentType="SAGEMAKER_TRAINING",
-        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "NUM_INSTANCES"}],
+        capacityLimits=[{"maxCapacity": 4, "capacityUnit": "ml.m5.large"}],
     )
     policy = batch.create_scheduling_policy(
         name="qm", quotaSharePolicy={"idleResourceAssignmentStrategy": "FIFO"}

@@ -12,6 +12,7 @@ from ..scheduling.lifecycle import set_status
 from .environments import STATES
 from .params import new_name, paged, require_disabled
 from .queue_actions import check_time_limit_actions
+from .quota_management import check_queue_setup
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
 
@@ -102,6 +103,7 @@ def create_job_queue(call: Call) -> Response:
     policy = p.opt_str("schedulingPolicyArn")
     if policy is not None:
         policy = region.scheduling_policy(p.op, policy).arn
+    check_queue_setup(call, name, policy, services if service else None)
     queue = JobQueue(
         name=name,
         arn=region.arn("job-queue", name),
@@ -162,6 +164,12 @@ def update_job_queue(call: Call) -> Response:
                 f"job queue '{queue.name}' was created without a scheduling policy (FIFO) and cannot "
                 "have one added; create a new job queue with schedulingPolicyArn"
             )
+    check_queue_setup(
+        call,
+        queue.name,
+        policy or queue.scheduling_policy_arn,
+        (queue.service_environments if services is None else services) if queue.is_service else None,
+    )
     queue.state = state
     if priority is not None:
         queue.priority = priority

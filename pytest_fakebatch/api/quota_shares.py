@@ -1,41 +1,53 @@
-"""Quota shares: virtual queues of a quota-management job queue, each with capacity limits and
-a resource sharing strategy (RESERVE, LEND, LEND_AND_BORROW)."""
+"""Quota shares: virtual queues of a quota-management job queue, each with capacity limits in
+instance types and a resource sharing strategy (RESERVE, LEND, LEND_AND_BORROW).
+
+A share's ARN is ``arn:aws:batch:<region>:<account>:job-queue/<queue>/quota-share/<name>``,
+as AWS's Service Authorization Reference gives it. Deleting a share (once DISABLED) terminates
+its unfinished service jobs; the share is gone at once.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..model.region import Region
-from ..model.resources import JobQueue
 from ..model.service import TERMINAL, QuotaShare
 from .environments import STATES
 from .params import check_name, paged, require_disabled
+from .quota_management import SHARE, check_capacity_limits, quota_queue
 from .router import Call, Response, batch_operation
-from .service_environments import check_capacity_limits
 from .tags import set_create_tags, tags_of
+
+__all__ = ["quota_queue"]  # SubmitServiceJob asks it
 
 _MAX_PER_QUEUE = 20
 
 
-def quota_queue(call: Call, queue: JobQueue) -> bool:
-    """Whether ``queue`` manages quotas: its scheduling policy has a quotaSharePolicy."""
-    arn = queue.scheduling_policy_arn
-    policy = call.region.scheduling_policies.get(arn.rsplit("/", 1)[-1]) if arn else None
-    return policy is not None and policy.quota_share_policy is not None
-
-
 def _sharing(call: Call, raw: dict[str, Any]) -> dict[str, Any]:
-    strategy, limit = raw.get("strategy"), raw.get("borrowLimit")
+    strategy, limit = raw.get("strategy"), raw.get("borrowLimit")  # the validator checked strategy
     if limit is not None and strategy != "LEND_AND_BORROW":
         raise call.p.fail(
             "resourceSharingConfiguration.borrowLimit applies to the LEND_AND_BORROW strategy only, "
             f"not {strategy}"
         )
-    if limit is not None and limit < -1:
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < -1):
         raise call.p.fail(
-            f"resourceSharingConfiguration.borrowLimit must be -1 (no bound) or more, got {limit}"
+            f"resourceSharingConfiguration.borrowLimit must be -1 (no bound) or more, got {limit!r}"
         )
-    return {k: v for k, v in (("strategy", strategy), ("borrowLimit", limit)) if v is not None}
+    return {"strategy": strategy} if limit is None else {"strategy": strategy, "borrowLimit": limit}
+
+
+def _share(call: Call) -> QuotaShare:
+    """The share ``quotaShareArn`` names (its ARN exactly)."""
+    arn = call.p.text("quotaShareArn")
+    share = call.region.quota_shares.get(arn)
+    if share is None:
+        form = call.region.arn("job-queue", "<job queue>/quota-share/<quota share>")
+        known = ", ".join(f"'{a}'" for a in call.region.quota_shares) or "none"
+        raise call.p.fail(
+            f"quota share '{arn[:300]}' does not exist in {call.region.region}: give its ARN, {form} "
+            f"(known: {known})"
+        )
+    return share
 
 
 @batch_operation("CreateQuotaShare")
@@ -57,9 +69,9 @@ def create_quota_share(call: Call) -> Response:
         )
     share = QuotaShare(
         name=name,
-        arn=region.arn("quota-share", f"{queue.name}/{name}"),
+        arn=region.arn("job-queue", f"{queue.name}/quota-share/{name}"),
         queue=queue,
-        capacity_limits=check_capacity_limits(call, p.opt_list("capacityLimits") or [], units=None),
+        capacity_limits=check_capacity_limits(call, p.opt_list("capacityLimits") or [], kind=SHARE),
         sharing=_sharing(call, p.opt_dict("resourceSharingConfiguration") or {}),
         preemption=dict(p.opt_dict("preemptionConfiguration") or {}),
         state=p.choice("state", STATES, "ENABLED"),
@@ -84,7 +96,7 @@ def _detail(share: QuotaShare) -> Response:
 
 @batch_operation("DescribeQuotaShare")
 def describe_quota_share(call: Call) -> Response:
-    share = call.region.quota_share(call.op, call.p.text("quotaShareArn"))
+    share = _share(call)
     detail = _detail(share)
     tags = tags_of(call.region, share.arn)
     if tags:
@@ -102,35 +114,30 @@ def list_quota_shares(call: Call) -> Response:
 @batch_operation("UpdateQuotaShare")
 def update_quota_share(call: Call) -> Response:
     p = call.p
-    share = call.region.quota_share(p.op, p.text("quotaShareArn"))
+    share = _share(call)
     raw_limits, raw_sharing = p.opt_list("capacityLimits"), p.opt_dict("resourceSharingConfiguration")
+    raw_preemption = p.opt_dict("preemptionConfiguration")
     limits = (
-        share.capacity_limits if raw_limits is None else check_capacity_limits(call, raw_limits, units=None)
+        share.capacity_limits if raw_limits is None else check_capacity_limits(call, raw_limits, kind=SHARE)
     )
     sharing = share.sharing if raw_sharing is None else _sharing(call, raw_sharing)
-    preemption = p.opt_dict("preemptionConfiguration")
+    preemption = share.preemption if raw_preemption is None else dict(raw_preemption)
     state = p.choice("state", STATES, share.state)
-    share.capacity_limits, share.sharing, share.state = limits, sharing, state  # validated
-    if preemption is not None:
-        share.preemption = dict(preemption)
+    share.capacity_limits, share.sharing, share.preemption, share.state = limits, sharing, preemption, state
     return {"quotaShareName": share.name, "quotaShareArn": share.arn}
 
 
 @batch_operation("DeleteQuotaShare")
 def delete_quota_share(call: Call) -> Response:
+    """AWS: "All jobs in the share are eventually terminated when you delete a quota share";
+    the fake terminates them now, each FAILED with the reason that its share was deleted."""
     p, region = call.p, call.region
-    share = region.quota_share(p.op, p.text("quotaShareArn"))
+    share = _share(call)
     require_disabled(p, "quota share", share.name, share.state, "UpdateQuotaShare")
-    unfinished = _unfinished(region, share)
-    if unfinished:
-        raise p.fail(
-            f"quota share '{share.name}' still holds {unfinished} unfinished service jobs: wait for them "
-            "or end them with TerminateServiceJob"
-        )
+    reason = f"Quota share {share.name} was deleted"
+    for job in [j for j in region.service_jobs.values() if j.quota_share is share]:
+        if job.status not in TERMINAL:
+            call.scheduler.services.terminate(region, job, reason)
     del region.quota_shares[share.arn]
     region.tags.pop(share.arn, None)
     return {}
-
-
-def _unfinished(region: Region, share: QuotaShare) -> int:
-    return sum(1 for j in region.service_jobs.values() if j.quota_share is share and j.status not in TERMINAL)

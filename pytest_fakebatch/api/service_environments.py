@@ -2,39 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from ..model.region import Region
 from ..model.resources import select
-from ..model.service import NUM_INSTANCES, ServiceEnvironment
+from ..model.service import ServiceEnvironment
 from .environments import STATES
 from .params import new_name, paged, require_disabled
+from .quota_management import ENVIRONMENT, check_capacity_limits, check_new_limits, users
 from .router import Call, Response, batch_operation
 from .tags import set_create_tags, tags_of
-
-
-def check_capacity_limits(
-    call: Call, raw: list[Any], *, units: tuple[str, ...] | None
-) -> list[dict[str, Any]]:
-    """capacityLimits: 1 to 5 limits, each a maxCapacity of at least 1 in a capacityUnit
-    (one of ``units`` where given), no unit twice."""
-    p = call.p
-    if not 1 <= len(raw) <= 5:
-        raise p.fail(f"capacityLimits takes 1 to 5 capacity limits, got {len(raw)}")
-    limits: list[dict[str, Any]] = []
-    for i, limit in enumerate(raw):
-        most, unit = limit.get("maxCapacity"), limit.get("capacityUnit")
-        if not isinstance(most, int) or most < 1:
-            raise p.fail(f"capacityLimits[{i}].maxCapacity is required and must be at least 1, got {most!r}")
-        if not isinstance(unit, str) or not unit:
-            raise p.fail(f"capacityLimits[{i}].capacityUnit is required")
-        if units is not None and unit not in units:
-            raise p.fail(f"capacityLimits[{i}].capacityUnit must be one of {', '.join(units)}, got '{unit}'")
-        limits.append({"maxCapacity": most, "capacityUnit": unit})
-    seen = [lim["capacityUnit"] for lim in limits]
-    if len(set(seen)) != len(seen):
-        raise p.fail(f"capacityLimits names a capacityUnit twice: {seen}")
-    return limits
 
 
 @batch_operation("CreateServiceEnvironment")
@@ -48,9 +23,7 @@ def create_service_environment(call: Call) -> Response:
         arn=region.arn("service-environment", name),
         type=p.choice("serviceEnvironmentType", ("SAGEMAKER_TRAINING",)),
         state=p.choice("state", STATES, "ENABLED"),
-        capacity_limits=check_capacity_limits(
-            call, p.opt_list("capacityLimits") or [], units=(NUM_INSTANCES,)
-        ),
+        capacity_limits=check_capacity_limits(call, p.opt_list("capacityLimits") or [], kind=ENVIRONMENT),
     )
     set_create_tags(call, env.arn)
     region.service_environments[name] = env
@@ -87,7 +60,8 @@ def update_service_environment(call: Call) -> Response:
     env = call.region.service_environment(p.op, p.text("serviceEnvironment"))
     state = p.choice("state", STATES, env.state)
     raw = p.opt_list("capacityLimits")
-    limits = env.capacity_limits if raw is None else check_capacity_limits(call, raw, units=(NUM_INSTANCES,))
+    limits = env.capacity_limits if raw is None else check_capacity_limits(call, raw, kind=ENVIRONMENT)
+    check_new_limits(call, env, limits)
     env.state, env.capacity_limits = state, limits  # validated: only now does it change
     return {"serviceEnvironmentName": env.name, "serviceEnvironmentArn": env.arn}
 
@@ -97,9 +71,9 @@ def delete_service_environment(call: Call) -> Response:
     p, region = call.p, call.region
     env = region.service_environment(p.op, p.text("serviceEnvironment"))
     require_disabled(p, "service environment", env.name, env.state, "UpdateServiceEnvironment")
-    users = [q.name for q in region.job_queues.values() if any(e is env for _, e in q.service_environments)]
-    if users:
-        raise p.fail(f"cannot delete service environment '{env.name}': job queues {users} still use it")
+    using = [q.name for q in users(region, env)]
+    if using:
+        raise p.fail(f"cannot delete service environment '{env.name}': job queues {using} still use it")
     del region.service_environments[env.name]
     region.tags.pop(env.arn, None)
     return {}

@@ -188,6 +188,11 @@ def _shares(call: Call, queue: Any) -> tuple[str | None, Any]:
         raise p.fail(
             f"quota share '{quota_name}' does not exist in job queue '{queue.name}' (known: {sorted(shares)})"
         )
+    if shares[quota_name].state != "ENABLED":  # AWS: DISABLED, "new jobs won't be accepted"
+        raise p.fail(
+            f"quota share '{quota_name}' is DISABLED and accepts no new jobs: enable it with "
+            "UpdateQuotaShare(state='ENABLED') or submit to another quota share"
+        )
     return None, shares[quota_name]
 
 

@@ -141,6 +141,8 @@ class Region:
         found: Any
         if kind == "compute-environment":
             found = self.compute_environments.get(name)
+        elif kind == "job-queue" and "/quota-share/" in name:  # job-queue/<queue>/quota-share/<name>
+            found = self.quota_shares.get(arn)
         elif kind == "job-queue":
             found = self.job_queues.get(name)
         elif kind == "scheduling-policy":
@@ -155,8 +157,6 @@ class Region:
             found = job if job is not None and job.parent is None else None
         elif kind == "service-environment":
             found = self.service_environments.get(name)
-        elif kind == "quota-share":
-            found = self.quota_shares.get(arn)
         elif kind == "service-job":
             found = self.service_jobs.get(name)
         else:

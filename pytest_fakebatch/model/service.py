@@ -45,6 +45,12 @@ class ServiceEnvironment:
     state: str  # ENABLED | DISABLED
     capacity_limits: list[dict[str, Any]]  # {"maxCapacity": n, "capacityUnit": "NUM_INSTANCES"}
 
+    @property
+    def quota_managed(self) -> bool:
+        """Quota management enabled: its capacity limits are in instance types (ml.m5.large),
+        not NUM_INSTANCES."""
+        return any(limit["capacityUnit"] != NUM_INSTANCES for limit in self.capacity_limits)
+
 
 @dataclass(eq=False)
 class QuotaShare:

@@ -2,7 +2,8 @@
 
 A job holds ``ResourceConfig.InstanceCount`` instances of its ``InstanceType`` while SCHEDULED,
 STARTING or RUNNING. A capacity limit in ``NUM_INSTANCES`` counts every instance, one in an
-instance type (``ml.m5.large``) counts that type's. Queues are served by priority, jobs within
+instance type (``ml.m5.large``, in a quota management enabled environment) counts that type's;
+a job whose type no limit names waits. Queues are served by priority, jobs within
 a queue by schedulingPriority (queues with a scheduling policy) then submission order.
 
 In a quota-management queue (a scheduling policy with ``quotaSharePolicy``) each job belongs
@@ -58,9 +59,7 @@ def _order(job: ServiceJob) -> tuple[int, str, int, int]:
 
 
 def _placement(region: Region, job: ServiceJob, in_flight: list[ServiceJob]) -> Placement | None:
-    share = job.quota_share
-    if share is not None and share.state != "ENABLED":
-        return None
+    share = job.quota_share  # a DISABLED share takes no new jobs, but those it holds still run
     for _, env in job.queue.service_environments:
         if env.state != "ENABLED":
             continue
@@ -131,7 +130,11 @@ def _without(jobs: list[ServiceJob], gone: list[ServiceJob]) -> list[ServiceJob]
 def _room(
     limits: Limits, jobs: Sequence[ServiceJob], job: ServiceJob, reserved: dict[str, int] | None = None
 ) -> bool:
-    """Whether ``job`` fits under every limit beside ``jobs`` (and capacity held back)."""
+    """Whether ``job`` fits under every limit beside ``jobs`` (and capacity held back). A quota
+    management enabled environment with no limit in the job's instance type has no room for it
+    (AWS: such jobs "wait until a matching capacity limit is configured")."""
+    if not any(job.usage(limit.get("capacityUnit", NUM_INSTANCES)) for limit in limits):
+        return False
     for limit in limits:
         unit, most = limit.get("capacityUnit", NUM_INSTANCES), limit.get("maxCapacity")
         held = (reserved or {}).get(unit, 0)
