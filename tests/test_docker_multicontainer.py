@@ -133,3 +133,70 @@ def test_an_essential_exit_stops_a_running_sidecar(batch: Any, queue: str) -> No
     containers = {c["name"]: c for c in job["ecsProperties"]["taskProperties"][0]["containers"]}
     assert containers["main"]["exitCode"] == 0
     assert containers["server"]["exitCode"] != 0  # stopped (SIGTERM, then SIGKILL)
+
+
+IN_STARTING = (
+    "Image pull duration, Amazon EKS initContainer completion duration, and Amazon ECS "
+    "containerDependency resolution duration occur in the STARTING state."
+)
+
+
+@pytest.mark.aws_doc("UG: Job states", IN_STARTING, family="ECS properties jobs", ops=("DescribeJobs",))
+def test_the_job_is_starting_while_the_container_it_depends_on_runs(
+    batch: Any, queue: str, fake_batch: Any
+) -> None:
+    batch.register_job_definition(
+        jobDefinitionName="prepared",
+        type="container",
+        ecsProperties={
+            "taskProperties": [
+                {
+                    "containers": [
+                        _container("setup", "sleep 2; echo ready", essential=False),
+                        _container(
+                            "main",
+                            "echo main ran",
+                            dependsOn=[{"containerName": "setup", "condition": "SUCCESS"}],
+                        ),
+                    ]
+                }
+            ]
+        },
+    )
+    job_id = batch.submit_job(jobName="prepared", jobQueue=queue, jobDefinition="prepared")["jobId"]
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "STARTING"
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "SUCCEEDED"
+    changes = [(e.status, e.time_ms) for e in fake_batch.events.filter(job=job_id)]
+    assert [status for status, _ in changes][-3:] == ["STARTING", "RUNNING", "SUCCEEDED"]
+    (starting, running, _) = (time for _, time in changes[-3:])
+    assert running == job["startedAt"]
+    assert running - starting >= 1900  # the setup container's two seconds were spent STARTING
+
+
+@needs_member("RegisterJobDefinition", "eksProperties")
+@pytest.mark.aws_doc("UG: Job states", IN_STARTING, family="EKS properties jobs", ops=("DescribeJobs",))
+def test_an_eks_job_is_starting_while_its_init_container_runs(batch: Any, queue: str) -> None:
+    pod = {
+        "initContainers": [
+            {"name": "fetch", "image": "busybox:latest", "command": ["sh", "-c", "sleep 2; echo fetched"]}
+        ],
+        "containers": [
+            {"name": "main", "image": "busybox:latest", "command": ["sh", "-c"], "args": ["exit 4"]}
+        ],
+    }
+    batch.register_job_definition(
+        jobDefinitionName="pod", type="container", eksProperties={"podProperties": pod}
+    )
+    job_id = batch.submit_job(jobName="pod", jobQueue=queue, jobDefinition="pod")["jobId"]
+    assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "STARTING"
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "FAILED"
+    (attempt,) = job["eksAttempts"]
+    assert [c["exitCode"] for c in attempt["initContainers"]] == [0]
+    assert [c["exitCode"] for c in attempt["containers"]] == [4]
+    assert attempt["startedAt"] == job["startedAt"]
