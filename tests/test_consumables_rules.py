@@ -194,6 +194,13 @@ def test_a_total_lowered_below_what_jobs_hold_converges(
     answer = batch.update_consumable_resource(consumableResource="licenses", operation="SET", quantity=1)
     assert answer["totalQuantity"] == 4
     assert counts(batch, "licenses") == (4, 4, 0)  # available drops now
+    message = error(
+        batch.update_consumable_resource, consumableResource="licenses", operation="REMOVE", quantity=2
+    )
+    assert message == (
+        "UpdateConsumableResource: REMOVE 2 would make totalQuantity of 'licenses' -1: it must be "
+        "non-negative (it is 1, shown as 4 until running jobs give back what they hold); remove at most 1"
+    )
     later = submit(batch, "later-9", "one")
     seen = []
     for _ in range(4):
@@ -251,6 +258,12 @@ def test_a_non_replenishable_total_is_what_is_left(
     assert counts(batch, "credits") == (3, 2, 3)
     batch.update_consumable_resource(consumableResource="credits", operation="SET", quantity=1)
     assert counts(batch, "credits") == (1, 2, 1)  # the units in use are no longer part of it
+    assert error(
+        batch.update_consumable_resource, consumableResource="credits", operation="REMOVE", quantity=3
+    ) == (
+        "UpdateConsumableResource: REMOVE 3 would make totalQuantity of 'credits' -2: it must be "
+        "non-negative (it is 1, with 2 more held by running jobs and no longer part of it); remove at most 1"
+    )
     fake_batch.advance(10)
     assert status(batch, job)[0] == "SUCCEEDED"
     assert counts(batch, "credits") == (1, 0, 1)

@@ -113,9 +113,12 @@ def update_consumable_resource(call: Call) -> Response:
 
 
 def _held(resource: ConsumableResource) -> str:
-    if not resource.in_use or resource.replenishable:
-        return ""
-    return f", with {resource.in_use} more held by running jobs and no longer part of it"
+    """How running jobs make the total shown differ from the total asked for, if they do."""
+    if resource.replenishable and resource.total_quantity != resource.total:
+        return f", shown as {resource.total_quantity} until running jobs give back what they hold"
+    if not resource.replenishable and resource.in_use:
+        return f", with {resource.in_use} more held by running jobs and no longer part of it"
+    return ""
 
 
 def _digest(call: Call) -> str:
