@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from installed_model import needs_operation
+from installed_model import needs_operation, needs_shape_member
 
 from pytest_fakebatch import FakeBatch, JobRun
 
@@ -352,6 +352,7 @@ def gpu_mnp(batch: Any, queue: str) -> str:
     family=FAMILY,
     ops=("RegisterJobDefinition",),
 )
+@needs_shape_member("NodeRangeProperty", "consumableResourceProperties")
 def test_each_node_needs_what_its_node_range_names(batch: Any, fake_batch: FakeBatch, gpu_mnp: str) -> None:
     fake_batch.clock.freeze()
 
@@ -378,6 +379,7 @@ def test_each_node_needs_what_its_node_range_names(batch: Any, fake_batch: FakeB
     assert counts(batch, "gpus") == (4, 4, 0)
 
 
+@needs_shape_member("NodePropertyOverride", "consumableResourcePropertiesOverride")
 @pytest.mark.aws_doc(
     "API: NodePropertyOverride",
     "consumableResourcePropertiesOverride An object that contains overrides for the consumable resources "
