@@ -182,3 +182,25 @@ def test_the_command_is_command_then_args_with_references_expanded(
     assert seen[0].command == ["echo", "hello", "$(GREETING)", "$(MISSING)", f"job={job['jobId']}"]
     shown = job["eksProperties"]["podProperties"]["containers"][0]
     assert (shown["command"], shown["args"]) == (container["command"], container["args"])
+
+
+@needs_shape_member("EksPodProperties", "initContainers")
+@pytest.mark.aws_doc(
+    "API: EksPodProperties",
+    "This object is limited to 10 elements.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition",),
+)
+def test_containers_and_init_containers_are_limited_to_ten_each(batch: Any) -> None:
+    def many(prefix: str, count: int) -> list[dict[str, Any]]:
+        return [{"name": f"{prefix}{i}", "image": "img:1"} for i in range(count)]
+
+    _register(batch, {"initContainers": many("init", 10), "containers": many("main", 10)})
+    for pod, kind in (
+        ({"initContainers": many("init", 11), "containers": many("main", 1)}, "initContainers"),
+        ({"containers": many("main", 11)}, "containers"),
+    ):
+        with pytest.raises(
+            ClientError, match=f"podProperties.{kind} holds 11 containers; it is limited to 10"
+        ):
+            _register(batch, pod)

@@ -77,9 +77,12 @@ def check_eks_properties(op: str, props: object) -> None:
         raise ClientError(f"{op}: eksProperties.podProperties.containers needs at least one container")
     init = pod.get("initContainers") or []
     every = [*init, *containers]
-    if len(every) > MAX_CONTAINERS:
-        raise ClientError(f"{op}: a pod takes at most {MAX_CONTAINERS} containers and init containers")
     for kind, group in (("initContainers", init), ("containers", containers)):
+        if len(group) > MAX_CONTAINERS:  # "This object is limited to 10 elements", each of them
+            raise ClientError(
+                f"{op}: eksProperties.podProperties.{kind} holds {len(group)} containers; "
+                f"it is limited to {MAX_CONTAINERS}"
+            )
         for i, container in enumerate(group):
             where = f"eksProperties.podProperties.{kind}[{i}]"
             if not isinstance(container, dict) or not container.get("image"):
