@@ -7,8 +7,14 @@ Two checks, in this order, before a request reaches the fake:
    never send ``Origin``; a web page does (and cannot send a JSON content type cross-site
    without a CORS preflight, which is refused too); a DNS-rebinding page sends its own host.
 2. :func:`verify_signature`: the request's SigV4 ``Authorization`` header is recomputed with
-   botocore's own signer over the request as received (method, raw path and query, the
-   headers it names as signed, the body, its ``X-Amz-Date``) and compared in constant time.
+   botocore's own signer over the request as received (method, raw path and query, exactly
+   the headers its ``SignedHeaders`` lists, the body, its ``X-Amz-Date`` or ``Date``) and
+   compared in constant time. AWS takes any header the client chose to sign (the AWS SDK for
+   Java 1.x signs ``user-agent``; the JavaScript SDK v2 leaves ``content-type`` unsigned); only
+   ``host`` and the ``x-amz-*`` headers must be among them.
+
+With signatures not verified, :func:`refuse_fetch_metadata` also refuses what every browser
+sends and no page can remove (``Sec-Fetch-Site``, ``Sec-Fetch-Mode``).
 
 Errors are AWS's: the codes and messages AWS answers for the same faults.
 """
@@ -16,12 +22,15 @@ Errors are AWS's: the codes and messages AWS answers for the same faults.
 from __future__ import annotations
 
 import datetime
+import email.utils
 import hashlib
 import hmac
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 from botocore.auth import SIGV4_TIMESTAMP, SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.compat import HTTPHeaders
 from botocore.credentials import ReadOnlyCredentials
 from werkzeug.wrappers import Request
 
@@ -31,6 +40,7 @@ _ALGORITHM = "AWS4-HMAC-SHA256"
 _UTC = datetime.timezone.utc
 _SKEW = datetime.timedelta(minutes=15)  # AWS refuses signatures more than 15 minutes off
 _JSON_TYPES = ("application/json", "application/x-amz-json-1.0", "application/x-amz-json-1.1")
+_FETCH_METADATA = ("Sec-Fetch-Site", "Sec-Fetch-Mode")  # set by every browser, never by a page
 
 
 class AuthError(BatchError):
@@ -93,6 +103,18 @@ def refuse_browsers(request: Request, own_hosts: tuple[str, ...]) -> None:
         )
 
 
+def refuse_fetch_metadata(request: Request) -> None:
+    """Refuse a request that carries a browser's fetch metadata: with signatures not verified,
+    a page could otherwise reach the fake (a GET route needs no JSON body, so no preflight)."""
+    for name in _FETCH_METADATA:
+        if name in request.headers:
+            raise BrowserRefused(
+                f"pytest-fakebatch does not answer browser requests ({name}: {request.headers[name]}): "
+                "with verify_signatures=False only clients outside a browser are answered; "
+                "sign the request with the fake's credentials and serve() with signatures verified"
+            )
+
+
 def scope_of(request: Request) -> Scope | None:
     """The credential scope the ``Authorization`` header names, if any, checking nothing else."""
     credential = _fields(request.headers.get("Authorization", "")).get("Credential", "")
@@ -113,7 +135,7 @@ def verify_signature(
     if not authorization:
         raise MissingAuthenticationToken("Missing Authentication Token")
     scope, date_scope, signed_headers, signature = _parse(authorization)
-    amz_date = request.headers.get("X-Amz-Date", "")
+    amz_date = _request_date(request)
     if not amz_date:
         raise IncompleteSignature(
             "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. "
@@ -176,6 +198,23 @@ def _parse(authorization: str) -> tuple[Scope, str, list[str], str]:
     return scope, date_scope, fields["SignedHeaders"].split(";"), fields["Signature"]
 
 
+def _request_date(request: Request) -> str:
+    """The request's time stamp: X-Amz-Date, else the Date header. X-Amz-Date "always overrides
+    the value of the Date header"; a Date in ISO 8601 basic format serves as it is, and one in
+    HTTP's own format (what botocore's signer writes when a request carries Date) is read as the
+    same instant."""
+    if "X-Amz-Date" in request.headers:
+        return request.headers["X-Amz-Date"]
+    date = request.headers.get("Date", "")
+    try:
+        parsed = email.utils.parsedate_to_datetime(date)
+    except (TypeError, ValueError, IndexError):
+        return date  # ISO 8601 basic format, or checked (and refused) as if it were
+    if parsed.tzinfo is None:  # "-0000", as botocore writes it: HTTP dates are always GMT
+        parsed = parsed.replace(tzinfo=_UTC)
+    return parsed.astimezone(_UTC).strftime(SIGV4_TIMESTAMP)
+
+
 def _check_date(amz_date: str, date_scope: str, now: datetime.datetime) -> None:
     try:
         signed_at = datetime.datetime.strptime(amz_date, SIGV4_TIMESTAMP).replace(
@@ -203,7 +242,8 @@ def _check_date(amz_date: str, date_scope: str, now: datetime.datetime) -> None:
 def _signature(
     request: Request, credentials: ReadOnlyCredentials, scope: Scope, signed_headers: list[str], amz_date: str
 ) -> str:
-    """botocore's SigV4 signature over the request as it arrived (raw path and query)."""
+    """botocore's SigV4 signature over the request as it arrived: raw path, its query in
+    canonical form, and exactly the headers the client signed."""
     body = request.get_data()
     claimed = request.headers.get("X-Amz-Content-SHA256")
     if claimed is not None and claimed != hashlib.sha256(body).hexdigest():
@@ -211,21 +251,48 @@ def _signature(
     # the client chooses what it signs, but what routes or dates a request must be among it:
     # otherwise a captured request could be replayed as another operation (X-Amz-Target)
     present = {name.lower() for name, _ in request.headers.items()}
-    must = {"host"} | {h for h in present if h.startswith("x-amz-")} | ({"content-type"} & present)
+    must = {"host"} | {h for h in present if h.startswith("x-amz-")}
     unsigned = sorted(must - set(signed_headers))
     if unsigned:
         raise InvalidSignature(f"The request's SignedHeaders must include {', '.join(unsigned)}.")
-    headers = {}
+    headers = HTTPHeaders()
     for name in signed_headers:
         if name not in request.headers:
             raise InvalidSignature(f"The request does not carry the signed header '{name}'.")
-        headers[name] = request.headers[name]
-    raw_uri = str(request.environ.get("RAW_URI") or request.full_path)
+        for value in request.headers.getlist(name):  # a repeated header is signed comma-joined
+            headers[name] = value
+    path, _, query = str(request.environ.get("RAW_URI") or request.full_path).partition("?")
     rebuilt = AWSRequest(
-        method=request.method, url=f"http://{request.host}{raw_uri}", data=body, headers=headers
+        method=request.method, url=f"http://{request.host}{path}?{_canonical_query(query)}", data=body
     )
     rebuilt.context["timestamp"] = amz_date
-    signer = SigV4Auth(credentials, scope.service, scope.region)
+    signer = _AsSigned(credentials, scope.service, scope.region, headers)
     canonical = signer.canonical_request(rebuilt)
     signature: str = signer.signature(signer.string_to_sign(rebuilt, canonical), rebuilt)
     return signature
+
+
+class _AsSigned(SigV4Auth):  # type: ignore[misc]  # botocore ships no types
+    """botocore's SigV4 signer, signing exactly the headers a client listed in SignedHeaders
+    (botocore's own choice leaves out some, such as user-agent, that other SDKs sign)."""
+
+    def __init__(self, credentials: ReadOnlyCredentials, service: str, region: str, signed: HTTPHeaders):
+        super().__init__(credentials, service, region)
+        self._signed = signed
+
+    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
+        return self._signed
+
+
+def _canonical_query(query: str) -> str:
+    """A raw query string as SigV4 canonicalizes it: each name and value URI-encoded (RFC 3986
+    unreserved characters kept), sorted by name, then by value."""
+    pairs = []
+    for pair in query.split("&") if query else []:
+        name, _, value = pair.partition("=")
+        pairs.append((_encode(name), _encode(value)))
+    return "&".join(f"{name}={value}" for name, value in sorted(pairs))
+
+
+def _encode(text: str) -> str:
+    return quote(unquote(text), safe="-_.~")

@@ -26,7 +26,7 @@ from botocore.model import OperationModel  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
 from ..errors import BatchError, ClientError, ServerError, as_answered_by  # noqa: E402
-from .payload import read_json  # noqa: E402
+from .payload import check_params, read_json  # noqa: E402
 from .routes import resolve  # noqa: E402
 from .shapes import fit  # noqa: E402
 
@@ -34,7 +34,9 @@ if TYPE_CHECKING:
     from .dispatcher import Dispatcher
 
 EVENTS = ("before-call.batch", "before-call.cloudwatch-logs")
+_MEASURE_EVENT = "before-parameter-build.batch"
 _UNIQUE = "pytest-fakebatch"
+_REFUSED = "fakebatch_refused"  # the request context's note of a request refused before serializing
 
 _active: Dispatcher | None = None
 _active_lock = threading.Lock()
@@ -64,10 +66,39 @@ def active() -> Dispatcher | None:
     return _active
 
 
+def on_before_parameter_build(
+    model: OperationModel, params: dict[str, Any], context: dict[str, Any], **_: Any
+) -> None:
+    """botocore's before-parameter-build: parameters nested too deep or too big are refused
+    before botocore validates or serializes (and recurses through) them. No Batch shape nests
+    anywhere near ``MAX_DEPTH`` deep, so only a client with its own validation off (or a value
+    its validator would refuse) is refused here. The refusal is noted in the request's context
+    and answered in before-call; the parameters left for botocore are placeholders for what
+    its URI needs (the client's setting is not in the context: botocore keeps it in the
+    client's serializer)."""
+    if _active is None:
+        return
+    members = model.input_shape.members if model.input_shape is not None else {}
+    outside_body = {
+        name: shape.serialization["location"]
+        for name, shape in members.items()
+        if shape.serialization.get("location")
+    }
+    try:
+        check_params(model.name, params, outside_body)
+    except ClientError as refused:
+        context[_REFUSED] = refused
+        params.clear()  # the client's own copy of its keywords: the caller's values are untouched
+        params.update({name: "-" for name, where in outside_body.items() if where == "uri"})
+
+
 def on_before_call(
     model: OperationModel, params: dict[str, Any], **_: Any
 ) -> tuple[AWSResponse, dict[str, Any]] | None:
     """botocore's before-call: the fake's answer, or None to let botocore carry on."""
+    early: BatchError | None = (params.get("context") or {}).get(_REFUSED)
+    if early is not None:
+        return _error(model, early)  # nothing of it was read, parsed or recorded
     fake = _active
     if fake is None:
         return None
@@ -168,16 +199,19 @@ def _first_difference(expected: Any, actual: Any, path: str) -> str | None:
     return None if expected == actual and type(expected) is type(actual) else path
 
 
+_HANDLERS = [(event, on_before_call) for event in EVENTS] + [(_MEASURE_EVENT, on_before_parameter_build)]
+
+
 def _register(emitter: Any) -> None:
-    for event in EVENTS:
-        emitter.register(event, on_before_call, unique_id=f"{_UNIQUE}:{event}")
+    for event, handler in _HANDLERS:
+        emitter.register(event, handler, unique_id=f"{_UNIQUE}:{event}")
 
 
 def install() -> None:
     """Hook every botocore session and client, those to come and those that exist already."""
-    for event in EVENTS:
-        if (event, on_before_call) not in botocore.handlers.BUILTIN_HANDLERS:
-            botocore.handlers.BUILTIN_HANDLERS.append((event, on_before_call))
+    for entry in _HANDLERS:
+        if entry not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(entry)
     if _BOTOCORE_WAS_LOADED:  # sessions or clients may predate this module: find them once
         for obj in gc.get_objects():
             if isinstance(obj, botocore.session.Session):
