@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 from installed_model import needs_operation
+
+from pytest_fakebatch import FakeBatch, ServiceJobRun
 
 pytestmark = needs_operation("CreateServiceEnvironment")
 
@@ -39,6 +42,18 @@ def _error(excinfo: pytest.ExceptionInfo[ClientError]) -> str:
     return str(excinfo.value.response["Error"]["Message"])
 
 
+@pytest.mark.aws_doc(
+    "API: DeleteServiceEnvironment",
+    "Before you can delete a service environment, you must first set its state to DISABLED with the "
+    "UpdateServiceEnvironment API operation",
+    family="Service environments",
+    ops=(
+        "CreateServiceEnvironment",
+        "DescribeServiceEnvironments",
+        "UpdateServiceEnvironment",
+        "DeleteServiceEnvironment",
+    ),
+)
 def test_service_environment_crud_and_tags(batch: Any) -> None:
     arn = _env(batch, tags={"team": "ml"})
     assert arn.endswith(":service-environment/se")
@@ -63,6 +78,13 @@ def test_service_environment_crud_and_tags(batch: Any) -> None:
     assert batch.describe_service_environments()["serviceEnvironments"] == []
 
 
+@pytest.mark.aws_doc(
+    "API: CapacityLimit",
+    "capacityUnit ... For SAGEMAKER_TRAINING jobs in a quota management enabled service environment, "
+    "specify the instance type (for example, ml.m5.large). Otherwise, use NUM_INSTANCES.",
+    family="Service environments",
+    ops=("CreateServiceEnvironment",),
+)
 @pytest.mark.parametrize(
     ("limits", "message"),
     [
@@ -92,6 +114,13 @@ def test_service_environment_capacity_limits_are_checked(batch: Any, limits: Any
     assert batch.describe_service_environments()["serviceEnvironments"] == []
 
 
+@pytest.mark.aws_doc(
+    "botocore: CreateServiceEnvironmentRequest",
+    "serviceEnvironmentName ... It can be up to 128 characters long and can contain letters, numbers, "
+    "hyphens (-), and underscores (_).",
+    family="Service environments",
+    ops=("CreateServiceEnvironment", "DescribeServiceEnvironments"),
+)
 def test_service_environment_names_and_paging(batch: Any) -> None:
     for i in range(5):
         _env(batch, f"se{i}")
@@ -105,6 +134,13 @@ def test_service_environment_names_and_paging(batch: Any) -> None:
     assert names == [f"se{i}" for i in range(5)]
 
 
+@pytest.mark.aws_doc(
+    "API: DeleteServiceEnvironment",
+    "Before you can delete a service environment, you must ... disassociate it from any job queues with "
+    "the UpdateJobQueue API operation.",
+    family="Service environments",
+    ops=("DeleteServiceEnvironment",),
+)
 def test_a_used_service_environment_cannot_be_deleted(batch: Any) -> None:
     _env(batch)
     _queue(batch)
@@ -114,6 +150,13 @@ def test_a_used_service_environment_cannot_be_deleted(batch: Any) -> None:
     assert "job queues ['sq'] still use it" in _error(excinfo)
 
 
+@pytest.mark.aws_doc(
+    "botocore: CreateJobQueueRequest",
+    "serviceEnvironmentOrder ... A job queue can't have both a serviceEnvironmentOrder and a "
+    "computeEnvironmentOrder field.",
+    family="Service environments",
+    ops=("CreateJobQueue", "UpdateJobQueue"),
+)
 def test_sagemaker_queue_takes_service_environments_only(batch: Any, queue: str) -> None:
     arn = _env(batch)
     _queue(batch)
@@ -312,3 +355,48 @@ def test_a_quota_share_policy_needs_a_sagemaker_training_job_queue(batch: Any, q
         "queues only: quota management is supported for job queues connected to a SAGEMAKER_TRAINING service "
         "environment"
     )
+
+
+@pytest.mark.aws_doc(
+    "API: UpdateServiceEnvironment",
+    "You can update the state of a service environment from ENABLED to DISABLED to prevent new service "
+    "jobs from being placed in the service environment.",
+    family="Service environments",
+    ops=("UpdateServiceEnvironment", "SubmitServiceJob"),
+)
+def test_a_disabled_service_environment_places_no_new_jobs(fake_batch: FakeBatch, batch: Any) -> None:
+    _env(batch, most=4)
+    _queue(batch)
+
+    @fake_batch.service_handler("*")
+    def train(job: ServiceJobRun) -> None:
+        job.sleep(100)
+
+    payload = json.dumps(
+        {
+            "TrainingJobName": "train",
+            "AlgorithmSpecification": {"TrainingImage": "trainer:1", "TrainingInputMode": "File"},
+            "RoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+            "ResourceConfig": {"InstanceType": M5, "InstanceCount": 1, "VolumeSizeInGB": 1},
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        }
+    )
+
+    def submit(name: str) -> str:
+        job_id: str = batch.submit_service_job(
+            jobName=name, jobQueue="sq", serviceJobType="SAGEMAKER_TRAINING", serviceRequestPayload=payload
+        )["jobId"]
+        return job_id
+
+    def status(job_id: str) -> str:
+        return str(batch.describe_service_job(jobId=job_id)["status"])
+
+    placed = submit("placed")
+    batch.update_service_environment(serviceEnvironment="se", state="DISABLED")
+    held = submit("held")
+    fake_batch.advance(100)
+    assert (status(placed), status(held)) == ("SUCCEEDED", "RUNNABLE")
+    batch.update_service_environment(serviceEnvironment="se", state="ENABLED")
+    fake_batch.advance(100)
+    assert status(held) == "SUCCEEDED"
