@@ -496,3 +496,31 @@ def test_a_job_of_an_instance_type_the_environment_does_not_limit_waits(
     )
     fake_batch.advance(200)
     assert statuses(batch, g5, *m5) == ["SUCCEEDED"] * 3
+
+
+@pytest.mark.aws_doc(
+    "UG: Quota shares",
+    "Administrators lowering a quota share's capacity limits can also make SCHEDULED, STARTING, or "
+    "RUNNING jobs within that quota share eligible for preemption even if LEND or RESERVE was selected "
+    "as the resource sharing strategy, if the capacity already consumed by that quota share is above its "
+    "lowered capacity limits.",
+    family="Quota shares",
+    ops=("UpdateQuotaShare",),
+)
+def test_lowering_a_share_limits_lets_another_share_reclaim_what_it_holds_beyond(
+    fake_batch: FakeBatch, batch: Any, trains: None
+) -> None:
+    quota_queue(batch, most=3)
+    first = share(batch, "first", 2)
+    second = share(batch, "second", 1)
+    mine = [submit(batch, f"f{i}", "first") for i in range(2)]
+    theirs = [submit(batch, f"s{i}", "second") for i in range(2)]
+    assert statuses(batch, *mine, *theirs) == ["RUNNING", "RUNNING", "RUNNING", "RUNNABLE"]
+
+    batch.update_quota_share(quotaShareArn=first, capacityLimits=[{"maxCapacity": 1, "capacityUnit": M5}])
+    assert statuses(batch, *mine, *theirs) == ["RUNNING", "RUNNING", "RUNNING", "RUNNABLE"]  # none needs it
+    batch.update_quota_share(quotaShareArn=second, capacityLimits=[{"maxCapacity": 2, "capacityUnit": M5}])
+    fake_batch.step()
+
+    assert statuses(batch, *mine, *theirs) == ["RUNNING", "RUNNABLE", "RUNNING", "RUNNING"]
+    assert batch.describe_service_job(jobId=mine[1])["preemptionSummary"]["preemptedAttemptCount"] == 1

@@ -8,10 +8,11 @@ a queue by schedulingPriority (queues with a scheduling policy) then submission 
 
 In a quota-management queue (a scheduling policy with ``quotaSharePolicy``) each job belongs
 to a quota share. A job within its share's capacity limits starts where the environment has
-room, reclaiming capacity lent to other shares (cross-share preemption) if it must. Beyond its
-limits, a LEND_AND_BORROW share borrows idle capacity up to ``borrowLimit`` percent more
-(-1: no bound), leaving RESERVE shares' idle capacity alone; with ``inSharePreemption``
-ENABLED a job may preempt lower-priority jobs of its own share.
+room, reclaiming capacity other shares hold beyond their own limits (borrowed, or left over
+by lowered limits: cross-share preemption) if it must. Beyond its limits, a LEND_AND_BORROW
+share borrows idle capacity up to ``borrowLimit`` percent more (-1: no bound), leaving
+RESERVE shares' idle capacity alone; with ``inSharePreemption`` ENABLED a job may preempt
+lower-priority jobs of its own share.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _share_placement(
     if _within(share.capacity_limits, mine, job, 1.0):
         if _room(env.capacity_limits, on_env, job):
             return Placement(env, borrowing=False)
-        lent = sorted((j for j in on_env if j.borrowing and j.quota_share is not share), key=lambda j: -j.seq)
+        lent = _beyond_quota(on_env, share)
         victims = _reclaim(lent, lambda gone: _room(env.capacity_limits, _without(on_env, gone), job))
         return None if victims is None else Placement(env, borrowing=False, preempt=victims)
     if share.preemption.get("inSharePreemption") == "ENABLED":
@@ -117,6 +118,26 @@ def _share_placement(
     if _room(env.capacity_limits, on_env, job, reserved):
         return Placement(env, borrowing=True)
     return None
+
+
+def _beyond_quota(on_env: list[ServiceJob], share: QuotaShare) -> list[ServiceJob]:
+    """Jobs of the other quota shares holding capacity beyond their share's capacity limits as
+    they are now, newest first: what they borrowed, or what limits lowered since leave over
+    (AWS: "Administrators lowering a quota share's capacity limits can also make SCHEDULED,
+    STARTING, or RUNNING jobs within that quota share eligible for preemption"). A share's
+    oldest jobs keep its quota."""
+    beyond: list[ServiceJob] = []
+    kept: dict[QuotaShare, list[ServiceJob]] = {}
+    for job in sorted(on_env, key=lambda j: j.seq):
+        other = job.quota_share
+        if other is None or other is share:
+            continue
+        held = kept.setdefault(other, [])
+        if _within(other.capacity_limits, held, job, 1.0):
+            held.append(job)
+        else:
+            beyond.append(job)
+    return beyond[::-1]
 
 
 def _usage(jobs: Sequence[ServiceJob], unit: str) -> int:
