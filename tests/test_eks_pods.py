@@ -204,3 +204,31 @@ def test_containers_and_init_containers_are_limited_to_ten_each(batch: Any) -> N
             ClientError, match=f"podProperties.{kind} holds 11 containers; it is limited to 10"
         ):
             _register(batch, pod)
+
+
+@pytest.mark.aws_doc(
+    "UG: Amazon EKS jobs",
+    "AWS Batch cleans up job pods soon after a pod completes its job. To see pod application logs, "
+    "configure a logging service for your cluster.",
+    family=FAMILY,
+    ops=("DescribeJobs",),
+)
+def test_pod_logs_are_where_container_insights_fluent_bit_puts_them(
+    batch: Any, logs: Any, eks_queue: str, fake_batch: FakeBatch
+) -> None:
+    fake_batch.handler("img:*")(lambda job: print(f"hello from {job.container_name}"))
+    _register(batch, {"containers": [MAIN, {**MAIN, "name": "side"}]})
+    job = _run(batch, eks_queue)
+    (attempt,) = job["eksAttempts"]
+    group = "/aws/containerinsights/ClusterForBatch/application"
+    for container in attempt["containers"]:
+        stream = (
+            f"{attempt['nodeName']}-application.var.log.containers."
+            f"{attempt['podName']}_batch-jobs_{container['name']}-{container['containerID']}.log"
+        )
+        events = logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]
+        assert [e["message"] for e in events] == [f"hello from {container['name']}"]
+    assert len(attempt["containers"][0]["containerID"]) == 64
+    batch_streams = logs.describe_log_streams(logGroupName="/aws/batch/job")["logStreams"]
+    assert batch_streams == []
+    assert sorted(fake_batch.job(job["jobId"]).output) == ["hello from main", "hello from side"]

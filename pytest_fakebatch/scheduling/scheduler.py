@@ -42,7 +42,7 @@ from .multinode import launch_other_nodes, nodes_launching
 from .ordering import fitting_environment, gang, offer_capacity
 from .retry import should_retry
 from .service_jobs import ServiceScheduler
-from .tasks import TaskRunner, leave_starting, log_stream_name
+from .tasks import TaskRunner, keeps_job_stream, leave_starting, log_stream_name
 
 ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
@@ -272,7 +272,8 @@ class Scheduler:
         assert attempt is not None
         attempt.started_at = now
         attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
-        region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
+        if keeps_job_stream(job):
+            region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
         job.attempts.append(attempt)
         task = job.spec.task is not None  # an ECS task or EKS pod is RUNNING once it is up
         if not task:
@@ -352,7 +353,8 @@ class Scheduler:
         attempt.exit_code = outcome.exit_code
         attempt.reason = outcome.reason
         attempt.status_reason = outcome.status_reason or ESSENTIAL_EXITED
-        region.logs[job.spec.log_group][attempt.log_stream] = list(outcome.logs)
+        if keeps_job_stream(job):
+            region.logs[job.spec.log_group][attempt.log_stream] = list(outcome.logs)
         if outcome.exit_code == 0 and outcome.status_reason is None:
             set_status(region, job, SUCCEEDED, attempt.stopped_at, attempt.status_reason)
         elif (
@@ -384,8 +386,9 @@ class Scheduler:
             attempt = job.running
             if attempt is not None and attempt.handle is not None:
                 with self._containing(region, job):
-                    logs = self.executor.logs(attempt.handle, now)
-                    region.logs[job.spec.log_group][attempt.log_stream] = logs
+                    logs = self.executor.logs(attempt.handle, now)  # a task's: its containers' too
+                    if keeps_job_stream(job):
+                        region.logs[job.spec.log_group][attempt.log_stream] = logs
 
     def next_event(self, region: Region) -> int | None:
         """The earliest time a running attempt ends or times out, a service job's simulated work

@@ -209,7 +209,7 @@ def _record(part: Part, outcome: Outcome, now_ms: int) -> None:
     run.stopped_at = max(outcome.finished_at or now_ms, run.started_at or 0)
     run.exit_code = outcome.exit_code
     run.reason = outcome.reason
-    run.container_id = uuid.uuid4().hex
+    run.container_id = run.container_id or uuid.uuid4().hex
     part.sink[run.log_stream] = list(outcome.logs)
 
 

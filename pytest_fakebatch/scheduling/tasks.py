@@ -76,9 +76,11 @@ class TaskRunner:
         parts = []
         for container in plan.containers:
             props = container.props
-            group = log_group(props)
-            stream = f"{job.spec.definition.name}/{container.name}/{task_id}"
-            run = ContainerRun(container.name, container.init, group, stream)
+            run = ContainerRun(container.name, container.init, log_group(props), "")
+            run.log_stream = f"{job.spec.definition.name}/{container.name}/{task_id}"
+            if attempt.pod is not None and attempt.pod.cluster_arn is not None:
+                _collected_by_fluent_bit(run, attempt.pod)
+            group, stream = run.log_group, run.log_stream
             attempt.containers.append(run)
             sink = region.logs.setdefault(group, {})
             own_env = {e["name"]: e.get("value", "") for e in props.get("environment", [])}
@@ -169,6 +171,25 @@ class TaskRunner:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def keeps_job_stream(job: Job) -> bool:
+    """Whether an attempt of ``job`` writes a stream of its own to its log group: not an EKS
+    pod's ("To see pod application logs, configure a logging service for your cluster")."""
+    return job.spec.task is None or job.spec.task.kind != EKS
+
+
+def _collected_by_fluent_bit(run: ContainerRun, pod: Pod) -> None:
+    """Where the CloudWatch agent's Fluent Bit (Container Insights), the logging service the
+    User Guide sets up for EKS jobs, puts a container's output: the cluster's ``application``
+    group, a stream per container log file of the node."""
+    run.container_id = uuid.uuid4().hex + uuid.uuid4().hex  # 64 hex digits, as containerd's
+    cluster = (pod.cluster_arn or "").rsplit("/", 1)[-1]
+    run.log_group = f"/aws/containerinsights/{cluster}/application"
+    run.log_stream = (
+        f"{pod.node_name}-application.var.log.containers."
+        f"{pod.name}_{pod.namespace}_{run.name}-{run.container_id}.log"
+    )
 
 
 def leave_starting(region: Region, job: Job, runner: TaskRunner, outcome: Outcome | None, now: int) -> bool:
