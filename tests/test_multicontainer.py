@@ -488,3 +488,18 @@ def test_eks_overrides_and_parameters(batch: Any, queue: str, fake_batch: FakeBa
 def test_overrides_must_match_the_kind_of_definition(batch: Any, queue: str, definition: str) -> None:
     with pytest.raises(ClientError, match="eksPropertiesOverride applies only"):
         _submit(batch, queue, definition, eksPropertiesOverride={"podProperties": {}})
+
+
+@ecs
+@pytest.mark.aws_doc(
+    "botocore: TaskContainerOverrides",
+    "This parameter can't contain an empty string.",
+    family="ECS properties jobs",
+    ops=("SubmitJob",),
+)
+def test_an_override_command_cannot_contain_an_empty_string(batch: Any, queue: str) -> None:
+    definition = _register_ecs(batch, _container("a", "img:1"))
+    override = {"taskProperties": [{"containers": [{"name": "a", "command": ["run", ""]}]}]}
+    with pytest.raises(ClientError, match=r"command can't contain an empty string \(argument 1\)"):
+        _submit(batch, queue, definition, ecsPropertiesOverride=override)
+    assert batch.list_jobs(jobQueue=queue, jobStatus="SUCCEEDED")["jobSummaryList"] == []

@@ -140,6 +140,12 @@ def _ecs_overrides(call: Call, names: list[str]) -> dict[str, dict[str, Any]]:
                 f"ecsPropertiesOverride.taskProperties[0].containers[{i}].name '{entry.get('name')}' "
                 f"names no container of the job definition (known: {known})"
             )
+        command = entry.get("command")
+        if isinstance(command, list) and "" in command:  # TaskContainerOverrides.command
+            raise p.fail(
+                f"ecsPropertiesOverride.taskProperties[0].containers[{i}].command can't contain an "
+                f"empty string (argument {command.index('')}): leave the argument out"
+            )
         found[name] = {k: v for k, v in entry.items() if k != "name"}
     return found
 
