@@ -400,3 +400,51 @@ def test_a_disabled_service_environment_places_no_new_jobs(fake_batch: FakeBatch
     batch.update_service_environment(serviceEnvironment="se", state="ENABLED")
     fake_batch.advance(100)
     assert status(held) == "SUCCEEDED"
+
+
+@pytest.mark.aws_doc(
+    "UG: Update a service environment in AWS Batch",
+    "When capacity limits are lowered, jobs already in SCHEDULED, STARTING, or RUNNING states are not "
+    "terminated. Already-scheduled jobs may cause current utilization to temporarily exceed the new "
+    "capacity limit, but new jobs will respect the updated limits during scheduling.",
+    family="Service environments",
+    ops=("UpdateServiceEnvironment",),
+)
+def test_lowered_capacity_limits_leave_running_jobs_alone(fake_batch: FakeBatch, batch: Any) -> None:
+    _env(batch, most=3)
+    _queue(batch)
+
+    @fake_batch.service_handler("*")
+    def train(job: ServiceJobRun) -> None:
+        job.sleep(100 if job.job_name.startswith("early") else 50)
+
+    payload = json.dumps(
+        {
+            "TrainingJobName": "train",
+            "AlgorithmSpecification": {"TrainingImage": "trainer:1", "TrainingInputMode": "File"},
+            "RoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+            "ResourceConfig": {"InstanceType": M5, "InstanceCount": 1, "VolumeSizeInGB": 1},
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        }
+    )
+
+    def submit(name: str) -> str:
+        job_id: str = batch.submit_service_job(
+            jobName=name, jobQueue="sq", serviceJobType="SAGEMAKER_TRAINING", serviceRequestPayload=payload
+        )["jobId"]
+        return job_id
+
+    def statuses(*job_ids: str) -> list[str]:
+        return [batch.describe_service_job(jobId=j)["status"] for j in job_ids]
+
+    early = [submit(f"early{i}") for i in range(2)]  # 2 of 3 instances: room for one more
+    batch.update_service_environment(
+        serviceEnvironment="se", capacityLimits=[{"maxCapacity": 1, "capacityUnit": NUM}]
+    )
+    late = submit("late")
+    assert statuses(*early, late) == ["RUNNING", "RUNNING", "RUNNABLE"]
+    fake_batch.advance(100)
+    assert statuses(*early, late) == ["SUCCEEDED", "SUCCEEDED", "RUNNING"]
+    fake_batch.advance(50)
+    assert statuses(late) == ["SUCCEEDED"]
