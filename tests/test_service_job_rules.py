@@ -64,7 +64,8 @@ def test_a_job_arn_is_accepted_wherever_a_job_id_is(fake_batch: FakeBatch, batch
 @needs_operation("TerminateServiceJobs")
 @pytest.mark.aws_doc(
     "API: TerminateServiceJobs",
-    "Service jobs that can't be found are treated as successfully processed.",
+    "Service jobs that can't be found are treated as successfully processed. ... ValidationException - "
+    "A service job identifier in the request is malformed or isn't valid.",
     family="Bulk operations",
     ops=("TerminateServiceJobs",),
 )
@@ -79,6 +80,16 @@ def test_terminate_service_jobs_takes_arns_and_counts_unknown_jobs_as_done(
     for job_id in (first["jobId"], second["jobId"]):
         job = batch.describe_service_job(jobId=job_id)
         assert (job["status"], job["statusReason"], job["isTerminated"]) == ("FAILED", "bye", True)
+    container_job = first["jobArn"].replace(":service-job/", ":job/")
+    answer = batch.terminate_service_jobs(jobs=[container_job], reason="bye")
+    assert answer["successful"] == []
+    assert answer["errors"] == [
+        {
+            "job": container_job,
+            "code": "ValidationException",
+            "message": f"'{container_job}' is not a service job ID or service job ARN",
+        }
+    ]
 
 
 @pytest.mark.aws_doc(

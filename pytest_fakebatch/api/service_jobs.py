@@ -281,16 +281,23 @@ def terminate_service_job(call: Call) -> Response:
 @batch_operation("TerminateServiceJobs")
 def terminate_service_jobs(call: Call) -> Response:
     """Each job terminated as TerminateServiceJob would. "Service jobs that can't be found are
-    treated as successfully processed" (TerminateServiceJobs), so nothing lands in ``errors``."""
+    treated as successfully processed"; an identifier that cannot name a service job (blank, or
+    the ARN of something else) is a ``ValidationException`` entry: "A service job identifier in
+    the request is malformed or isn't valid" (TerminateServiceJobs)."""
     p, region = call.p, call.region
     ids = p.str_list("jobs")
     if not 1 <= len(ids) <= _MAX_BULK:
         raise p.fail(f"jobs takes 1 to {_MAX_BULK} service job ids, got {len(ids)}")
     reason = stop_reason(call)
     successful: list[str] = []
+    errors: list[dict[str, str]] = []
     for ref in dict.fromkeys(ids):
+        if not ref.strip() or (ref.startswith("arn:") and ":service-job/" not in ref):
+            message = f"'{ref[:200]}' is not a service job ID or service job ARN"
+            errors.append({"job": ref, "code": "ValidationException", "message": message})
+            continue
         job = region.service_jobs.get(ref.rsplit(":service-job/", 1)[-1])
         if job is not None and ref in (job.id, job.arn):
             call.scheduler.services.terminate(region, job, reason)
         successful.append(ref)
-    return {"successful": successful, "errors": []}
+    return {"successful": successful, "errors": errors}
