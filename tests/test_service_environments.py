@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from installed_model import needs_operation
+from installed_model import needs_member, needs_operation
 
 from pytest_fakebatch import FakeBatch, ServiceJobRun
 
@@ -184,6 +184,7 @@ def test_sagemaker_queue_takes_service_environments_only(batch: Any, queue: str)
 
 
 M5 = "ml.m5.large"
+QUOTA_POLICY = needs_member("CreateSchedulingPolicy", "quotaSharePolicy")
 
 
 def _policy(batch: Any, name: str = "qm") -> str:
@@ -223,6 +224,7 @@ def test_a_quota_management_service_environment_limits_instance_types(batch: Any
     assert env["capacityLimits"] == [{"maxCapacity": 1, "capacityUnit": NUM}]
 
 
+@QUOTA_POLICY
 @pytest.mark.aws_doc(
     "UG: Create quota management resources",
     "A single SAGEMAKER_TRAINING service environment must be provided which is not currently connected "
@@ -297,6 +299,7 @@ def test_a_quota_management_service_environment_serves_one_quota_management_job_
     assert sorted(q["jobQueueName"] for q in batch.describe_job_queues()["jobQueues"]) == ["fifo", "first"]
 
 
+@QUOTA_POLICY
 @pytest.mark.aws_doc(
     "UG: Jobs stuck in RUNNABLE due to misconfiguration",
     "The service environment capacityLimits structure supports different capacityUnit values depending "
@@ -335,6 +338,7 @@ def test_a_connected_service_environment_keeps_the_units_its_job_queue_needs(bat
     assert [e["capacityLimits"][0]["capacityUnit"] for e in envs] == [NUM, "ml.g5.xlarge"]
 
 
+@QUOTA_POLICY
 @pytest.mark.aws_doc(
     "UG: Quota management",
     "Quota management is only supported for job queues connected to a SAGEMAKER_TRAINING service "
