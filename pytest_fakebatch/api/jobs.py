@@ -19,6 +19,7 @@ from ..model.jobs import (
     observed_status,
 )
 from ..model.numbers import whole_number
+from ..model.resources import JobQueue
 from ..model.service import IN_FLIGHT
 from ..scheduling.lifecycle import set_status
 from ..scheduling.ordering import offer_capacity
@@ -233,5 +234,32 @@ def get_job_queue_snapshot(call: Call) -> Response:
         "frontOfQueue": {
             "jobs": [{"jobArn": j.arn, "earliestTimeAtPosition": j.created_at} for j in order[:100]],
             "lastUpdatedAt": call.now(),
-        }
+        },
+        "queueUtilization": _utilization(queue, [j for j in running if j.spec.queue is queue], call.now()),
     }
+
+
+def _utilization(queue: JobQueue, running: list[Job], now: int) -> Response:
+    """queueUtilization of a container queue: the vCPUs its STARTING and RUNNING jobs hold
+    ("For compute jobs, this is VCPU for Amazon EC2 and cpu for Amazon EKS"), and in a fair-share
+    queue each share's ("the top 20 shares with the highest capacity utilization, ordered by
+    usage amount")."""
+    eks = any("eksConfiguration" in env.extra for _, env in queue.compute_environments)
+    unit = "cpu" if eks else "VCPU"
+
+    def usage(jobs: list[Job]) -> list[Response]:
+        return [{"capacityUnit": unit, "quantity": float(sum(j.vcpus for j in jobs))}] if jobs else []
+
+    detail: Response = {"totalCapacityUsage": usage(running), "lastUpdatedAt": now}
+    if queue.scheduling_policy_arn is not None:
+        shares: dict[str, list[Job]] = {}
+        for job in running:
+            shares.setdefault(job.spec.share_identifier or "", []).append(job)
+        ranked = sorted(shares.items(), key=lambda item: (-sum(j.vcpus for j in item[1]), item[0]))
+        detail["fairshareUtilization"] = {
+            "activeShareCount": len(shares),
+            "topCapacityUtilization": [
+                {"shareIdentifier": share, "capacityUsage": usage(jobs)} for share, jobs in ranked[:20]
+            ],
+        }
+    return detail
