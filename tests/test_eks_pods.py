@@ -232,3 +232,88 @@ def test_pod_logs_are_where_container_insights_fluent_bit_puts_them(
     batch_streams = logs.describe_log_streams(logGroupName="/aws/batch/job")["logStreams"]
     assert batch_streams == []
     assert sorted(fake_batch.job(job["jobId"]).output) == ["hello from main", "hello from side"]
+
+
+@pytest.mark.aws_doc(
+    "botocore: EksContainerResourceRequirements",
+    "memory can be specified in limits, requests, or both. If memory is specified in both places, "
+    "then the value that's specified in limits must be equal to the value that's specified in requests.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition", "SubmitJob"),
+)
+@pytest.mark.aws_doc(
+    "botocore: EksContainerResourceRequirements",
+    "cpu The number of CPUs that's reserved for the container. Values must be an even multiple of "
+    "0.25. ... If cpu is specified in both places, then the value that's specified in limits must be "
+    "at least as large as the value that's specified in requests.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition", "SubmitJob"),
+)
+@pytest.mark.aws_doc(
+    "botocore: EksContainerResourceRequirements",
+    "You must specify at least 4 MiB of memory for a job.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition",),
+)
+@pytest.mark.parametrize(
+    ("resources", "message"),
+    [
+        ({"limits": {"memory": "2Mi"}}, "limits.memory '2Mi' is not a memory size of at least 4 MiB"),
+        ({"requests": {"cpu": "0.3"}}, "requests.cpu '0.3' must be an even multiple of 0.25"),
+        ({"limits": {"nvidia.com/gpu": "1.5"}}, "nvidia.com/gpu '1.5' must be a whole integer"),
+        (
+            {"limits": {"memory": "2048Mi"}, "requests": {"memory": "1024Mi"}},
+            r"memory is in limits \(2048Mi\) and requests \(1024Mi\), which must then be equal",
+        ),
+        (
+            {"limits": {"cpu": "1"}, "requests": {"cpu": "2"}},
+            r"the cpu limit \(1\) must be at least as large as the cpu request \(2\)",
+        ),
+    ],
+)
+def test_container_resources_are_checked(
+    batch: Any, eks_queue: str, resources: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ClientError, match=message):
+        _register(batch, {"containers": [{**MAIN, "resources": resources}]})
+    fine = {"limits": {"cpu": "2", "memory": "2048Mi"}, "requests": {"cpu": "1.5", "memory": "2Gi"}}
+    _register(batch, {"containers": [{**MAIN, "resources": fine}]})
+    override = {"podProperties": {"containers": [{"name": "main", "resources": resources}]}}
+    with pytest.raises(ClientError, match=message):
+        _run(batch, eks_queue, eksPropertiesOverride=override)
+
+
+@pytest.mark.aws_doc(
+    "botocore: EksPodProperties",
+    "Valid values: Default | ClusterFirst | ClusterFirstWithHostNet",
+    family=FAMILY,
+    ops=("RegisterJobDefinition",),
+)
+@pytest.mark.aws_doc(
+    "botocore: EksContainer",
+    "Supported values are Always, IfNotPresent, and Never.",
+    family=FAMILY,
+    ops=("RegisterJobDefinition",),
+)
+@pytest.mark.aws_doc(
+    "botocore: EksPodPropertiesDetail",
+    "If no value was specified for dnsPolicy in the RegisterJobDefinition API operation, then no "
+    "value will be returned for dnsPolicy by either of DescribeJobDefinitions or DescribeJobs API "
+    "operations.",
+    family=FAMILY,
+    ops=("DescribeJobs",),
+)
+def test_dns_and_pull_policies_are_checked_and_echoed_as_given(batch: Any, eks_queue: str) -> None:
+    with pytest.raises(
+        ClientError, match="dnsPolicy must be one of Default, ClusterFirst, ClusterFirstWithHostNet"
+    ):
+        _register(batch, {"containers": [MAIN], "dnsPolicy": "None"})
+    with pytest.raises(ClientError, match="imagePullPolicy must be one of Always, IfNotPresent, Never"):
+        _register(batch, {"containers": [{**MAIN, "imagePullPolicy": "always"}]})
+    _register(batch, {"containers": [MAIN]})
+    shown = _run(batch, eks_queue)["eksProperties"]["podProperties"]
+    assert "dnsPolicy" not in shown
+    assert "imagePullPolicy" not in shown["containers"][0]
+    _register(batch, {"containers": [{**MAIN, "imagePullPolicy": "Never"}], "dnsPolicy": "ClusterFirst"})
+    shown = _run(batch, eks_queue)["eksProperties"]["podProperties"]
+    assert (shown["dnsPolicy"], shown["containers"][0]["imagePullPolicy"]) == ("ClusterFirst", "Never")

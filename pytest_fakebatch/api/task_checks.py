@@ -13,12 +13,16 @@ import re
 from typing import Any
 
 from ..errors import ClientError
+from ..model.numbers import decimal_amount
 from ..model.tasks import COMPLETE, START, SUCCESS
 from .checks import check_container, check_environment
 
 MAX_CONTAINERS = 10
 EKS_DEFAULT_NAME = "Default"  # AWS's name for an EKS container that was given none
 ECS_DEFAULT_NAME = "default"  # the middle part of a single unnamed ECS container's log stream
+_DNS_POLICIES = ("Default", "ClusterFirst", "ClusterFirstWithHostNet")
+_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+_MIN_MEMORY_MIB = 4
 _NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 
 
@@ -88,8 +92,65 @@ def check_eks_properties(op: str, props: object) -> None:
             if not isinstance(container, dict) or not container.get("image"):
                 raise ClientError(f"{op}: {where}.image is required")
             check_environment(op, where, container.get("env"))
+            check_eks_resources(op, f"{where}.resources", container.get("resources"))
+            _one_of(op, f"{where}.imagePullPolicy", container.get("imagePullPolicy"), _PULL_POLICIES)
     names_of(op, "eksProperties.podProperties", every, EKS_DEFAULT_NAME)
     check_namespace(op, "eksProperties.podProperties.metadata", pod.get("metadata"))
+    _one_of(op, "eksProperties.podProperties.dnsPolicy", pod.get("dnsPolicy"), _DNS_POLICIES)
+
+
+def check_eks_resources(op: str, where: str, resources: object) -> None:
+    """EksContainerResourceRequirements: memory at least 4 MiB and the same in ``limits`` and
+    ``requests``; cpu "an even multiple of 0.25", its limit at least its request; nvidia.com/gpu
+    "a whole integer", the same in both."""
+    if not isinstance(resources, dict):
+        return
+    given = {kind: resources.get(kind) or {} for kind in ("limits", "requests")}
+    for kind, values in given.items():
+        memory = values.get("memory")
+        if memory is not None and (mebibytes(memory) or 0) < _MIN_MEMORY_MIB:
+            raise ClientError(
+                f"{op}: {where}.{kind}.memory {memory!r} is not a memory size of at least "
+                f"{_MIN_MEMORY_MIB} MiB: write whole MiB with a 'Mi' suffix, such as '2048Mi'"
+            )
+        cpu = values.get("cpu")
+        if cpu is not None and ((amount := decimal_amount(cpu)) is None or (amount * 4) % 1):
+            raise ClientError(f"{op}: {where}.{kind}.cpu {cpu!r} must be an even multiple of 0.25")
+        gpu = values.get("nvidia.com/gpu")
+        if gpu is not None and (not isinstance(gpu, str) or not gpu.isdigit()):
+            raise ClientError(f"{op}: {where}.{kind}.nvidia.com/gpu {gpu!r} must be a whole integer")
+    limits, requests = given["limits"], given["requests"]
+    for name in ("memory", "nvidia.com/gpu"):
+        if name in limits and name in requests and _amount(limits[name]) != _amount(requests[name]):
+            raise ClientError(
+                f"{op}: {where}: {name} is in limits ({limits[name]}) and requests "
+                f"({requests[name]}), which must then be equal"
+            )
+    if "cpu" in limits and "cpu" in requests and _amount(limits["cpu"]) < _amount(requests["cpu"]):
+        raise ClientError(
+            f"{op}: {where}: the cpu limit ({limits['cpu']}) must be at least as large as the "
+            f"cpu request ({requests['cpu']})"
+        )
+
+
+def mebibytes(value: object) -> int | None:
+    """A Kubernetes memory quantity (``2048Mi``, ``2Gi``) in MiB; None if it is not one."""
+    if not isinstance(value, str):
+        return None
+    for suffix, factor in (("Mi", 1), ("Gi", 1024)):
+        if value.endswith(suffix):
+            amount = decimal_amount(value[: -len(suffix)])
+            return int(amount * factor) if amount is not None else None
+    return None
+
+
+def _amount(value: str) -> float:
+    return float(mebibytes(value) or decimal_amount(value) or 0)
+
+
+def _one_of(op: str, where: str, value: object, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise ClientError(f"{op}: {where} must be one of {', '.join(allowed)}, got {value!r}")
 
 
 def check_namespace(op: str, where: str, metadata: object) -> None:

@@ -22,7 +22,9 @@ from .task_checks import (
     EKS_DEFAULT_NAME,
     check_ecs_properties,
     check_eks_properties,
+    check_eks_resources,
     check_namespace,
+    mebibytes,
 )
 
 # the registration checks live in task_checks; job definitions take them from here
@@ -164,6 +166,8 @@ def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
         for name, container in zip(names, group, strict=True):
             change = changes.get(name, {})
             merged = {**container, **change, "name": name}
+            where = f"eksPropertiesOverride.podProperties.{kind}['{name}'].resources"
+            check_eks_resources(call.op, where, merged.get("resources"))
             if "env" in change:  # an override adds variables or replaces those of the same name
                 by_name = {e["name"]: e for e in [*(container.get("env") or []), *(change["env"] or [])]}
                 merged["env"] = list(by_name.values())
@@ -229,7 +233,7 @@ def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict
     cpu = decimal_amount(wanted.get("cpu"))
     if cpu is not None:
         requirements.append({"type": "VCPU", "value": str(cpu)})
-    memory = _mebibytes(wanted.get("memory"))
+    memory = mebibytes(wanted.get("memory"))
     if memory is not None:
         requirements.append({"type": "MEMORY", "value": str(memory)})
     return {
@@ -238,14 +242,3 @@ def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict
         "environment": env,
         "resourceRequirements": requirements,
     }
-
-
-def _mebibytes(value: object) -> int | None:
-    """A Kubernetes memory quantity (``2048Mi``, ``2Gi``) in MiB; None if it is not one."""
-    if not isinstance(value, str):
-        return None
-    for suffix, factor in (("Mi", 1), ("Gi", 1024)):
-        if value.endswith(suffix):
-            amount = decimal_amount(value[: -len(suffix)])
-            return int(amount * factor) if amount is not None else None
-    return None
