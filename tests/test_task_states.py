@@ -78,6 +78,12 @@ def _takes(seconds: float, code: int = 0) -> Any:
 @ecs
 @pytest.mark.aws_doc(STATES, IN_STARTING, family="ECS properties jobs", ops=("SubmitJob", "DescribeJobs"))
 @pytest.mark.aws_doc("API: JobDetail", STARTED_AT, family="ECS properties jobs", ops=("DescribeJobs",))
+@pytest.mark.aws_doc(
+    "botocore: ContainerDetail",
+    "Each container attempt receives a task ARN when they reach the STARTING status.",
+    family="ECS properties jobs",
+    ops=("DescribeJobs",),
+)
 def test_an_ecs_job_is_starting_while_its_container_dependencies_resolve(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
@@ -96,6 +102,11 @@ def test_an_ecs_job_is_starting_while_its_container_dependencies_resolve(
     assert starting["status"] == "STARTING"
     assert "startedAt" not in starting
     assert starting["attempts"] == []
+    task = starting["ecsProperties"]["taskProperties"][0]
+    assert task["taskArn"].startswith("arn:aws:ecs:eu-west-1:123456789012:task/")
+    setup, app = task["containers"]
+    assert "logStreamName" in setup
+    assert "logStreamName" not in app
     listed = batch.list_jobs(jobQueue=queue, jobStatus="STARTING")["jobSummaryList"]
     assert [j["jobId"] for j in listed] == [job_id]
 
