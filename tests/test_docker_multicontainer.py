@@ -200,3 +200,72 @@ def test_an_eks_job_is_starting_while_its_init_container_runs(batch: Any, queue:
     assert [c["exitCode"] for c in attempt["initContainers"]] == [0]
     assert [c["exitCode"] for c in attempt["containers"]] == [4]
     assert attempt["startedAt"] == job["startedAt"]
+
+
+ENTRY_IMAGE = "fakebatch-entrypoint:test"
+
+
+@pytest.fixture
+def entrypoint_image(busybox_image: str) -> str:
+    """The busybox image with ``ENTRYPOINT ["echo", "entry"]`` and ``CMD ["image-cmd"]``."""
+    container = ENGINE.containers.create(busybox_image, command=["true"])
+    try:
+        container.commit(ENTRY_IMAGE, changes=['ENTRYPOINT ["echo", "entry"]', 'CMD ["image-cmd"]'])
+    finally:
+        container.remove(force=True)
+    return ENTRY_IMAGE
+
+
+@needs_member("RegisterJobDefinition", "eksProperties")
+@pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE, "entry*": ENTRY_IMAGE})
+@pytest.mark.aws_doc(
+    "botocore: EksContainer",
+    "command: The entrypoint for the container. This isn't run within a shell. If this isn't "
+    "specified, the ENTRYPOINT of the container image is used.",
+    family="EKS properties jobs",
+    ops=("RegisterJobDefinition", "SubmitJob"),
+)
+@pytest.mark.aws_doc(
+    "botocore: EksContainer",
+    "An array of arguments to the entrypoint. If this isn't specified, the CMD of the container "
+    "image is used.",
+    family="EKS properties jobs",
+    ops=("RegisterJobDefinition", "SubmitJob"),
+)
+def test_command_replaces_the_entrypoint_and_args_the_cmd(
+    batch: Any, logs: Any, queue: str, entrypoint_image: str
+) -> None:
+    cases = {
+        "neither": {},
+        "args": {"args": ["given", "$(WHO)"]},
+        "command": {"command": ["echo", "replaced"]},
+        "both": {"command": ["echo", "replaced"], "args": ["and", "$(WHO)"]},
+    }
+    containers = [
+        {"name": name, "image": "entry:1", "env": [{"name": "WHO", "value": "me"}], **fields}
+        for name, fields in cases.items()
+    ]
+    batch.register_job_definition(
+        jobDefinitionName="entry",
+        type="container",
+        eksProperties={"podProperties": {"containers": containers}},
+    )
+    job_id = batch.submit_job(jobName="entry", jobQueue=queue, jobDefinition="entry")["jobId"]
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "SUCCEEDED"
+    (attempt,) = job["eksAttempts"]
+    said = {}
+    for container in attempt["containers"]:  # the queue's environment has no eksConfiguration
+        stream = f"entry/{container['name']}/"
+        streams = logs.describe_log_streams(logGroupName="/aws/batch/job", logStreamNamePrefix=stream)
+        (name,) = [s["logStreamName"] for s in streams["logStreams"]]
+        events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=name)["events"]
+        said[container["name"]] = [e["message"] for e in events]
+    assert said == {
+        "neither": ["entry image-cmd"],
+        "args": ["entry given me"],
+        "command": ["replaced"],
+        "both": ["replaced and me"],
+    }

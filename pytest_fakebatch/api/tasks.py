@@ -226,7 +226,9 @@ def _env(call: Call, kind: str, name: str, container: dict[str, Any]) -> list[di
 
 
 def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict[str, Any]:
-    """An EKS container as the executors run it: the command is ``command`` then ``args``."""
+    """An EKS container as the executors run it: the command is ``command`` then ``args``;
+    ``kubernetes`` keeps them apart for an engine, where ``command`` replaces the image's
+    ENTRYPOINT and ``args`` its CMD (EksContainer)."""
     resources = container.get("resources") or {}
     wanted = {**(resources.get("limits") or {}), **(resources.get("requests") or {})}
     requirements = []
@@ -241,4 +243,5 @@ def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict
         "command": [*(container.get("command") or []), *(container.get("args") or [])],
         "environment": env,
         "resourceRequirements": requirements,
+        "kubernetes": {"command": container.get("command"), "args": container.get("args")},
     }

@@ -134,6 +134,7 @@ class DockerExecutor:
         handle = _Container(spec, {}, now_ms, now_ms - time.time_ns() // 1_000_000)
         try:
             handle.create = container_args(spec, image, self._cpus, self.network)
+            _as_kubernetes_runs(handle.create, spec.container.get("kubernetes"))
         except (KeyError, TypeError, ValueError) as error:  # properties Docker cannot express
             handle.outcome = _failed(f"CannotCreateContainerError: container properties: {error!r}")
             handle.future = Future()
@@ -329,6 +330,14 @@ class DockerExecutor:
         if real_ms is None:
             return now_ms
         return max(handle.started_ms, min(now_ms, real_ms + handle.offset_ms))
+
+
+def _as_kubernetes_runs(create: dict[str, Any], kubernetes: Any) -> None:
+    """EKS: ``command`` is the ENTRYPOINT (clearing the image's CMD), ``args`` the CMD."""
+    if isinstance(kubernetes, dict):
+        if kubernetes.get("command") is not None:
+            create["entrypoint"] = list(kubernetes["command"])
+        create["command"] = None if kubernetes.get("args") is None else list(kubernetes["args"])
 
 
 def _failed(reason: str) -> Outcome:

@@ -86,10 +86,14 @@ class TaskRunner:
             own_env = {e["name"]: e.get("value", "") for e in props.get("environment", [])}
             environment = {**extra_env, **own_env, **batch_env}
             command = list(props.get("command", []))
+            if plan.kind == EKS:  # $(NAME) references are the container's environment's
+                command = _expanded(command, environment)
+                split = {k: v and _expanded(v, environment) for k, v in props["kubernetes"].items()}
+                props = {**props, "kubernetes": split}
             part_spec = dataclasses.replace(
                 spec,
                 image=props.get("image", ""),
-                command=_expanded(command, environment) if plan.kind == EKS else command,
+                command=command,
                 environment=environment,
                 container=props,
                 vcpus=container_vcpus(props),
