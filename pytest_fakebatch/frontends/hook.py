@@ -22,7 +22,7 @@ import botocore.client  # noqa: E402
 import botocore.handlers  # noqa: E402
 import botocore.session  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402
-from botocore.model import OperationModel  # noqa: E402
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
 from ..errors import BatchError, ClientError, ServerError, as_answered_by  # noqa: E402
@@ -74,8 +74,8 @@ def on_before_parameter_build(
     anywhere near ``MAX_DEPTH`` deep, so only a client with its own validation off (or a value
     its validator would refuse) is refused here. The refusal is noted in the request's context
     and answered in before-call; the parameters left for botocore are placeholders for what
-    its URI needs (the client's setting is not in the context: botocore keeps it in the
-    client's serializer)."""
+    its validator and serializer need (the client's setting is not in the context: botocore
+    keeps it in the client's serializer)."""
     if _active is None:
         return
     members = model.input_shape.members if model.input_shape is not None else {}
@@ -89,7 +89,25 @@ def on_before_parameter_build(
     except ClientError as refused:
         context[_REFUSED] = refused
         params.clear()  # the client's own copy of its keywords: the caller's values are untouched
-        params.update({name: "-" for name, where in outside_body.items() if where == "uri"})
+        if model.input_shape is not None:
+            params.update(_smallest(model.input_shape))
+
+
+def _smallest(shape: Shape, depth: int = 0) -> Any:
+    """The smallest value of ``shape`` that botocore's validator passes: required members only,
+    strings and lists of their minimum length."""
+    minimum = int(shape.metadata.get("min", 0))
+    if isinstance(shape, StructureShape):
+        names = list(shape.required_members)
+        if shape.metadata.get("union") and not names:
+            names = list(shape.members)[:1]
+        return {name: _smallest(shape.members[name], depth + 1) for name in names} if depth < 20 else {}
+    if isinstance(shape, ListShape):
+        return [_smallest(shape.member, depth + 1) for _ in range(minimum)]
+    if isinstance(shape, MapShape):
+        return {}
+    scalars = {"integer": minimum, "long": minimum, "float": 0.0, "double": 0.0, "boolean": False}
+    return scalars.get(shape.type_name, b"" if shape.type_name == "blob" else "-" * max(minimum, 1))
 
 
 def on_before_call(

@@ -7,10 +7,11 @@ requests are refused, then the SigV4 signature is verified. Requests are routed 
 botocore hook routes them: Batch by method and path from botocore's service model, Logs by
 ``X-Amz-Target``. The server threads only answer requests; jobs still move when observed.
 
-Connections are bounded: one that stays idle for ``idle_timeout`` seconds is closed (clients
-reconnect, as they do when any HTTP server closes a kept-alive connection), and at most
-``max_connections`` are answered at once, each on a thread of its own; more wait to be
-accepted until one closes. A request the HTTP layer cannot read (a request target that is not
+Connections are bounded. werkzeug answers one request a connection and closes it; one that
+stays idle (opened and not used, as a client's pool may leave it, or stalled mid-request) for
+``idle_timeout`` seconds is closed (clients reconnect, as they do whenever a server closes a
+connection), and at most ``max_connections`` are served at once, each on a thread of its own;
+more wait to be accepted until one closes. A request the HTTP layer cannot read (a request target that is not
 a path, a malformed request line) is answered 400, in the same JSON shape as every error.
 """
 
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 _LOGS_TARGET = "Logs_20140328."
 _POLL = 0.02  # how often a waiting accept loop looks for shutdown(): stop() waits at most that long
-IDLE_TIMEOUT = 30.0  # seconds a kept-alive connection may stay idle before it is closed
+IDLE_TIMEOUT = 30.0  # seconds a connection may stay idle (before or within a request) until closed
 MAX_CONNECTIONS = 64  # connections answered at once, a thread each
 _log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ class _QuietHandler(WSGIRequestHandler):
     configuring the ``werkzeug`` logger to write to stderr; its connection times out when idle,
     and what it cannot parse is answered in AWS's JSON error shape."""
 
-    protocol_version = "HTTP/1.1"  # keep-alive, as werkzeug's threaded server does
+    protocol_version = "HTTP/1.1"  # as werkzeug's threaded server (which closes after each answer)
     server: _TrackingServer
 
     def setup(self) -> None:
