@@ -323,6 +323,8 @@ def test_the_sdk_s_integration_test_runs_unchanged(
         resources.quota_share_name,
     )
     assert res["tags"] == {"pysdk-integ-test-tag-key": "pysdk-integ-test-tag-value"}
+    assert res["jobQueue"] == queue["jobQueueArn"]
+    assert res["preemptionConfiguration"] == {"preemptionRetriesBeforeTermination": 0}
 
     res = queued_job.update(2)
     assert res["jobArn"] == queued_job.job_arn
