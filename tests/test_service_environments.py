@@ -452,3 +452,43 @@ def test_lowered_capacity_limits_leave_running_jobs_alone(fake_batch: FakeBatch,
     assert statuses(*early, late) == ["SUCCEEDED", "SUCCEEDED", "RUNNING"]
     fake_batch.advance(50)
     assert statuses(late) == ["SUCCEEDED"]
+
+
+@pytest.mark.aws_doc(
+    "UG: Jobs stuck in RUNNABLE due to misconfiguration",
+    "statusReason message while the job is stuck: MISCONFIGURATION:SERVICE_ENVIRONMENT_MAX_RESOURCE - "
+    "Service environment(s) associated with the job queue cannot meet the capacity requirement of the job.",
+    family="Service environments",
+    ops=("SubmitServiceJob", "DescribeServiceJob", "UpdateServiceEnvironment"),
+)
+def test_a_job_no_service_environment_can_hold_says_why(fake_batch: FakeBatch, batch: Any) -> None:
+    _env(batch, most=2)
+    _queue(batch)
+    payload = json.dumps(
+        {
+            "TrainingJobName": "train",
+            "AlgorithmSpecification": {"TrainingImage": "trainer:1", "TrainingInputMode": "File"},
+            "RoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+            "ResourceConfig": {"InstanceType": M5, "InstanceCount": 3, "VolumeSizeInGB": 1},
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        }
+    )
+    job_id = batch.submit_service_job(
+        jobName="big", jobQueue="sq", serviceJobType="SAGEMAKER_TRAINING", serviceRequestPayload=payload
+    )["jobId"]
+    job = batch.describe_service_job(jobId=job_id)
+    assert (job["status"], job["statusReason"]) == (
+        "RUNNABLE",
+        "MISCONFIGURATION:SERVICE_ENVIRONMENT_MAX_RESOURCE - Service environment(s) associated with the job "
+        "queue cannot meet the capacity requirement of the job.",
+    )
+    batch.update_service_environment(
+        serviceEnvironment="se", capacityLimits=[{"maxCapacity": 3, "capacityUnit": NUM}]
+    )
+    fake_batch.run_until_idle()
+    job = batch.describe_service_job(jobId=job_id)
+    assert (job["status"], job.get("statusReason")) == (
+        "SUCCEEDED",
+        "Received status from SageMaker: Training job completed",
+    )

@@ -10,9 +10,9 @@ In a quota-management queue (a scheduling policy with ``quotaSharePolicy``) each
 to a quota share. A job within its share's capacity limits starts where the environment has
 room, reclaiming capacity other shares hold beyond their own limits (borrowed, or left over
 by lowered limits: cross-share preemption) if it must. Beyond its limits, a LEND_AND_BORROW
-share borrows idle capacity up to ``borrowLimit`` percent more (-1: no bound), leaving
-RESERVE shares' idle capacity alone; with ``inSharePreemption`` ENABLED a job may preempt
-lower-priority jobs of its own share.
+share borrows the idle capacity of the shares that lend (LEND, LEND_AND_BORROW; RESERVE
+shares keep theirs) up to ``borrowLimit`` percent more (-1: no bound); with
+``inSharePreemption`` ENABLED a job may preempt lower-priority jobs of its own share.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 from ..model.region import Region
 from ..model.service import IN_FLIGHT, NUM_INSTANCES, QuotaShare, ServiceEnvironment, ServiceJob
+from .service_misconfig import MISCONFIGURATION, stuck_reason
 
 Limits = Sequence[dict[str, Any]]
 
@@ -39,7 +40,8 @@ def place(region: Region, runnable: list[ServiceJob]) -> Iterator[tuple[ServiceJ
     (sets the job's environment and status) before the next one is placed.
 
     Once a job of a queue (of a quota share) does not fit, no job of it needing as many
-    instances or more is placed in this round."""
+    instances or more is placed in this round. The first such job, the front of its queue
+    (quota share), shows why when it can never fit (``service_misconfig``)."""
     in_flight = [j for j in region.service_jobs.values() if j.status in IN_FLIGHT]
     blocked: dict[tuple[str, str], int] = {}
     for job in sorted(runnable, key=_order):
@@ -48,10 +50,24 @@ def place(region: Region, runnable: list[ServiceJob]) -> Iterator[tuple[ServiceJ
             continue
         placement = _placement(region, job, in_flight)
         if placement is None:
+            if key not in blocked:
+                _explain(region, job)
             blocked[key] = job.instances
             continue
+        if (job.status_reason or "").startswith(MISCONFIGURATION):
+            job.status_reason = None  # it fits after all (its limits were raised)
         yield job, placement
         in_flight = [j for j in in_flight if j not in placement.preempt] + [job]
+
+
+def _explain(region: Region, job: ServiceJob) -> None:
+    """Give the job at the front of its queue the misconfiguration that keeps it waiting."""
+    shares = [s for s in region.quota_shares.values() if s.queue is job.queue]
+    reason = stuck_reason(job, shares)
+    if reason is not None:
+        job.status_reason = reason
+    elif (job.status_reason or "").startswith(MISCONFIGURATION):
+        job.status_reason = None
 
 
 def _order(job: ServiceJob) -> tuple[int, str, int, int]:
@@ -110,12 +126,8 @@ def _share_placement(
     factor = float("inf") if borrow_limit in (None, -1) else 1 + borrow_limit / 100
     if not _within(share.capacity_limits, mine, job, factor):
         return None
-    others = [s for s in region.quota_shares.values() if s.queue is job.queue and s is not share]
-    reserved = {
-        limit.get("capacityUnit", NUM_INSTANCES): _idle_reserved(others, in_flight, limit)
-        for limit in env.capacity_limits
-    }
-    if _room(env.capacity_limits, on_env, job, reserved):
+    shares = [s for s in region.quota_shares.values() if s.queue is job.queue]
+    if _lendable(shares, in_flight, job) and _room(env.capacity_limits, on_env, job):
         return Placement(env, borrowing=True)
     return None
 
@@ -176,18 +188,20 @@ def _within(limits: Limits, jobs: Sequence[ServiceJob], job: ServiceJob, factor:
     )
 
 
-def _idle_reserved(shares: list[QuotaShare], in_flight: list[ServiceJob], env_limit: dict[str, Any]) -> int:
-    """Idle capacity RESERVE shares keep for themselves, counted in ``env_limit``'s unit."""
-    unit = env_limit.get("capacityUnit", NUM_INSTANCES)
-    idle = 0
+def _lendable(shares: list[QuotaShare], in_flight: list[ServiceJob], job: ServiceJob) -> bool:
+    """Whether the idle capacity quota shares lend (LEND and LEND_AND_BORROW; a RESERVE share
+    keeps its own) can take ``job``'s instances, beside what the shares use within their limits
+    and what is borrowed already. Capacity no share is given is nobody's to lend."""
+    unit = job.instance_type
+    pool = used = borrowed = 0
     for share in shares:
-        if share.strategy != "RESERVE" or share.state != "ENABLED":
-            continue
-        used = [j for j in in_flight if j.quota_share is share]
-        for limit in share.capacity_limits:
-            if unit in (NUM_INSTANCES, limit["capacityUnit"]):
-                idle += max(0, limit["maxCapacity"] - _usage(used, limit["capacityUnit"]))
-    return idle
+        most = sum(lim["maxCapacity"] for lim in share.capacity_limits if lim["capacityUnit"] == unit)
+        usage = sum(j.instances for j in in_flight if j.quota_share is share and j.instance_type == unit)
+        borrowed += max(0, usage - most)
+        if share.strategy != "RESERVE":
+            pool += most
+            used += min(usage, most)
+    return used + borrowed + job.instances <= pool
 
 
 def _reclaim(
