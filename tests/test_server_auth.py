@@ -130,6 +130,13 @@ def test_errors_travel_in_each_service_protocol(fake_batch: FakeBatch) -> None:
     assert logs.json()["message"] == batch.json()["message"]
 
 
+@pytest.mark.aws_doc(
+    "API: Common Parameters",
+    "The credential scope value, which is a string that includes your access key, the date, "
+    "the region you are targeting, the service you are requesting, and a termination string",
+    family="HTTP mode and signatures",
+    ops=("DescribeJobQueues",),
+)
 def test_a_request_scoped_to_another_service_is_refused(fake_batch: FakeBatch) -> None:
     url = fake_batch.serve()
 
@@ -242,6 +249,12 @@ def _post(url: str, path: str, data: bytes, headers: dict[str, str]) -> Any:
         connection.close()
 
 
+@pytest.mark.aws_doc(
+    "UG: IAM User Guide, Create a signed AWS API request",
+    "only the host and any x-amz-* headers are required",
+    family="HTTP mode and signatures",
+    ops=("DescribeLogStreams",),
+)
 def test_a_logs_operation_must_be_signed_not_added_after_signing(fake_batch: FakeBatch) -> None:
     from raw_http import LOGS_TARGET, prepare
 
@@ -391,6 +404,34 @@ def test_host_and_every_x_amz_header_must_be_signed(
 
     assert (answer.status, answer.headers["x-amzn-errortype"]) == (403, "InvalidSignatureException")
     assert answer.json()["message"] == f"The request's SignedHeaders must include {missing}."
+    assert fake_batch.calls == []
+
+
+@pytest.mark.aws_doc(
+    "UG: IAM User Guide, Elements of an AWS API request signature",
+    "The date that you specify in the credential scope must match the date of your request.",
+    family=SIGNATURES,
+    ops=("DescribeJobQueues",),
+)
+def test_the_credential_scope_date_must_match_the_request_date(fake_batch: FakeBatch) -> None:
+    from raw_http import prepare
+
+    url = fake_batch.serve()
+    path, data, headers = prepare(
+        url, "POST", "/v1/describejobqueues", {}, credentials=fake_batch.credentials
+    )
+    stamp = headers["X-Amz-Date"]
+    scope = headers["Authorization"].split("Credential=")[1].split("/")[1]
+    assert scope == stamp[:8]
+    other_day = "20200101" if scope != "20200101" else "20200102"
+    headers["Authorization"] = headers["Authorization"].replace(f"/{scope}/", f"/{other_day}/", 1)
+
+    answer = _send_exactly(url, path, data, headers)
+
+    assert (answer.status, answer.headers["x-amzn-errortype"]) == (403, "InvalidSignatureException")
+    assert answer.json()["message"] == (
+        f"Credential should be scoped to a valid date: '{scope}', not '{other_day}'."
+    )
     assert fake_batch.calls == []
 
 
