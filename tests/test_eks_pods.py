@@ -64,9 +64,11 @@ MAIN = {"name": "main", "image": "img:1", "command": ["main"]}
 )
 def test_a_pod_runs_in_its_compute_environment_s_namespace(batch: Any, eks_queue: str) -> None:
     _register(batch, {"containers": [MAIN]})
-    (attempt,) = _run(batch, eks_queue)["eksAttempts"]
+    job = _run(batch, eks_queue)
+    (attempt,) = job["eksAttempts"]
     assert attempt["podNamespace"] == "batch-jobs"
     assert attempt["eksClusterArn"] == CLUSTER
+    assert "metadata" not in job["eksProperties"]["podProperties"]  # none was registered
 
 
 @namespaced

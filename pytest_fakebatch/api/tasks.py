@@ -197,7 +197,9 @@ def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
     if "namespace" in changed:
         metadata["namespace"] = changed["namespace"]
     echo: dict[str, Any] = {k: pod[k] for k in _POD_DETAIL if k in pod}
-    echo.update(containers=shown["containers"], metadata=metadata)
+    echo["containers"] = shown["containers"]
+    if metadata:  # as registered: the User Guide's DescribeJobs example shows none
+        echo["metadata"] = metadata
     if shown["initContainers"]:
         echo["initContainers"] = shown["initContainers"]
     return TaskPlan(EKS, tuple(planned), {"podProperties": echo})
