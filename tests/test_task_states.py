@@ -320,3 +320,33 @@ def test_a_failing_init_container_ends_the_job_before_its_containers_start(
     # AWS is silent on when a pod that never got up started: the fake shows it RUNNING for an
     # instant when it ends (Batch's jobs end from RUNNING)
     assert job["startedAt"] == job["stoppedAt"] == job["createdAt"] + 4_000
+
+
+@ecs
+def test_a_task_that_ends_before_every_container_started_shows_running_for_an_instant(
+    batch: Any, queue: str, fake_batch: FakeBatch
+) -> None:
+    """AWS is silent on a task whose essential container exits while another container still
+    waits on its dependency: the job stays STARTING until then, and RUNs for an instant as it
+    ends (Batch's jobs end from RUNNING); the waiting container never starts."""
+    ran: list[str] = []
+    fake_batch.clock.freeze()
+    fake_batch.handler("app:*")(_takes(5))
+    fake_batch.handler("slow:*")(_takes(100))
+    fake_batch.handler("late:*")(lambda job: ran.append("late"))
+    definition = _register_ecs(
+        batch,
+        _container("app"),
+        _container("slow", essential=False),
+        _container("late", essential=False, dependsOn=[{"containerName": "slow", "condition": "COMPLETE"}]),
+    )
+    job_id = _submit(batch, queue, definition)
+    assert _describe(batch, job_id)["status"] == "STARTING"
+    fake_batch.advance(5)
+    job = _describe(batch, job_id)
+    assert job["status"] == "SUCCEEDED"
+    assert job["startedAt"] == job["stoppedAt"] == job["createdAt"] + 5_000
+    exits = {c["name"]: c.get("exitCode") for c in job["ecsProperties"]["taskProperties"][0]["containers"]}
+    assert exits == {"app": 0, "slow": None, "late": None}
+    fake_batch.advance(200)
+    assert ran == []
