@@ -1,7 +1,8 @@
-"""Scheduling policies through boto3: create, describe, list, update and delete."""
+"""Scheduling policies through boto3: create, describe, list, update and delete; fair-share weights."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,9 +13,9 @@ from batch_resources import (
     make_queue,
 )
 from botocore.exceptions import ClientError
-from installed_model import needs_member
+from installed_model import needs_member, needs_operation
 
-from pytest_fakebatch import FakeBatch, JobRun
+from pytest_fakebatch import FakeBatch, JobRun, ServiceJobRun
 
 
 def test_scheduling_policy_can_be_created_described_and_listed(batch: Any) -> None:
@@ -290,3 +291,71 @@ def test_the_bounds_of_a_fair_share_policy_are_accepted(batch: Any) -> None:
     arn = batch.create_scheduling_policy(name="edges", fairsharePolicy=fairshare)["arn"]
     (described,) = batch.describe_scheduling_policies(arns=[arn])["schedulingPolicies"]
     assert described["fairsharePolicy"] == fairshare
+
+
+@needs_operation("SubmitServiceJob")
+@pytest.mark.aws_doc(
+    "botocore: ShareAttributes",
+    "A lower value has a higher priority for compute resources. For example, jobs that use a share "
+    "identifier with a weight factor of 0.125 (1/8) get 8 times the compute resources of jobs that use a "
+    "share identifier with a weight factor of 1.",
+    family="Scheduling",
+    ops=("SubmitServiceJob",),
+)
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ("big*", ["RUNNING", "RUNNABLE", "RUNNING", "RUNNING"]),
+        ("bigB*", ["RUNNING", "RUNNING", "RUNNING", "RUNNABLE"]),
+    ],
+)
+def test_a_fair_share_sagemaker_queue_weighs_its_shares(
+    fake_batch: FakeBatch, batch: Any, entry: str, expected: list[str]
+) -> None:
+    batch.create_service_environment(
+        serviceEnvironmentName="se",
+        serviceEnvironmentType="SAGEMAKER_TRAINING",
+        capacityLimits=[{"maxCapacity": 3, "capacityUnit": "NUM_INSTANCES"}],
+    )
+    policy = batch.create_scheduling_policy(
+        name="fair", fairsharePolicy={"shareDistribution": [{"shareIdentifier": entry, "weightFactor": 0.5}]}
+    )["arn"]
+    batch.create_job_queue(
+        jobQueueName="sq",
+        priority=1,
+        jobQueueType="SAGEMAKER_TRAINING",
+        schedulingPolicyArn=policy,
+        serviceEnvironmentOrder=[{"order": 1, "serviceEnvironment": "se"}],
+    )
+
+    @fake_batch.service_handler("*")
+    def train(job: ServiceJobRun) -> None:
+        job.sleep(100)
+
+    payload = json.dumps(
+        {
+            "TrainingJobName": "train",
+            "AlgorithmSpecification": {"TrainingImage": "trainer:1", "TrainingInputMode": "File"},
+            "RoleArn": "arn:aws:iam::123456789012:role/sagemaker",
+            "ResourceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1, "VolumeSizeInGB": 1},
+            "OutputDataConfig": {"S3OutputPath": "s3://bucket/out"},
+            "StoppingCondition": {"MaxRuntimeInSeconds": 3600},
+        }
+    )
+    fake_batch.autorun = False
+    jobs = [
+        batch.submit_service_job(
+            jobName=f"{share}-{i}",
+            jobQueue="sq",
+            serviceJobType="SAGEMAKER_TRAINING",
+            serviceRequestPayload=payload,
+            shareIdentifier=share,
+        )["jobId"]
+        for share in ("small", "bigA")  # 'small' submits everything first
+        for i in range(2)
+    ]
+    fake_batch.autorun = True
+
+    # one instance each: small-0 first (nothing used yet), then bigA-0 (bigA uses nothing);
+    # for the third, both use one instance, and 'big*' makes bigA's count half.
+    assert [batch.describe_service_job(jobId=j)["status"] for j in jobs] == expected

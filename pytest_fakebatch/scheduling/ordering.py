@@ -36,7 +36,7 @@ def offer_capacity(
     for name in sorted(by_queue, key=lambda n: -queues[n].priority):
         queue, jobs = queues[name], by_queue[name]
         offer = _Offer(try_start)
-        weights = _share_weights(region, queue)
+        weights = share_weights(region, queue)
         if weights is None:
             smallest = min(job.vcpus for job in jobs)
             for job in sorted(jobs, key=_within_share):
@@ -87,7 +87,9 @@ def _fair_share(
             usage[share] = usage.get(share, 0.0) + job.vcpus
 
 
-def _share_weights(region: Region, queue: JobQueue) -> Callable[[str], float] | None:
+def share_weights(region: Region, queue: JobQueue) -> Callable[[str], float] | None:
+    """The weightFactor of each share identifier under ``queue``'s fair-share policy (an entry
+    ending in '*' weighs every identifier it prefixes; others weigh 1.0); None for a FIFO queue."""
     if queue.scheduling_policy_arn is None:
         return None
     policy = region.scheduling_policies.get(queue.scheduling_policy_arn.rsplit("/", 1)[-1])

@@ -23,6 +23,7 @@ from typing import Any
 
 from ..model.region import Region
 from ..model.service import IN_FLIGHT, NUM_INSTANCES, QuotaShare, ServiceEnvironment, ServiceJob
+from .ordering import share_weights
 from .service_misconfig import MISCONFIGURATION, stuck_reason
 
 Limits = Sequence[dict[str, Any]]
@@ -44,7 +45,7 @@ def place(region: Region, runnable: list[ServiceJob]) -> Iterator[tuple[ServiceJ
     (quota share), shows why when it can never fit (``service_misconfig``)."""
     in_flight = [j for j in region.service_jobs.values() if j.status in IN_FLIGHT]
     blocked: dict[tuple[str, str], int] = {}
-    for job in sorted(runnable, key=_order):
+    for job in _in_order(region, runnable, in_flight):
         key = (job.queue.name, job.quota_share.arn if job.quota_share else "")
         if job.instances >= blocked.get(key, job.instances + 1):
             continue
@@ -57,7 +58,7 @@ def place(region: Region, runnable: list[ServiceJob]) -> Iterator[tuple[ServiceJ
         if (job.status_reason or "").startswith(MISCONFIGURATION):
             job.status_reason = None  # it fits after all (its limits were raised)
         yield job, placement
-        in_flight = [j for j in in_flight if j not in placement.preempt] + [job]
+        in_flight[:] = [j for j in in_flight if j not in placement.preempt] + [job]  # _in_order reads it
 
 
 def _explain(region: Region, job: ServiceJob) -> None:
@@ -68,6 +69,37 @@ def _explain(region: Region, job: ServiceJob) -> None:
         job.status_reason = reason
     elif (job.status_reason or "").startswith(MISCONFIGURATION):
         job.status_reason = None
+
+
+def _in_order(
+    region: Region, runnable: list[ServiceJob], in_flight: list[ServiceJob]
+) -> Iterator[ServiceJob]:
+    """Queues by priority; within a fair-share queue the next job comes from the share using
+    the fewest instances for its weight (``ordering.share_weights``), asked again after each
+    placement; otherwise by schedulingPriority (with a scheduling policy) and submission."""
+    by_queue: dict[str, list[ServiceJob]] = {}
+    for job in sorted(runnable, key=_order):
+        by_queue.setdefault(job.queue.name, []).append(job)
+    for jobs in by_queue.values():
+        queue = jobs[0].queue
+        weights = None if jobs[0].quota_share is not None else share_weights(region, queue)
+        if weights is None:
+            yield from jobs
+            continue
+        shares: dict[str, list[ServiceJob]] = {}
+        for job in jobs:
+            shares.setdefault(job.share_identifier or "", []).append(job)
+        while shares:
+            usage: dict[str, int] = {}
+            for held in in_flight:
+                if held.queue is queue:
+                    usage[held.share_identifier or ""] = (
+                        usage.get(held.share_identifier or "", 0) + held.instances
+                    )
+            share = min(shares, key=lambda s: (usage.get(s, 0) * weights(s), _order(shares[s][0])))
+            yield shares[share].pop(0)
+            if not shares[share]:
+                del shares[share]
 
 
 def _order(job: ServiceJob) -> tuple[int, str, int, int]:
