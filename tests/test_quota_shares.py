@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+import textwrap
 from typing import Any
 
 import pytest
@@ -277,3 +282,32 @@ def test_deleting_a_quota_share_terminates_its_jobs(fake_batch: FakeBatch, batch
     assert statuses(batch, bystander) == ["RUNNING"]
     fake_batch.advance(100)
     assert statuses(batch, bystander) == ["SUCCEEDED"]
+
+
+@pytest.mark.aws_doc(
+    "SAR: Actions, resources, and condition keys for AWS Batch",
+    "quota-share: arn:${Partition}:batch:${Region}:${Account}:job-queue/${JobQueueName}/quota-share/"
+    "${QuotaShareName} ... aws:ResourceTag/${TagKey}",
+    family="Quota shares",
+    ops=("TagResource", "ListTagsForResource", "UntagResource"),
+)
+def test_a_quota_share_is_tagged_by_its_arn_over_http(fake_batch: FakeBatch, batch: Any) -> None:
+    quota_queue(batch)
+    arn = share(batch, "team_a", 2)
+    script = textwrap.dedent(
+        f"""
+        import boto3, json
+        batch = boto3.client("batch")
+        batch.tag_resource(resourceArn="{arn}", tags={{"team": "a", "cost": "1"}})
+        batch.untag_resource(resourceArn="{arn}", tagKeys=["cost"])
+        print(json.dumps(batch.list_tags_for_resource(resourceArn="{arn}")["tags"]))
+        """
+    )
+    region = batch.meta.region_name
+    env = {**os.environ, **fake_batch.environ(region), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"team": "a"}
+    assert batch.describe_quota_share(quotaShareArn=arn)["tags"] == {"team": "a"}
