@@ -223,7 +223,7 @@ def test_terminating_a_starting_task_stops_its_containers(
     ops=("SubmitJob", "DescribeJobs"),
 )
 def test_a_container_whose_dependency_failed_never_starts(
-    batch: Any, queue: str, fake_batch: FakeBatch
+    batch: Any, logs: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
     fake_batch.clock.freeze()
     fake_batch.handler("setup:*")(_takes(3, code=1))
@@ -245,6 +245,8 @@ def test_a_container_whose_dependency_failed_never_starts(
     assert "logStreamName" in setup
     assert "exitCode" not in app
     assert "logStreamName" not in app
+    streams = logs.describe_log_streams(logGroupName="/aws/batch/job")["logStreams"]
+    assert [s["logStreamName"] for s in streams] == [setup["logStreamName"]]
 
 
 # -- EKS ---------------------------------------------------------------------------------

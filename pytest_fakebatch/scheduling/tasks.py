@@ -178,9 +178,11 @@ class TaskRunner:
 
 
 def keeps_job_stream(job: Job) -> bool:
-    """Whether an attempt of ``job`` writes a stream of its own to its log group: not an EKS
-    pod's ("To see pod application logs, configure a logging service for your cluster")."""
-    return job.spec.task is None or job.spec.task.kind != EKS
+    """Whether an attempt of ``job`` writes a stream of its own to its log group: not a task,
+    whose containers each have theirs once they start ("Each container attempt receives a log
+    stream name when they reach the RUNNING status"), an ECS job's own being its main
+    container's; an EKS pod's are where the cluster's logging service puts them."""
+    return job.spec.task is None
 
 
 def _collected_by_fluent_bit(run: ContainerRun, pod: Pod) -> None:
