@@ -76,6 +76,7 @@ def sagemaker_session(aws: None) -> Any:
         ],
     }
     role = iam.create_role(RoleName="pysdk-integ", AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    # moto loads no AWS-managed policies (AmazonSageMakerFullAccess) unless asked: an inline one
     everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     iam.put_role_policy(RoleName="pysdk-integ", PolicyName="all", PolicyDocument=json.dumps(everything))
     credentials = boto3.client("sts").assume_role(RoleArn=role["Arn"], RoleSessionName="integ")["Credentials"]
@@ -106,7 +107,8 @@ def sdk_polls_the_fake_clock(fake_batch: FakeBatch, monkeypatch: pytest.MonkeyPa
 def training_jobs(fake_batch: FakeBatch, aws: None) -> list[ServiceJobRun]:
     """Plays SageMaker: each attempt of a job of IMAGE registers its training job in moto's
     SageMaker, under the name Batch gives the attempt, and prints what the source code's
-    command (``echo 'Hello World'``) prints. Returns the attempts seen."""
+    command (``echo 'Hello World'``) prints. Returns the attempts seen. moto's training jobs are
+    Completed from creation (it has no Failed ones), so handlers of failing attempts register none."""
     seen: list[ServiceJobRun] = []
     sagemaker = boto3.client("sagemaker", region_name=REGION)
     create = sagemaker.meta.service_model.operation_model("CreateTrainingJob").input_shape.members
