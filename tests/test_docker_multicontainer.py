@@ -220,7 +220,7 @@ def entrypoint_image(busybox_image: str) -> str:
 @pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE, "entry*": ENTRY_IMAGE})
 @pytest.mark.aws_doc(
     "botocore: EksContainer",
-    "command: The entrypoint for the container. This isn't run within a shell. If this isn't "
+    "The entrypoint for the container. This isn't run within a shell. If this isn't "
     "specified, the ENTRYPOINT of the container image is used.",
     family="EKS properties jobs",
     ops=("RegisterJobDefinition", "SubmitJob"),
@@ -269,3 +269,85 @@ def test_command_replaces_the_entrypoint_and_args_the_cmd(
         "command": ["replaced"],
         "both": ["replaced and me"],
     }
+
+
+@pytest.mark.aws_doc(
+    "botocore: Volume",
+    "If the host parameter is empty, then the Docker daemon assigns a host path for your data volume.",
+    family="ECS properties jobs",
+    ops=("RegisterJobDefinition", "SubmitJob"),
+)
+def test_the_containers_of_a_task_share_its_volumes(batch: Any, logs: Any, queue: str) -> None:
+    mount = [{"sourceVolume": "work", "containerPath": "/work"}]
+    batch.register_job_definition(
+        jobDefinitionName="shared",
+        type="container",
+        ecsProperties={
+            "taskProperties": [
+                {
+                    "volumes": [{"name": "work"}],
+                    "containers": [
+                        _container(
+                            "setup", "echo $AWS_BATCH_JOB_ID > /work/id", essential=False, mountPoints=mount
+                        ),
+                        _container(
+                            "main",
+                            "cat /work/id",
+                            mountPoints=mount,
+                            dependsOn=[{"containerName": "setup", "condition": "SUCCESS"}],
+                        ),
+                    ],
+                }
+            ]
+        },
+    )
+    job_id = batch.submit_job(jobName="shared", jobQueue=queue, jobDefinition="shared")["jobId"]
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "SUCCEEDED"
+    main = job["ecsProperties"]["taskProperties"][0]["containers"][1]
+    events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=main["logStreamName"])["events"]
+    assert [e["message"] for e in events] == [job_id]
+
+
+@needs_member("RegisterJobDefinition", "eksProperties")
+@pytest.mark.aws_doc(
+    "botocore: EksContainer",
+    "The volume mounts for the container. Batch supports emptyDir, hostPath, and secret volume types.",
+    family="EKS properties jobs",
+    ops=("RegisterJobDefinition", "SubmitJob"),
+)
+def test_a_pod_s_containers_share_an_empty_dir(batch: Any, logs: Any, queue: str) -> None:
+    mounts = [{"name": "scratch", "mountPath": "/scratch"}]
+    pod = {
+        "volumes": [{"name": "scratch", "emptyDir": {}}],
+        "initContainers": [
+            {
+                "name": "fetch",
+                "image": "busybox:latest",
+                "command": ["sh", "-c", "echo fetched > /scratch/data"],
+                "volumeMounts": mounts,
+            }
+        ],
+        "containers": [
+            {
+                "name": "main",
+                "image": "busybox:latest",
+                "command": ["cat", "/scratch/data"],
+                "volumeMounts": mounts,
+            }
+        ],
+    }
+    batch.register_job_definition(
+        jobDefinitionName="pod", type="container", eksProperties={"podProperties": pod}
+    )
+    job_id = batch.submit_job(jobName="pod", jobQueue=queue, jobDefinition="pod")["jobId"]
+
+    job = wait_for(batch, job_id)
+
+    assert job["status"] == "SUCCEEDED"
+    streams = logs.describe_log_streams(logGroupName="/aws/batch/job", logStreamNamePrefix="pod/main/")
+    (stream,) = [s["logStreamName"] for s in streams["logStreams"]]
+    events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
+    assert [e["message"] for e in events] == ["fetched"]

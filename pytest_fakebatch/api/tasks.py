@@ -180,7 +180,7 @@ def _eks_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
             planned.append(
                 TaskContainer(
                     name=name,
-                    props=_eks_container(merged, env),
+                    props=_eks_container(merged, env, pod.get("volumes") or []),
                     essential=not init,
                     depends_on=((previous, SUCCESS),) if previous is not None else (),
                     init=init,
@@ -227,7 +227,9 @@ def _env(call: Call, kind: str, name: str, container: dict[str, Any]) -> list[di
     return [{"name": e["name"], "value": e.get("value", "")} for e in env]
 
 
-def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict[str, Any]:
+def _eks_container(
+    container: dict[str, Any], env: list[dict[str, str]], volumes: list[dict[str, Any]]
+) -> dict[str, Any]:
     """An EKS container as the executors run it: the command is ``command`` then ``args``;
     ``kubernetes`` keeps them apart for an engine, where ``command`` replaces the image's
     ENTRYPOINT and ``args`` its CMD (EksContainer)."""
@@ -246,4 +248,17 @@ def _eks_container(container: dict[str, Any], env: list[dict[str, str]]) -> dict
         "environment": env,
         "resourceRequirements": requirements,
         "kubernetes": {"command": container.get("command"), "args": container.get("args")},
+        # the pod's volumes as an engine mounts them: a hostPath is the host's; the others
+        # (emptyDir, secret, persistentVolumeClaim) are a volume the pod's containers share
+        "volumes": [
+            {
+                "name": v["name"],
+                **({"host": {"sourcePath": v["hostPath"]["path"]}} if v.get("hostPath") else {}),
+            }
+            for v in volumes
+        ],
+        "mountPoints": [
+            {"sourceVolume": m["name"], "containerPath": m["mountPath"], "readOnly": bool(m.get("readOnly"))}
+            for m in container.get("volumeMounts") or []
+        ],
     }

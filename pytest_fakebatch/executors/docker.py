@@ -55,6 +55,7 @@ from .docker_engine import (
     remove,
     sweep_leftovers,
 )
+from .task_containers import as_kubernetes_runs, task_volumes
 
 __all__ = [
     "LABEL",
@@ -134,7 +135,7 @@ class DockerExecutor:
         handle = _Container(spec, {}, now_ms, now_ms - time.time_ns() // 1_000_000)
         try:
             handle.create = container_args(spec, image, self._cpus, self.network)
-            _as_kubernetes_runs(handle.create, spec.container.get("kubernetes"))
+            as_kubernetes_runs(handle.create, spec.container.get("kubernetes"))
         except (KeyError, TypeError, ValueError) as error:  # properties Docker cannot express
             handle.outcome = _failed(f"CannotCreateContainerError: container properties: {error!r}")
             handle.future = Future()
@@ -220,6 +221,9 @@ class DockerExecutor:
                 all=True, sparse=True, filters={"label": self.label}
             ):
                 remove(self._client, container.id)
+            for volume in self._client.volumes.list(filters={"label": self.label}):  # tasks' shared
+                with contextlib.suppress(docker.errors.APIError):
+                    volume.remove(force=True)
         finally:
             self._client.close()
 
@@ -253,6 +257,8 @@ class DockerExecutor:
         return None
 
     def _create(self, handle: _Container) -> Any:
+        for name in task_volumes(handle.create):  # shared by the containers of its task
+            self._client.volumes.create(name, labels={**SESSION_LABELS, EXECUTOR: self.executor_id})
         args = dict(handle.create)
         host_config = self._client.api.create_host_config(**args.pop("host_config"))
         return self._client.api.create_container(**args, host_config=host_config)
@@ -330,14 +336,6 @@ class DockerExecutor:
         if real_ms is None:
             return now_ms
         return max(handle.started_ms, min(now_ms, real_ms + handle.offset_ms))
-
-
-def _as_kubernetes_runs(create: dict[str, Any], kubernetes: Any) -> None:
-    """EKS: ``command`` is the ENTRYPOINT (clearing the image's CMD), ``args`` the CMD."""
-    if isinstance(kubernetes, dict):
-        if kubernetes.get("command") is not None:
-            create["entrypoint"] = list(kubernetes["command"])
-        create["command"] = None if kubernetes.get("args") is None else list(kubernetes["args"])
 
 
 def _failed(reason: str) -> Outcome:

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..executors.base import AttemptSpec, Executor, Outcome
+from ..executors.task_containers import volume_name
 from ..model.jobs import RUNNING, Attempt, Job, container_memory, container_vcpus, log_group
 from ..model.region import Region
 from ..model.tasks import EKS, ContainerRun, Pod
@@ -86,6 +87,7 @@ class TaskRunner:
             own_env = {e["name"]: e.get("value", "") for e in props.get("environment", [])}
             environment = {**extra_env, **own_env, **batch_env}
             command = list(props.get("command", []))
+            props = {**props, "volumes": _shared(props.get("volumes") or [], task_id)}
             if plan.kind == EKS:  # $(NAME) references are the container's environment's
                 command = _expanded(command, environment)
                 split = {k: v and _expanded(v, environment) for k, v in props["kubernetes"].items()}
@@ -227,6 +229,16 @@ def _pod(region: Region, attempt: Attempt, pod: dict[str, Any], task_id: str) ->
         namespace=namespace or DEFAULT_NAMESPACE,
         cluster_arn=eks.get("eksClusterArn"),
     )
+
+
+def _shared(volumes: list[dict[str, Any]], task_id: str) -> list[dict[str, Any]]:
+    """The task's volumes, each one without a host path one volume of the whole task."""
+    return [
+        v
+        if (v.get("host") or {}).get("sourcePath")
+        else {**v, "host": {"sourcePath": volume_name(task_id, v["name"])}}
+        for v in volumes
+    ]
 
 
 def _expanded(words: list[str], environment: dict[str, str]) -> list[str]:
