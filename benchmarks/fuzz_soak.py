@@ -1,4 +1,6 @@
-"""Soak the fake with generated requests (tests/fuzz_strategies.py) through both front ends.
+"""Soak the fake with generated requests (tests/fuzz_valid.py: a valid request to every
+operation in a drawn order, each followed by shape-driven ones of tests/fuzz_strategies.py)
+through both front ends.
 
     python benchmarks/fuzz_soak.py --requests 5000
     python benchmarks/fuzz_soak.py --front http --minimize "ServerException"
@@ -25,7 +27,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 from fuzz_runner import SLOW_SECONDS, Example, Outcome
-from fuzz_strategies import FRONTS, IMPLEMENTED, LOGS_OPERATIONS, Request, sequences
+from fuzz_strategies import FRONTS, IMPLEMENTED, LOGS_OPERATIONS, Request
+from fuzz_valid import sequences
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 from pytest_fakebatch import FakeBatch
@@ -104,7 +107,7 @@ def soak(front: str, total: int, rng_seed: int) -> Tally:
         phases=[Phase.generate],
         suppress_health_check=_QUIET,
     )
-    @given(sequences(front, max_size=20))
+    @given(sequences(front))
     def run(requests: list[Request]) -> None:
         with FakeBatch() as fake:
             example = Example(fake, front)
@@ -125,7 +128,7 @@ def minimize(front: str, text: str, examples: int) -> None:
     """Fail only on failures mentioning ``text``; Hypothesis shrinks and prints the example."""
 
     @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=_QUIET)
-    @given(sequences(front, max_size=20))
+    @given(sequences(front))
     def run(requests: list[Request]) -> None:
         with FakeBatch() as fake:
             example = Example(fake, front)

@@ -18,6 +18,7 @@ import boto3
 import botocore.exceptions
 from botocore import xform_name
 from botocore.config import Config
+from fuzz_seed import seed_state
 from fuzz_strategies import LOG_GROUP, REGION, Deep, RawBody, Ref, Request
 from raw_http import send
 
@@ -86,23 +87,17 @@ class Example:
     def __init__(self, fake: FakeBatch, front: str) -> None:
         self.fake, self.front = fake, front
         self.url = fake.serve() if front == "http" else ""
-        self.seen: dict[str, list[str]] = {"job_id": [], "job_arn": [], "log_stream": []}
+        self.seen: dict[str, list[str]] = {
+            "job_id": [],
+            "job_arn": [],
+            "log_stream": [],
+            "service_job_id": [],
+            "quota_share_arn": [],
+        }
         batch = client("batch", True)
-        batch.create_compute_environment(
-            computeEnvironmentName="ce",
-            type="MANAGED",
-            computeResources={"type": "EC2", "maxvCpus": 4, "subnets": ["s"], "instanceRole": "r"},
-        )
-        batch.create_job_queue(
-            jobQueueName="q", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}]
-        )
-        batch.register_job_definition(
-            jobDefinitionName="def",
-            type="container",
-            containerProperties={"image": "busybox", "vcpus": 1, "memory": 64},
-        )
-        self._learn(batch.submit_job(jobName="j", jobQueue="q", jobDefinition="def"))
-        self._learn(batch.describe_jobs(jobs=self.seen["job_id"]))
+        for operation, answer in seed_state(batch):
+            self._learn(operation, answer)
+        self._learn("DescribeJobs", batch.describe_jobs(jobs=self.seen["job_id"]))
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -119,7 +114,7 @@ class Example:
     def _via_hook(self, request: Request, params: dict[str, Any]) -> tuple[str, str | None]:
         method = getattr(client(request.service, False), xform_name(request.operation))
         try:
-            self._learn(method(**_materialize(params)))
+            self._learn(request.operation, method(**_materialize(params)))
         except botocore.exceptions.ClientError as error:
             status = error.response["ResponseMetadata"]["HTTPStatusCode"]
             return self._judge(request, status, error.response["Error"]["Code"], str(error))
@@ -142,7 +137,7 @@ class Example:
             return f"raw {type(error).__name__}", f"no HTTP answer: {error!r:.300}"
         if answer.status == 200:
             try:
-                self._learn(answer.json())
+                self._learn(request.operation, answer.json())
             except ValueError:
                 return "200 non-JSON", "a 200 whose body is not JSON"
             return "200", None
@@ -169,16 +164,29 @@ class Example:
 
     # -- what the answers revealed ----------------------------------------------------------
 
-    def _learn(self, answer: Any) -> None:
-        if isinstance(answer, dict):
-            for key, value in answer.items():
-                kind = {"jobId": "job_id", "jobArn": "job_arn", "logStreamName": "log_stream"}.get(key)
-                if kind and isinstance(value, str) and value not in self.seen[kind]:
-                    self.seen[kind].append(value)
-                self._learn(value)
-        elif isinstance(answer, list):
-            for item in answer:
-                self._learn(item)
+    def _learn(self, operation: str, answer: Any) -> None:
+        """Remember the job ids, job ARNs and log streams an answer names (a service job's id
+        apart from a container job's)."""
+        id_kind = "service_job_id" if "ServiceJob" in operation else "job_id"
+        kinds = {
+            "jobId": id_kind,
+            "jobArn": "job_arn",
+            "logStreamName": "log_stream",
+            "quotaShareArn": "quota_share_arn",
+        }
+
+        def walk(value: Any) -> None:
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    kind = kinds.get(key)
+                    if kind and isinstance(item, str) and item not in self.seen[kind]:
+                        self.seen[kind].append(item)
+                    walk(item)
+            elif isinstance(value, list):
+                for item in value:
+                    walk(item)
+
+        walk(answer)
 
     def _resolve(self, value: Any) -> Any:
         if isinstance(value, Ref):
