@@ -1,4 +1,5 @@
-"""The Docker executor and engine driven directly: pulls, polling, engine failures, cleanup, image mapping."""
+"""The Docker executor and engine driven directly: pulls, polling, engine failures, cleanup (the
+image mapping and log parsing are tested without an engine in tests/test_docker_args.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from docker_jobs import ENGINE, ours
 
 from pytest_fakebatch.executors.base import AttemptSpec, Outcome
 from pytest_fakebatch.executors.docker import LABEL, DockerExecutor, sweep_leftovers
-from pytest_fakebatch.executors.docker_args import parse_logs, resolve_image
 
 pytestmark = [
     pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE}),
@@ -151,16 +151,3 @@ def test_sweep_removes_only_containers_of_dead_sessions() -> None:
         for container in (orphan, alive, stranger):
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True)
-
-
-def test_image_mapping_and_log_parsing() -> None:
-    images = {"busybox*": "local-busybox:1", "*": "fallback:1"}
-    assert resolve_image(images, "busybox:latest") == "local-busybox:1"
-    assert resolve_image(images, "python:3.12") == "fallback:1"
-    assert resolve_image({}, "python:3.12") == "python:3.12"
-    raw = b"2024-01-02T03:04:05.678901234Z one\n2024-01-02T03:04:06Z two words\ncontinued\n"
-    assert parse_logs(raw) == [
-        (1704164645678, "one"),
-        (1704164646000, "two words"),
-        (1704164646000, "continued"),
-    ]

@@ -42,7 +42,7 @@ def container_args(spec: AttemptSpec, image: str, host_cpus: float, network: str
         memory = max(spec.memory_mib, _MIN_MEMORY_MIB) * 2**20
         host["mem_limit"] = memory
         host["memswap_limit"] = memory + int(linux.get("maxSwap") or 0) * 2**20
-    if "swappiness" in linux:
+    if "swappiness" in linux and linux.get("maxSwap") is not None:  # ignored without maxSwap (AWS)
         host["mem_swappiness"] = int(linux["swappiness"])
     if linux.get("initProcessEnabled"):
         host["init"] = True
