@@ -352,3 +352,35 @@ def test_a_task_that_ends_before_every_container_started_shows_running_for_an_in
     assert exits == {"app": 0, "slow": None, "late": None}
     fake_batch.advance(200)
     assert ran == []
+
+
+@ecs
+@pytest.mark.aws_doc(
+    "botocore: TaskContainerDetails",
+    "Each container attempt receives a log stream name when they reach the RUNNING status.",
+    family="ECS properties jobs",
+    ops=("DescribeJobs",),
+)
+def test_a_starting_task_s_running_container_logs_as_it_goes(
+    batch: Any, logs: Any, queue: str, fake_batch: FakeBatch
+) -> None:
+    fake_batch.clock.freeze()
+
+    @fake_batch.handler("setup:*")
+    def setup(job: JobRun) -> None:
+        job.log("downloading")
+        job.sleep(10)
+        job.log("downloaded")
+
+    definition = _register_ecs(
+        batch,
+        _container("setup", essential=False),
+        _container("app", dependsOn=[{"containerName": "setup", "condition": "SUCCESS"}]),
+    )
+    job_id = _submit(batch, queue, definition)
+    fake_batch.advance(5)
+    job = _describe(batch, job_id)
+    assert job["status"] == "STARTING"
+    stream = job["ecsProperties"]["taskProperties"][0]["containers"][0]["logStreamName"]
+    events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
+    assert [e["message"] for e in events] == ["downloading"]

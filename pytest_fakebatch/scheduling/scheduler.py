@@ -382,7 +382,7 @@ class Scheduler:
     def sync_logs(self, region: Region) -> None:
         """Bring the log streams of running attempts up to now, as the awslogs driver would."""
         now = self.clock.now_ms()
-        for job in list(region.active.get(RUNNING, {}).values()):
+        for job in _started(region):  # a STARTING task's containers log too
             attempt = job.running
             if attempt is not None and attempt.handle is not None:
                 with self._containing(region, job):
