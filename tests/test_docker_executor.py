@@ -19,6 +19,7 @@ from docker_jobs import ENGINE, ours
 
 from pytest_fakebatch.executors.base import AttemptSpec, Outcome
 from pytest_fakebatch.executors.docker import LABEL, DockerExecutor, sweep_leftovers
+from pytest_fakebatch.executors.docker_engine import process_start
 
 pytestmark = [
     pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE}),
@@ -135,19 +136,33 @@ def test_close_removes_containers_that_still_run() -> None:
 def test_sweep_removes_only_containers_of_dead_sessions() -> None:
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid now names no process
-    session = {f"{LABEL}.host": socket.gethostname(), f"{LABEL}.session": "crashed"}
+    living = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    here = {LABEL: "1", f"{LABEL}.host": socket.gethostname(), f"{LABEL}.session": "crashed"}
     gone = {f"{LABEL}.pid": str(dead.pid), f"{LABEL}.pid-start": "1"}  # "1": even if the pid is reused
-    orphan = ENGINE.containers.create(IMAGE, ["true"], labels={LABEL: "1", **session, **gone})
-    alive = ENGINE.containers.create(
-        IMAGE, ["true"], labels={LABEL: "1", **session, f"{LABEL}.pid": str(os.getppid())}
-    )
-    stranger = ENGINE.containers.create(IMAGE, ["true"], labels={"someone-else": "1", f"{LABEL}.pid": "1"})
+    living_pid = {f"{LABEL}.pid": str(living.pid)}
+    labels = {
+        "orphan": {**here, **gone},
+        # the pid names a living process that started after the run that labelled it: reused
+        "reused": {**here, **living_pid, f"{LABEL}.pid-start": "1"},
+        "alive": {**here, f"{LABEL}.pid": str(os.getppid())},
+        "alive since": {**here, **living_pid, f"{LABEL}.pid-start": process_start(living.pid)},
+        # same project, another machine (a shared engine): its pids say nothing about this host
+        "elsewhere": {**here, **gone, f"{LABEL}.host": f"not-{socket.gethostname()}"},
+        "stranger": {"someone-else": "1", f"{LABEL}.pid": "1"},
+    }
+    made = {name: ENGINE.containers.create(IMAGE, ["true"], labels=tags) for name, tags in labels.items()}
     try:
         sweep_leftovers()
         remaining = {c.id for c in ENGINE.containers.list(all=True, sparse=True)}
-        assert orphan.id not in remaining
-        assert {alive.id, stranger.id} <= remaining
+        assert {name for name, container in made.items() if container.id in remaining} == {
+            "alive",
+            "alive since",
+            "elsewhere",
+            "stranger",
+        }
     finally:
-        for container in (orphan, alive, stranger):
+        living.kill()
+        living.wait()
+        for container in made.values():
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True)
