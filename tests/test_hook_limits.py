@@ -4,6 +4,7 @@ before the body is parsed. A refused request is never recorded in ``fake.calls``
 
 from __future__ import annotations
 
+import json
 import sys
 from typing import Any
 
@@ -159,3 +160,37 @@ def test_over_http_a_body_nested_985_deep_is_refused_unparsed_and_unrecorded(
     assert (answer.status, answer.headers["x-amzn-errortype"]) == (400, "ClientException")
     assert answer.json() == {"message": "the request body is nested deeper than 64 levels"}
     assert len(fake_batch.calls) == calls
+
+
+@pytest.mark.parametrize("verify", [True, False], ids=["verified", "not-verified"])
+def test_over_http_a_chunked_body_over_the_limit_is_refused_not_cut_and_parsed(
+    fake_batch: FakeBatch, verify: bool
+) -> None:
+    import socket
+    from urllib.parse import urlsplit
+
+    from raw_http import prepare
+
+    url = fake_batch.serve(verify_signatures=verify)
+    # valid JSON whose first MiB is valid JSON too: a body cut at the limit would be read as {}
+    body = b"{}" + b" " * (1024 * 1024)
+    _, data, headers = prepare(url, "POST", "/v1/describejobqueues", body, credentials=fake_batch.credentials)
+    head = "".join(f"{k}: {v}\r\n" for k, v in headers.items() if k.lower() != "content-length")
+    pieces = [data[i : i + 65536] for i in range(0, len(data), 65536)]
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(piece), piece) for piece in pieces)
+    with socket.create_connection(("127.0.0.1", urlsplit(url).port or 0), timeout=30) as client:
+        client.sendall(
+            f"POST /v1/describejobqueues HTTP/1.1\r\nHost: {urlsplit(url).netloc}\r\n{head}"
+            "Transfer-Encoding: chunked\r\n\r\n".encode()
+            + chunks
+            + b"0\r\n\r\n"
+        )
+        client.shutdown(socket.SHUT_WR)  # all sent: the server reads to the end, answers, closes
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    head_block, _, reply = answer.partition(b"\r\n\r\n")
+
+    assert head_block.split(b" ")[1] == b"400"
+    assert json.loads(reply) == {"message": "the request body is over the limit of 1048576 bytes"}
+    assert fake_batch.calls == []

@@ -209,7 +209,9 @@ class Server:
 
     def _app(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = Request(environ)
-        request.max_content_length = MAX_BYTES  # get_data() refuses a bigger body unread
+        # get_data() refuses a bigger Content-Length unread, and reads a chunked body only this
+        # far (werkzeug cuts it there silently): one byte over the limit tells it was bigger
+        request.max_content_length = MAX_BYTES + 1
         try:
             response = self._answer(request)
         except (ConnectionError, TimeoutError):
@@ -225,6 +227,8 @@ class Server:
         return response(environ, start_response)
 
     def _answer(self, request: Request) -> Response:
+        if len(request.get_data()) > MAX_BYTES:
+            raise RequestEntityTooLarge()
         refuse_browsers(request, self._own_hosts)
         if not self.verify_signatures:
             refuse_fetch_metadata(request)
