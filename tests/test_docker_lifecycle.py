@@ -96,26 +96,40 @@ def test_an_unreachable_engine_stops_the_run_at_start(
 
 
 def test_other_calls_are_answered_while_a_container_that_ignores_sigterm_is_stopped(
-    batch: Any, queue: str, register: Any, fake_batch: FakeBatch
+    batch: Any, queue: str, register: Any, fake_batch: FakeBatch, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     executor = fake_batch.executor
     assert isinstance(executor, DockerExecutor)
-    executor.stop_grace_seconds = 5  # the engine waits this long before its SIGKILL
+    executor.stop_grace_seconds = 1  # the engine waits this long before its SIGKILL
     register("stubborn", sh("trap '' TERM; echo ready; while true; do sleep 1; done"))
     job_id = batch.submit_job(jobName="stubborn", jobQueue=queue, jobDefinition="stubborn")["jobId"]
     wait_for(batch, job_id, ["RUNNING"])
-    container = wait_for_container(job_id)
+    wait_for_container(job_id)
+    # the engine's stop is held until another call has been answered: were the fake's lock held
+    # while a container stops, that call could never be answered
+    stopping, answered = threading.Event(), threading.Event()
+    answered_while_stopping: list[bool] = []
+    engine = executor._client.api
+    real_stop = engine.stop
+
+    def held_stop(*args: Any, **kwargs: Any) -> Any:
+        stopping.set()
+        answered_while_stopping.append(answered.wait(timeout=30))
+        return real_stop(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "stop", held_stop)
 
     batch.terminate_job(jobId=job_id, reason="stop it")
-    answered: dict[str, Any] = {}
-    other = threading.Thread(target=lambda: answered.update(batch.describe_job_queues(jobQueues=[queue])))
+    assert stopping.wait(timeout=30), "the engine was never asked to stop the container"
+    queues: dict[str, Any] = {}
+    other = threading.Thread(target=lambda: queues.update(batch.describe_job_queues(jobQueues=[queue])))
     other.start()
     other.join(timeout=30)
-    container.reload()  # how the container was once the other thread had its answer
+    answered.set()
 
     assert not other.is_alive()
-    assert [q["jobQueueName"] for q in answered["jobQueues"]] == [queue]
-    assert container.status == "running"  # still in its grace period: nobody waited for it
+    assert [q["jobQueueName"] for q in queues["jobQueues"]] == [queue]
     job = wait_for(batch, job_id)
+    assert answered_while_stopping == [True]
     assert (job["status"], job["statusReason"], job["container"]["exitCode"]) == ("FAILED", "stop it", 137)
     wait_until_removed(job_id)
