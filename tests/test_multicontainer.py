@@ -330,7 +330,16 @@ def test_ecs_overrides_change_the_named_container(batch: Any, queue: str, fake_b
             ],
             "cycle",
         ),
+        ([_container("a", "i", startTimeout=1)], r"startTimeout is 1 seconds; the minimum is 2"),
+        ([_container("a", "i", stopTimeout=0)], r"stopTimeout is 0 seconds; the minimum is 2"),
     ],
+)
+@pytest.mark.aws_doc(
+    "botocore: TaskContainerProperties",
+    "Time duration (in seconds) to wait before giving up on resolving dependencies for a "
+    "container. The minimum value is 2 seconds",
+    family="ECS properties jobs",
+    ops=("RegisterJobDefinition",),
 )
 def test_ecs_definitions_are_checked(batch: Any, containers: list[dict[str, Any]], message: str) -> None:
     with pytest.raises(ClientError, match=message):

@@ -23,6 +23,7 @@ ECS_DEFAULT_NAME = "default"  # the middle part of a single unnamed ECS containe
 _DNS_POLICIES = ("Default", "ClusterFirst", "ClusterFirstWithHostNet")
 _PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _MIN_MEMORY_MIB = 4
+_MIN_TIMEOUT_SECONDS = 2  # a task container's startTimeout and stopTimeout
 _NAMESPACE = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?", re.ASCII)
 
 
@@ -40,6 +41,12 @@ def check_ecs_properties(op: str, props: object) -> None:
         raise ClientError(f"{op}: {where} must hold 1 to {MAX_CONTAINERS} containers")
     for i, container in enumerate(containers):
         check_container(op, f"{where}[{i}]", container)
+        for key in ("startTimeout", "stopTimeout"):  # "The minimum value is 2 seconds"
+            seconds = container.get(key)
+            if seconds is not None and seconds < _MIN_TIMEOUT_SECONDS:
+                raise ClientError(
+                    f"{op}: {where}[{i}].{key} is {seconds} seconds; the minimum is {_MIN_TIMEOUT_SECONDS}"
+                )
     names = names_of(op, where, containers, None if len(containers) > 1 else ECS_DEFAULT_NAME)
     if not any(c.get("essential", True) for c in containers):
         raise ClientError(f"{op}: {where} needs at least one essential container")
