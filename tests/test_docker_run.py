@@ -11,7 +11,6 @@ from busybox_image import IMAGE
 from docker_jobs import ENGINE, sh, wait_for, wait_for_container
 
 from pytest_fakebatch import FakeBatch
-from pytest_fakebatch.executors.docker import OOM_REASON
 
 pytestmark = [
     pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE}),
@@ -197,7 +196,8 @@ def test_running_out_of_memory_is_reported_as_aws_does(batch: Any, queue: str, r
 
     assert job["status"] == "FAILED"
     assert job["container"]["exitCode"] == 137
-    assert job["container"]["reason"] == OOM_REASON
+    # the reason ECS gives a container the kernel killed for its memory (ECS's OutOfMemoryError page)
+    assert job["container"]["reason"] == "OutOfMemoryError: Container killed due to memory usage"
 
 
 def test_a_container_reaches_the_fake_it_runs_in(
