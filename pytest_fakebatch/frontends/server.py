@@ -11,8 +11,9 @@ Connections are bounded. werkzeug answers one request a connection and closes it
 stays idle (opened and not used, as a client's pool may leave it, or stalled mid-request) for
 ``idle_timeout`` seconds is closed (clients reconnect, as they do whenever a server closes a
 connection), and at most ``max_connections`` are served at once, each on a thread of its own;
-more wait to be accepted until one closes. A request the HTTP layer cannot read (a request target that is not
-a path, a malformed request line) is answered 400, in the same JSON shape as every error.
+more wait to be accepted until one closes. A request the HTTP layer cannot read (a request
+target that is not a path, a malformed request line) is answered 400, in the same JSON shape
+as every error.
 """
 
 from __future__ import annotations
