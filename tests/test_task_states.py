@@ -384,3 +384,72 @@ def test_a_starting_task_s_running_container_logs_as_it_goes(
     stream = job["ecsProperties"]["taskProperties"][0]["containers"][0]["logStreamName"]
     events = logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"]
     assert [e["message"] for e in events] == ["downloading"]
+
+
+START_TIMEOUT = (
+    "Time duration (in seconds) to wait before giving up on resolving dependencies for a container."
+)
+
+
+@ecs
+@pytest.mark.aws_doc(
+    "botocore: TaskContainerProperties", START_TIMEOUT, family="ECS properties jobs", ops=("SubmitJob",)
+)
+def test_an_essential_container_gives_up_on_a_dependency_after_its_start_timeout(
+    batch: Any, queue: str, fake_batch: FakeBatch
+) -> None:
+    ran: list[str] = []
+    fake_batch.clock.freeze()
+    fake_batch.handler("setup:*")(_takes(10))
+    fake_batch.handler("app:*")(lambda job: ran.append("app"))
+    definition = _register_ecs(
+        batch,
+        _container("setup", essential=False, startTimeout=5),
+        _container("app", dependsOn=[{"containerName": "setup", "condition": "SUCCESS"}]),
+    )
+    job_id = _submit(batch, queue, definition)
+    fake_batch.advance(4)
+    assert _describe(batch, job_id)["status"] == "STARTING"
+    fake_batch.advance(1)
+    job = _describe(batch, job_id)
+    assert job["status"] == "FAILED"
+    assert job["statusReason"] == (
+        "CannotStartContainerError: container 'app' depends on 'setup' with condition SUCCESS, "
+        "which was not met within the startTimeout of 'setup' (5 seconds)"
+    )
+    assert job["stoppedAt"] == job["createdAt"] + 5_000
+    setup, app = job["ecsProperties"]["taskProperties"][0]["containers"]
+    assert "exitCode" not in setup  # stopped with the task
+    assert "exitCode" not in app
+    fake_batch.advance(60)
+    assert ran == []
+
+
+@ecs
+@pytest.mark.aws_doc(
+    "botocore: TaskContainerProperties", START_TIMEOUT, family="ECS properties jobs", ops=("SubmitJob",)
+)
+def test_a_non_essential_container_that_gives_up_leaves_the_task_running(
+    batch: Any, queue: str, fake_batch: FakeBatch
+) -> None:
+    ran: list[str] = []
+    fake_batch.clock.freeze()
+    fake_batch.handler("app:*")(_takes(20))
+    fake_batch.handler("setup:*")(_takes(10))
+    fake_batch.handler("late:*")(lambda job: ran.append("late"))
+    definition = _register_ecs(
+        batch,
+        _container("app"),
+        _container("setup", essential=False, startTimeout=5),
+        _container("late", essential=False, dependsOn=[{"containerName": "setup", "condition": "COMPLETE"}]),
+    )
+    job_id = _submit(batch, queue, definition)
+    fake_batch.advance(5)
+    running = _describe(batch, job_id)
+    assert (running["status"], running["startedAt"]) == ("RUNNING", running["createdAt"] + 5_000)
+    fake_batch.advance(15)
+    job = _describe(batch, job_id)
+    assert job["status"] == "SUCCEEDED"
+    exits = {c["name"]: c.get("exitCode") for c in job["ecsProperties"]["taskProperties"][0]["containers"]}
+    assert exits == {"app": 0, "setup": 0, "late": None}
+    assert ran == []

@@ -88,12 +88,18 @@ def advance(inner: Executor, task: TaskHandle, now_ms: int, done: dict[Any, Outc
                 _record(part, done[part.handle], task.clock)
             _complete(task)
             return
-        if not ended:
+        earliest = min(ended, key=lambda p: done[p.handle].finished_at or now_ms) if ended else None
+        give_up = give_up_at(task)
+        first = None if earliest is None else done[earliest.handle].finished_at or now_ms
+        if give_up is not None and give_up <= now_ms and (first is None or give_up < first):
+            task.clock = max(task.clock, give_up)  # a dependency's startTimeout ran out
+            _start_ready(inner, task)
+            continue
+        if earliest is None:
             return
-        part = min(ended, key=lambda p: done[p.handle].finished_at or now_ms)
-        _record(part, done.pop(part.handle), now_ms)
-        task.clock = max(task.clock, part.run.stopped_at or now_ms)
-        _decide(inner, task, part)
+        _record(earliest, done.pop(earliest.handle), now_ms)
+        task.clock = max(task.clock, earliest.run.stopped_at or now_ms)
+        _decide(inner, task, earliest)
 
 
 def end(inner: Executor, task: TaskHandle, deciding: Outcome, at: int) -> None:
@@ -133,6 +139,10 @@ def _start_ready(inner: Executor, task: TaskHandle) -> bool:
                     f"CannotStartContainerError: container '{part.container.name}' depends on "
                     f"'{name}' with condition {condition}, which was not met"
                 )
+                if task.part(name).outcome is None:  # gave up waiting
+                    reason += (
+                        f" within the startTimeout of '{name}' ({_start_timeout(task.part(name))} seconds)"
+                    )
                 end(inner, task, Outcome(exit_code=None, reason=reason, status_reason=reason), task.clock)
                 return False
             continue
@@ -163,11 +173,40 @@ def _met(task: TaskHandle, dependency: tuple[str, str]) -> bool | None:
     if condition == START:
         return True if other.handle is not None else None
     if other.outcome is None:
-        return None
+        deadline = _gives_up(other)
+        return False if deadline is not None and deadline <= task.clock else None
     if condition == COMPLETE:
         return True
     assert condition == SUCCESS
     return other.run.exit_code == 0 and other.outcome.status_reason is None and not other.stopped
+
+
+def give_up_at(task: TaskHandle) -> int | None:
+    """When a container waiting for another to complete gives up, as ECS's agent does: the
+    awaited container's ``startTimeout`` after it started ("Time duration (in seconds) to wait
+    before giving up on resolving dependencies for a container")."""
+    times = [
+        deadline
+        for part in task.parts
+        if part.handle is None and part.container.name not in task.blocked
+        for name, condition in part.container.depends_on
+        if condition != START
+        and task.part(name).outcome is None
+        and (deadline := _gives_up(task.part(name))) is not None
+    ]
+    return min(times, default=None)
+
+
+def _gives_up(awaited: Part) -> int | None:
+    timeout = _start_timeout(awaited)
+    if timeout is None or awaited.run.started_at is None:
+        return None
+    return awaited.run.started_at + timeout * 1000
+
+
+def _start_timeout(part: Part) -> int | None:
+    value = part.container.props.get("startTimeout")
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _decide(inner: Executor, task: TaskHandle, part: Part) -> None:

@@ -27,7 +27,7 @@ from ..model.jobs import RUNNING, Attempt, Job, container_memory, container_vcpu
 from ..model.region import Region
 from ..model.tasks import EKS, ContainerRun, Pod
 from .lifecycle import set_status
-from .task_progress import Part, TaskHandle, advance, end
+from .task_progress import Part, TaskHandle, advance, end, give_up_at
 
 DEFAULT_NAMESPACE = "default"  # where a pod goes when its environment has no eksConfiguration
 _REFERENCE = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
@@ -159,7 +159,7 @@ class TaskRunner:
         if not isinstance(handle, TaskHandle):
             return self.inner.finish_time(handle)
         times = [self.inner.finish_time(p.handle) for p in handle.parts if p.live]
-        known = [t for t in times if t is not None]
+        known = [t for t in [*times, give_up_at(handle)] if t is not None]
         return min(known) if known else None
 
     def stop(self, handle: Any, now_ms: int) -> Outcome | None:
