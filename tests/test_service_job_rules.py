@@ -199,7 +199,7 @@ def test_the_retry_action_is_taken_in_any_case(fake_batch: FakeBatch, batch: Any
 
 @pytest.mark.aws_doc(
     "UG: Service job retry strategies in AWS Batch",
-    "Patterns can use wildcards (*) ... *CapacityError* - Match capacity-related failures",
+    "Patterns can use wildcards (*) and match against status reasons returned by SageMaker AI.",
     family="Service jobs",
     ops=("SubmitServiceJob",),
 )
@@ -207,13 +207,15 @@ def test_a_wildcard_anywhere_in_on_status_reason_matches(fake_batch: FakeBatch, 
     @fake_batch.service_handler(job_name="short")
     def short(job: ServiceJobRun) -> Exit | None:
         if job.attempt == 1:
-            return Exit(status_reason="CapacityError: Unable to provision requested ML compute capacity.")
+            return Exit(
+                status_reason="ResourceLimitExceeded: The account-level service limit is 2 Instances."
+            )
         return None
 
     strategy = {
         "attempts": 3,
         "evaluateOnExit": [
-            {"action": "RETRY", "onStatusReason": "*CapacityError*"},
+            {"action": "RETRY", "onStatusReason": "*LimitExceeded*"},
             {"action": "EXIT", "onStatusReason": "*"},
         ],
     }

@@ -31,3 +31,28 @@ def check_time_limit_actions(p: Params, queue_type: str | None) -> None:
                 f"{where}.action must be CANCEL for a job queue of compute environments, got "
                 f"'{action.get('action')}' (TERMINATE is for SAGEMAKER_TRAINING job queues)"
             )
+        if queue_type == "SAGEMAKER_TRAINING":
+            _check_service_action(p, where, action)
+
+
+# "For job queues connected to SAGEMAKER_TRAINING service environments, the only action you can use
+# with jobStateTimeLimitActions.action is TERMINATE"; "The following reason values support
+# jobStateTimeLimitActions" (User Guide, Automatic remediation with jobStateTimeLimitActions)
+_SERVICE_REASONS = (
+    "CAPACITY:INSUFFICIENT_INSTANCE_CAPACITY",
+    "MISCONFIGURATION:SERVICE_ENVIRONMENT_MAX_RESOURCE",
+    "MISCONFIGURATION:QUOTA_MANAGEMENT_LIMIT_EXCEEDED",
+)
+
+
+def _check_service_action(p: Params, where: str, action: dict[str, object]) -> None:
+    if action.get("action") != "TERMINATE":
+        raise p.fail(
+            f"{where}.action must be TERMINATE for a SAGEMAKER_TRAINING job queue, got "
+            f"'{action.get('action')}' (CANCEL is for job queues of compute environments)"
+        )
+    if action.get("reason") not in _SERVICE_REASONS:
+        raise p.fail(
+            f"{where}.reason must be one of {', '.join(_SERVICE_REASONS)} for a SAGEMAKER_TRAINING "
+            f"job queue, got '{action.get('reason')}'"
+        )

@@ -34,7 +34,8 @@ def _common(job: ServiceJob) -> Response:
     }
     if job.is_terminated:  # "This field is only present when the value is true" (ServiceJobSummary)
         view["isTerminated"] = True
-    latest = job.running or (job.attempts[-1] if job.attempts else None)
+    tried = job.attempts[-1:] + ([job.capacity_attempt] if job.capacity_attempt is not None else [])
+    latest = job.running or max(tried, key=lambda a: a.started_at, default=None)
     if latest is not None:
         view["latestAttempt"] = {"serviceResourceId": _resource_id(latest)}
     if job.status in IN_FLIGHT:  # capacityUnit: "For service jobs, this is the instance type."

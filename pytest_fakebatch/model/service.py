@@ -111,6 +111,9 @@ class ServiceJob:
     running: ServiceAttempt | None = None
     preempted: list[ServiceAttempt] = field(default_factory=list)
     is_terminated: bool = False
+    blocked_since: int | None = None  # since when a MISCONFIGURATION statusReason keeps it waiting
+    capacity_wait_ms: int = 0  # how long its training jobs waited for capacity SageMaker lacked
+    capacity_attempt: ServiceAttempt | None = None  # the last training job failed for capacity
 
     def usage(self, unit: str) -> int:
         """The capacity this job counts against a limit in ``unit`` (NUM_INSTANCES or an

@@ -32,6 +32,7 @@ from ..model.service import (
 )
 from .clock import Clock
 from .service_capacity import Placement, _order, place
+from .service_time_limits import CAPACITY, CAPACITY_REASON, TERMINATED_BY_ACTION, capacity_error, due, track
 
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
 TIMED_OUT = "Job attempt duration exceeded timeout"
@@ -101,10 +102,17 @@ class ServiceScheduler:
         for job in by_status.get(SUBMITTED, []):
             set_service_status(region, job, RUNNABLE, now)
             moved = True
+        track(region, now)
+        for job, when, reason in list(due(region)):  # the queue's jobStateTimeLimitActions
+            if when <= now:
+                self.terminate(region, job, TERMINATED_BY_ACTION + reason)
+                moved = True
         return moved
 
     # RUNNABLE -> SCHEDULED where the service environment (and the quota share) has room
     def _schedule(self, region: Region, runnable: list[ServiceJob], now: int) -> bool:
+        # a training job that failed for capacity at once is asked again once the clock moves
+        runnable = [j for j in runnable if not _no_capacity_now(j, now)]
         moved = False
         for job, placement in place(region, runnable):
             self._take(region, job, placement, now)
@@ -116,6 +124,8 @@ class ServiceScheduler:
             self._preempt(region, victim, now)
         job.environment = placement.environment
         job.borrowing = placement.borrowing
+        if (job.status_reason or "").startswith(CAPACITY):
+            job.status_reason = None  # SageMaker is asked again
         # "AWSBatch<TrainingJobName><attempt id>" (User Guide, Getting started with AWS Batch on
         # SageMaker AI); the attempt id is 32 hex digits, new for every attempt
         name = f"AWSBatch{_training_job_name(job)}{uuid.uuid4().hex}"
@@ -188,7 +198,13 @@ class ServiceScheduler:
     ) -> None:
         attempt = self._close(region, job, at, reason)
         assert attempt.stopped_at is not None
-        if outcome == FAILED and retry and _retries(job, reason):
+        if outcome == FAILED and retry and capacity_error(reason):
+            # retried until capacity comes, using up no attempt; its time waiting counts
+            job.attempts.remove(attempt)
+            job.capacity_attempt = attempt
+            job.capacity_wait_ms += attempt.stopped_at - (job.scheduled_at or attempt.stopped_at)
+            set_service_status(region, job, RUNNABLE, attempt.stopped_at, CAPACITY_REASON)
+        elif outcome == FAILED and retry and _retries(job, reason):
             set_service_status(region, job, RUNNABLE, attempt.stopped_at, reason)
         else:
             set_service_status(region, job, outcome, attempt.stopped_at, reason)
@@ -220,8 +236,9 @@ class ServiceScheduler:
             set_service_status(region, job, FAILED, now, reason)
 
     def event_times(self, region: Region) -> list[int]:
-        """When running service jobs end or time out, for advancing the clock to them."""
-        times: list[int] = []
+        """When running service jobs end or time out, and when time-limit actions fire, for
+        advancing the clock to them."""
+        times: list[int] = [when for _, when, _ in due(region) if when > 0]
         for job in region.service_jobs.values():
             attempt = job.running
             if job.status == RUNNING and attempt is not None and attempt.finishes_at is not None:
@@ -241,6 +258,13 @@ def _payload(job: ServiceJob) -> dict[str, Any]:
 
 def _training_job_name(job: ServiceJob) -> str:
     return str(_payload(job).get("TrainingJobName") or job.name)
+
+
+def _no_capacity_now(job: ServiceJob, now: int) -> bool:
+    """Whether the job's training job failed for capacity at ``now`` without time passing: asking
+    SageMaker again at the same instant would loop for ever."""
+    attempt = job.capacity_attempt
+    return attempt is not None and attempt.stopped_at == now and job.scheduled_at == now
 
 
 def _deadline(job: ServiceJob, attempt: ServiceAttempt) -> int | None:
