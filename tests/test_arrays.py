@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from error_messages import message
 
 from pytest_fakebatch import FakeBatch, JobRun
 
@@ -172,7 +173,10 @@ def test_list_jobs_by_queue_shows_finished_arrays_by_outcome(fake_batch: FakeBat
 
 @pytest.mark.parametrize("size", [1, 10001])
 def test_array_size_outside_2_to_10000_is_rejected(fake_batch: FakeBatch, batch: Any, size: int) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="size"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(f"SubmitJob: arrayProperties.size must be between 2 and 10000, got {size}"),
+    ):
         submit_array(batch, size)
 
     assert fake_batch.jobs() == []

@@ -13,6 +13,7 @@ from batch_resources import (
     make_ce,
     make_queue,
 )
+from error_messages import message
 
 
 @pytest.mark.parametrize("kind", sorted(COMPUTE_RESOURCES))
@@ -106,7 +107,14 @@ def test_disabled_unused_compute_environment_can_be_deleted(batch: Any) -> None:
 def test_deleting_an_enabled_compute_environment_is_rejected(batch: Any) -> None:
     make_ce(batch)
 
-    with pytest.raises(batch.exceptions.ClientException, match="DISABLED"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "DeleteComputeEnvironment: compute environment 'ce' is ENABLED: "
+            "disable it with UpdateComputeEnvironment(state='DISABLED') before "
+            "deleting it"
+        ),
+    ):
         batch.delete_compute_environment(computeEnvironment="ce")
     assert describe_ce(batch, "ce")["state"] == "ENABLED"
 
@@ -116,7 +124,13 @@ def test_deleting_a_compute_environment_a_queue_uses_is_rejected(batch: Any) -> 
     make_queue(batch, "busy")
     batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")
 
-    with pytest.raises(batch.exceptions.ClientException, match="busy"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "DeleteComputeEnvironment: cannot delete compute environment 'ce': "
+            "job queues ['busy'] still use it"
+        ),
+    ):
         batch.delete_compute_environment(computeEnvironment="ce")
     assert describe_ce(batch, "ce")["computeEnvironmentName"] == "ce"
 

@@ -15,6 +15,7 @@ from batch_resources import (
     make_queue,
 )
 from botocore.config import Config
+from error_messages import message
 
 
 @pytest.mark.parametrize("region", ["us-east-1", "ap-southeast-2"])
@@ -109,7 +110,12 @@ def test_garbage_next_token_is_rejected(batch: Any, method: str) -> None:
     create, _, _ = PAGED[method]
     create(batch)
 
-    with pytest.raises(batch.exceptions.ClientException, match="nextToken"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            f"{batch.meta.method_to_api_mapping[method]}: nextToken is not a token this operation returned"
+        ),
+    ):
         getattr(batch, method)(maxResults=2, nextToken="not-a-token!")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from error_messages import message
 from job_calls import describe, status, submit
 
 from pytest_fakebatch import FakeBatch, JobRun
@@ -171,7 +172,10 @@ def test_sequential_failed_child_fails_the_rest(fake_batch: FakeBatch, batch: An
 
 
 def test_dependency_on_an_unknown_job_is_rejected(batch: Any) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="does-not-exist"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("SubmitJob: dependsOn[0]: job 'does-not-exist' does not exist in eu-west-1"),
+    ):
         submit(batch, "orphan", dependsOn=[{"jobId": "does-not-exist"}])
 
     assert all_job_names(batch) == []
@@ -180,7 +184,10 @@ def test_dependency_on_an_unknown_job_is_rejected(batch: Any) -> None:
 def test_more_than_20_dependencies_are_rejected(batch: Any) -> None:
     ids = [submit(batch, f"dep-{i}") for i in range(21)]
 
-    with pytest.raises(batch.exceptions.ClientException, match="20"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("SubmitJob: dependsOn takes at most 20 dependencies, got 21"),
+    ):
         submit(batch, "too-many", dependsOn=[{"jobId": i} for i in ids])
 
     assert "too-many" not in all_job_names(batch)
@@ -190,7 +197,13 @@ def test_more_than_20_dependencies_are_rejected(batch: Any) -> None:
 def test_n_to_n_between_arrays_of_different_sizes_is_rejected(batch: Any) -> None:
     three = submit(batch, "three", arrayProperties={"size": 3})
 
-    with pytest.raises(batch.exceptions.ClientException, match="N_TO_N"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "SubmitJob: dependsOn[0]: N_TO_N needs two array jobs of the same "
+            f"size (this job: 4, job '{three}': 3)"
+        ),
+    ):
         submit(batch, "four", arrayProperties={"size": 4}, dependsOn=[{"jobId": three, "type": "N_TO_N"}])
 
     assert all_job_names(batch) == ["three"]
@@ -199,7 +212,10 @@ def test_n_to_n_between_arrays_of_different_sizes_is_rejected(batch: Any) -> Non
 def test_sequential_with_a_job_id_is_rejected(batch: Any) -> None:
     other = submit(batch, "other")
 
-    with pytest.raises(batch.exceptions.ClientException, match="SEQUENTIAL"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("SubmitJob: dependsOn[0]: a SEQUENTIAL dependency takes no jobId"),
+    ):
         submit(batch, "seq", arrayProperties={"size": 2}, dependsOn=[{"jobId": other, "type": "SEQUENTIAL"}])
 
     assert all_job_names(batch) == ["other"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from error_messages import message
 from job_calls import submit
 
 from pytest_fakebatch import FakeBatch, JobRun
@@ -29,7 +30,10 @@ def test_describe_unknown_job_answers_empty(batch: Any) -> None:
 
 
 def test_describe_more_than_100_jobs_is_rejected(batch: Any) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="100"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("DescribeJobs: jobs takes 1 to 100 job ids, got 101"),
+    ):
         batch.describe_jobs(jobs=[f"id-{i}" for i in range(101)])
 
 
@@ -162,9 +166,18 @@ def test_list_jobs_paginator(batch: Any) -> None:
 
 
 def test_list_jobs_needs_exactly_one_of_queue_and_array(batch: Any) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="jobQueue"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("ListJobs: give exactly one of jobQueue, arrayJobId and multiNodeJobId (got none)"),
+    ):
         batch.list_jobs()
-    with pytest.raises(batch.exceptions.ClientException, match="jobQueue"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "ListJobs: give exactly one of jobQueue, arrayJobId and "
+            "multiNodeJobId (got ['jobQueue', 'arrayJobId'])"
+        ),
+    ):
         batch.list_jobs(jobQueue="q", arrayJobId="0000")
 
 

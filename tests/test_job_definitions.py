@@ -9,6 +9,7 @@ from batch_resources import (
     ACCOUNT,
     make_definition,
 )
+from error_messages import message
 
 
 def test_job_definition_revisions_start_at_one_and_count_up(batch: Any) -> None:
@@ -118,7 +119,14 @@ def test_job_definition_body_is_echoed_back(batch: Any, body: str) -> None:
 def test_reserved_aws_batch_environment_variable_is_rejected(batch: Any) -> None:
     container = {**CONTAINER, "environment": [{"name": "AWS_BATCH_JOB_ID", "value": "mine"}]}
 
-    with pytest.raises(batch.exceptions.ClientException, match="AWS_BATCH_"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "RegisterJobDefinition: containerProperties.environment variable "
+            "'AWS_BATCH_JOB_ID' uses the prefix AWS_BATCH_, which is reserved for "
+            "variables that AWS Batch sets"
+        ),
+    ):
         batch.register_job_definition(
             jobDefinitionName="bad", type="container", containerProperties=container
         )
@@ -149,7 +157,12 @@ def test_retry_attempts_must_be_between_one_and_ten(batch: Any, attempts: int, a
         (described,) = batch.describe_job_definitions(jobDefinitions=["work:1"])["jobDefinitions"]
         assert described["retryStrategy"]["attempts"] == attempts
     else:
-        with pytest.raises(batch.exceptions.ClientException, match="attempts"):
+        with pytest.raises(
+            batch.exceptions.ClientException,
+            match=message(
+                f"RegisterJobDefinition: retryStrategy.attempts must be between 1 and 10, got {attempts}"
+            ),
+        ):
             register()
 
 
@@ -169,7 +182,9 @@ def test_a_deregistered_revision_cannot_be_submitted(batch: Any, queue: str, for
     batch.deregister_job_definition(jobDefinition="work:1")
     ref = "work:1" if form == "name:revision" else first["jobDefinitionArn"]
 
-    with pytest.raises(batch.exceptions.ClientException, match="INACTIVE"):
+    with pytest.raises(
+        batch.exceptions.ClientException, match=message("SubmitJob: job definition 'work:1' is INACTIVE")
+    ):
         batch.submit_job(jobName="j", jobQueue=queue, jobDefinition=ref)
 
 

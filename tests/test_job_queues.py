@@ -13,6 +13,7 @@ from batch_resources import (
     make_policy,
     make_queue,
 )
+from error_messages import message
 
 
 @pytest.mark.parametrize("by", ["name", "arn"])
@@ -108,7 +109,10 @@ def test_a_queue_cannot_mix_fargate_and_ec2_environments(batch: Any) -> None:
 def test_submitting_to_a_disabled_queue_is_rejected(batch: Any, queue: str, definition: str) -> None:
     batch.update_job_queue(jobQueue=queue, state="DISABLED")
 
-    with pytest.raises(batch.exceptions.ClientException, match="DISABLED"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("SubmitJob: job queue 'q' is DISABLED: enable it before submitting jobs to it"),
+    ):
         batch.submit_job(jobName="late", jobQueue=queue, jobDefinition=definition)
 
 
@@ -162,7 +166,13 @@ def test_deleting_an_enabled_job_queue_is_rejected(batch: Any) -> None:
     make_ce(batch)
     make_queue(batch, "jobs")
 
-    with pytest.raises(batch.exceptions.ClientException, match="DISABLED"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "DeleteJobQueue: job queue 'jobs' is ENABLED: disable it with "
+            "UpdateJobQueue(state='DISABLED') before deleting it"
+        ),
+    ):
         batch.delete_job_queue(jobQueue="jobs")
     assert describe_queue(batch, "jobs")["state"] == "ENABLED"
 
@@ -192,7 +202,13 @@ def test_one_letter_queue_name_is_valid(batch: Any) -> None:
 def test_invalid_queue_name_is_rejected(batch: Any, name: str) -> None:
     make_ce(batch)
 
-    with pytest.raises(batch.exceptions.ClientException, match="jobQueueName"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            f"CreateJobQueue: jobQueueName '{name}' is invalid: use 1 to 128 letters, "
+            "digits, hyphens and underscores, starting with a letter or digit"
+        ),
+    ):
         make_queue(batch, name)
     assert batch.describe_job_queues()["jobQueues"] == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from error_messages import message
 from job_calls import describe, run, submit
 
 from pytest_fakebatch import FakeBatch, JobRun
@@ -148,7 +149,13 @@ def test_ref_to_an_unknown_parameter_is_rejected(batch: Any) -> None:
         containerProperties={"image": "worker:latest", "vcpus": 1, "command": ["convert", "Ref::input"]},
     )
 
-    with pytest.raises(batch.exceptions.ClientException, match="input"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "SubmitJob: the command refers to Ref::input, but no parameter "
+            "'input' is set by the job definition or the submit (known: 'output')"
+        ),
+    ):
         submit(batch, parameters={"output": "x"})
 
 

@@ -7,6 +7,7 @@ from typing import Any
 import boto3
 import pytest
 from botocore.config import Config
+from error_messages import message
 from job_calls import submit
 
 from pytest_fakebatch import FakeBatch
@@ -17,7 +18,10 @@ pytestmark = pytest.mark.usefixtures("queue", "definition")
 def test_submit_to_a_disabled_queue_is_rejected(batch: Any) -> None:
     batch.update_job_queue(jobQueue="q", state="DISABLED")
 
-    with pytest.raises(batch.exceptions.ClientException, match="DISABLED"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("SubmitJob: job queue 'q' is DISABLED: enable it before submitting jobs to it"),
+    ):
         submit(batch)
 
 
@@ -27,38 +31,69 @@ def test_submit_to_an_unknown_queue_names_the_known_ones(batch: Any) -> None:
 
 
 def test_submit_with_an_unknown_definition_is_rejected(batch: Any) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="nope"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "SubmitJob: job definition 'nope' does not exist or is INACTIVE in eu-west-1 (active: 'work:1')"
+        ),
+    ):
         submit(batch, jobDefinition="nope")
 
 
 def test_submit_with_an_inactive_definition_is_rejected(batch: Any) -> None:
     batch.deregister_job_definition(jobDefinition="work:1")
 
-    with pytest.raises(batch.exceptions.ClientException, match="work"):
+    with pytest.raises(
+        batch.exceptions.ClientException, match=message("SubmitJob: job definition 'work:1' is INACTIVE")
+    ):
         submit(batch, jobDefinition="work:1")
-    with pytest.raises(batch.exceptions.ClientException, match="work"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "SubmitJob: job definition 'work' does not exist or is INACTIVE in eu-west-1 (active: none)"
+        ),
+    ):
         submit(batch, jobDefinition="work")
 
 
 @pytest.mark.parametrize("name", ["has space", "-leading-hyphen", "dots.not.allowed", "x" * 129])
 def test_invalid_job_name_is_rejected(batch: Any, name: str) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="jobName"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            f"SubmitJob: jobName '{name}' is invalid: use 1 to 128 letters, digits, hyphens and "
+            "underscores, starting with a letter or digit"
+        ),
+    ):
         submit(batch, name=name)
 
 
 @pytest.mark.parametrize("attempts", [0, 11])
 def test_retry_attempts_outside_1_to_10_are_rejected(batch: Any, attempts: int) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="attempts"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(f"SubmitJob: retryStrategy.attempts must be between 1 and 10, got {attempts}"),
+    ):
         submit(batch, retryStrategy={"attempts": attempts})
 
 
 def test_timeout_under_60_seconds_is_rejected(batch: Any) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="60"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("SubmitJob: timeout.attemptDurationSeconds must be at least 60, got 59"),
+    ):
         submit(batch, timeout={"attemptDurationSeconds": 59})
 
 
 def test_overriding_a_reserved_aws_batch_variable_is_rejected(batch: Any) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="AWS_BATCH_"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            "SubmitJob: containerOverrides.environment variable "
+            "'AWS_BATCH_JOB_ID' uses the prefix AWS_BATCH_, which is reserved for "
+            "variables that AWS Batch sets"
+        ),
+    ):
         submit(batch, containerOverrides={"environment": [{"name": "AWS_BATCH_JOB_ID", "value": "mine"}]})
 
 

@@ -16,6 +16,7 @@ from batch_resources import (
     make_policy,
     make_queue,
 )
+from error_messages import message
 
 TAGS = {"team": "data", "cost-centre": "42"}
 
@@ -97,7 +98,10 @@ def test_tags_of_a_deleted_queue_do_not_come_back_with_its_name(batch: Any) -> N
 def test_tag_key_with_the_reserved_aws_prefix_is_rejected(batch: Any) -> None:
     resource_arn = make_ce(batch)
 
-    with pytest.raises(batch.exceptions.ClientException, match="aws:"):
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message("TagResource: tag key 'aws:owner' uses the reserved prefix 'aws:'"),
+    ):
         batch.tag_resource(resourceArn=resource_arn, tags={"aws:owner": "me"})
     assert batch.list_tags_for_resource(resourceArn=resource_arn)["tags"] == {}
 
@@ -123,15 +127,29 @@ UNKNOWN_ARN = f"arn:aws:batch:eu-west-1:{ACCOUNT}:job-queue/ghost"
 
 
 @pytest.mark.parametrize(
-    "call",
+    ("operation", "call"),
     [
-        pytest.param(lambda b: b.list_tags_for_resource(resourceArn=UNKNOWN_ARN), id="list"),
-        pytest.param(lambda b: b.tag_resource(resourceArn=UNKNOWN_ARN, tags={"a": "b"}), id="tag"),
-        pytest.param(lambda b: b.untag_resource(resourceArn=UNKNOWN_ARN, tagKeys=["a"]), id="untag"),
+        pytest.param(
+            "ListTagsForResource", lambda b: b.list_tags_for_resource(resourceArn=UNKNOWN_ARN), id="list"
+        ),
+        pytest.param(
+            "TagResource", lambda b: b.tag_resource(resourceArn=UNKNOWN_ARN, tags={"a": "b"}), id="tag"
+        ),
+        pytest.param(
+            "UntagResource", lambda b: b.untag_resource(resourceArn=UNKNOWN_ARN, tagKeys=["a"]), id="untag"
+        ),
     ],
 )
-def test_tagging_an_unknown_arn_is_rejected(batch: Any, call: Callable[[Any], object]) -> None:
-    with pytest.raises(batch.exceptions.ClientException, match="ghost"):
+def test_tagging_an_unknown_arn_is_rejected(
+    batch: Any, operation: str, call: Callable[[Any], object]
+) -> None:
+    with pytest.raises(
+        batch.exceptions.ClientException,
+        match=message(
+            f"{operation}: resource '{UNKNOWN_ARN}' does not exist or cannot be tagged in eu-west-1 "
+            f"for account {ACCOUNT}"
+        ),
+    ):
         call(batch)
 
 
