@@ -1,0 +1,92 @@
+"""Recipe: an Airflow DAG that drives AWS Batch, tested with ``dag.test()``.
+
+The DAG, in ``dags/nightly_reports.py``, uses the Amazon provider as a production DAG would:
+``BatchCreateComputeEnvironmentOperator``, ``BatchClientHook`` for the queue and definition,
+``BatchOperator`` waiting for its job (its CloudWatch log goes into the task log), the same in
+deferrable mode (its trigger polls through aiobotocore, which the fake answers too), and a
+fire-and-forget ``BatchOperator`` followed by a ``BatchSensor``.
+
+``dag.test()`` reads the DAG from Airflow's DAGs folder and records the run in Airflow's
+metadata database: ``tox -e recipe-airflow`` sets ``AIRFLOW__CORE__DAGS_FOLDER`` to ``dags/``
+and ``AIRFLOW_HOME`` to a temporary directory, and the fixture below creates the database
+(SQLite) there.
+
+Run with ``tox -e recipe-airflow``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tool_api import tool_api
+
+from pytest_fakebatch import FakeBatch, JobRun
+
+TOOLS = ("apache-airflow", "apache-airflow-providers-amazon", "aiobotocore")
+DAG_FILE = Path(__file__).parent / "dags" / "nightly_reports.py"
+
+with tool_api("apache-airflow", "airflow.sdk.DAG and airflow.utils.db.resetdb", written_for="3"):
+    from airflow.sdk import DAG
+    from airflow.utils.db import resetdb
+with tool_api("apache-airflow-providers-amazon", "the Batch operators, sensor and hook", written_for="9"):
+    import airflow.providers.amazon.aws.hooks.batch_client
+    import airflow.providers.amazon.aws.operators.batch
+    import airflow.providers.amazon.aws.sensors.batch  # noqa: F401
+
+
+def load_dag(path: Path, dag_id: str) -> DAG:
+    """The DAG object of a DAG file, imported as Airflow's DAG processor would."""
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    dag: Any = module.dag
+    assert dag.dag_id == dag_id
+    return dag
+
+
+@pytest.fixture(scope="module", autouse=True)
+def airflow_db() -> None:
+    """Airflow's metadata database, created once (dag.test() records its runs there)."""
+    resetdb()
+
+
+@pytest.fixture(autouse=True)
+def report_image(fake_batch: FakeBatch) -> list[str]:
+    """What the report image does: a minute of work, a log line per day; the days it ran for."""
+    days: list[str] = []
+
+    @fake_batch.handler("report:*")
+    def report(job: JobRun) -> int:
+        days.append(job.command[-1])
+        print(f"report for {job.command[-1]}: 42 rows")
+        job.sleep(2)  # simulated seconds: the job is RUNNING until the fake's clock passes them
+        return 0
+
+    return days
+
+
+def test_the_dag_runs_every_batch_task(
+    fake_batch: FakeBatch, report_image: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    run = load_dag(DAG_FILE, "nightly_reports").test(logical_date=datetime(2026, 3, 1, tzinfo=timezone.utc))
+
+    states = {ti.task_id: ti.state for ti in run.get_task_instances()}
+    assert states == dict.fromkeys(
+        ["create_compute_environment", "create_queue_and_definition", "report", "report_deferred",
+         "submit_only", "wait_for_report"], "success",
+    )  # fmt: skip
+    assert sorted(report_image) == ["2026-03-01", "deferred", "sensed"]
+    assert {job.name: job.status for job in fake_batch.jobs()} == {
+        "report-20260301": "SUCCEEDED",
+        "report-deferred": "SUCCEEDED",
+        "report-sensed": "SUCCEEDED",
+    }
+    # the job's CloudWatch log, in the task's log (dag.test() prints task logs to stdout)
+    task_log = [line for line in capsys.readouterr().out.splitlines() if "report for 2026-03-01" in line]
+    assert len(task_log) == 1
+    assert "] report for 2026-03-01: 42 rows [airflow.task.operators" in task_log[0]
