@@ -41,7 +41,8 @@ with tool_api("apache-airflow-providers-amazon", "the Batch operators, sensor an
 def load_dag(path: Path, dag_id: str) -> DAG:
     """The DAG object of a DAG file, imported as Airflow's DAG processor would."""
     spec = importlib.util.spec_from_file_location(path.stem, path)
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     dag: Any = module.dag

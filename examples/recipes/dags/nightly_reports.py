@@ -39,7 +39,9 @@ def create_queue_and_definition() -> None:
     )
 
 
-with DAG("nightly_reports", schedule=None, start_date=datetime(2026, 1, 1, tzinfo=timezone.utc), catchup=False) as dag:
+START = datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+with DAG("nightly_reports", schedule=None, start_date=START, catchup=False) as dag:
     environment = BatchCreateComputeEnvironmentOperator(
         task_id="create_compute_environment",
         compute_environment_name="nightly",
