@@ -71,6 +71,13 @@ def test_capacity_usage_counts_instances_of_the_instance_type(
     family="Service jobs",
     ops=("GetJobQueueSnapshot",),
 )
+@pytest.mark.aws_doc(
+    "botocore: GetJobQueueSnapshotResponse",
+    "frontOfQueue ... For job queues with an attached fair-share scheduling (FSS) or quota-share policy, "
+    "jobs are ordered based on their job priority and share usage.",
+    family="Service jobs",
+    ops=("GetJobQueueSnapshot",),
+)
 def test_the_snapshot_shows_waiting_service_jobs_in_dispatch_order(fake_batch: FakeBatch, batch: Any) -> None:
     policy = batch.create_scheduling_policy(name="fs", fairsharePolicy={"shareDecaySeconds": 0})
     service_queue(batch, "fs", instances=1, schedulingPolicyArn=policy["arn"])
@@ -81,12 +88,14 @@ def test_the_snapshot_shows_waiting_service_jobs_in_dispatch_order(fake_batch: F
 
     fake_batch.clock.freeze()
     running = submit(batch, "running", "fs", shareIdentifier="A")
-    low = submit(batch, "low", "fs", shareIdentifier="A", schedulingPriority=1)
-    high = submit(batch, "high", "fs", shareIdentifier="B", schedulingPriority=9)
-    mid = submit(batch, "mid", "fs", shareIdentifier="A", schedulingPriority=5)
+    a_low = submit(batch, "a_low", "fs", shareIdentifier="A", schedulingPriority=1)
+    a_high = submit(batch, "a_high", "fs", shareIdentifier="A", schedulingPriority=9)
+    b_low = submit(batch, "b_low", "fs", shareIdentifier="B", schedulingPriority=1)
     snapshot = batch.get_job_queue_snapshot(jobQueue="fs")
     now = snapshot["frontOfQueue"]["lastUpdatedAt"]
-    assert [j["jobArn"] for j in snapshot["frontOfQueue"]["jobs"]] == [j["jobArn"] for j in (high, mid, low)]
+    # share B uses nothing, A the running job's instance: B's job first, then A's by priority
+    expected = [j["jobArn"] for j in (b_low, a_high, a_low)]
+    assert [j["jobArn"] for j in snapshot["frontOfQueue"]["jobs"]] == expected
     assert all(j["earliestTimeAtPosition"] == now for j in snapshot["frontOfQueue"]["jobs"])
     assert snapshot["queueUtilization"] == {
         "totalCapacityUsage": [{"capacityUnit": "ml.m5.large", "quantity": 1.0}],
@@ -101,7 +110,9 @@ def test_the_snapshot_shows_waiting_service_jobs_in_dispatch_order(fake_batch: F
     assert batch.describe_service_job(jobId=running["jobId"])["status"] == "RUNNING"
     fake_batch.advance(60)
     snapshot = batch.get_job_queue_snapshot(jobQueue="fs")
-    assert [j["jobArn"] for j in snapshot["frontOfQueue"]["jobs"]] == [j["jobArn"] for j in (mid, low)]
+    # the running job ended and a_high took its instance (no share used any; it has the higher
+    # priority): now A uses one and B none, so b_low leads
+    assert [j["jobArn"] for j in snapshot["frontOfQueue"]["jobs"]] == [j["jobArn"] for j in (b_low, a_low)]
 
 
 @needs_shape_member("GetJobQueueSnapshotResponse", "frontOfQuotaShares")

@@ -31,7 +31,7 @@ from ..model.service import (
     ServiceJob,
 )
 from .clock import Clock
-from .service_capacity import Placement, _order, place
+from .service_capacity import Placement, _in_order, place
 from .service_time_limits import CAPACITY, CAPACITY_REASON, TERMINATED_BY_ACTION, capacity_error, due, track
 
 TRAINING_LOG_GROUP = "/aws/sagemaker/TrainingJobs"
@@ -292,6 +292,13 @@ def status_reason_matches(pattern: str | None, reason: str | None) -> bool:
 
 
 def front_of_queue(region: Region, queue: Any) -> list[ServiceJob]:
-    """The queue's RUNNABLE service jobs in the order they will be dispatched."""
+    """The queue's RUNNABLE service jobs in the order they would be dispatched, each counted as
+    holding its instances once its turn comes (a fair-share queue's next job comes from the
+    share then using the fewest)."""
     waiting = [j for j in region.service_jobs.values() if j.queue is queue and j.status == RUNNABLE]
-    return sorted(waiting, key=_order)
+    held = [j for j in region.service_jobs.values() if j.status in IN_FLIGHT]
+    order: list[ServiceJob] = []
+    for job in _in_order(region, waiting, held):
+        order.append(job)
+        held.append(job)  # _in_order reads it: as if dispatched
+    return order
