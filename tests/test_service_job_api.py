@@ -86,6 +86,7 @@ def test_submit_checks(batch: Any, sq: str, queue: str, definition: str) -> None
     assert "service job 'nope' does not exist" in excinfo.value.response["Error"]["Message"]
 
 
+@needs_operation("UpdateServiceJob")
 @pytest.mark.aws_doc(
     "botocore: UpdateServiceJob",
     "Updates the priority of a specified service job in an Batch job queue.",

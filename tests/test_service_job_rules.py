@@ -35,20 +35,15 @@ def sq(batch: Any) -> str:
 
 @pytest.mark.aws_doc(
     "SDK: SageMaker Python SDK, sagemaker-train/src/sagemaker/train/aws_batch/training_queued_job.py",
-    "_terminate_service_job(self.job_arn, reason) ... _update_service_job(self.job_arn, "
-    "scheduling_priority) ... _describe_service_job(self.job_arn)",
+    "_terminate_service_job(self.job_arn, reason) ... _describe_service_job(self.job_arn)",
     family="Service jobs",
-    ops=("DescribeServiceJob", "UpdateServiceJob", "TerminateServiceJob"),
+    ops=("DescribeServiceJob", "TerminateServiceJob"),
 )
 def test_a_job_arn_is_accepted_wherever_a_job_id_is(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
     fake_batch.autorun = False
     submitted = submit(batch)
     arn, job_id = submitted["jobArn"], submitted["jobId"]
     assert batch.describe_service_job(jobId=arn)["jobId"] == job_id
-    answer = batch.update_service_job(jobId=arn, schedulingPriority=7)
-    del answer["ResponseMetadata"]
-    assert answer == {"jobArn": arn, "jobName": "job", "jobId": job_id}
-    assert batch.describe_service_job(jobId=job_id)["schedulingPriority"] == 7
     batch.terminate_service_job(jobId=arn, reason="not needed")
     job = batch.describe_service_job(jobId=job_id)
     assert (job["status"], job["statusReason"], job["isTerminated"]) == ("FAILED", "not needed", True)
@@ -59,6 +54,23 @@ def test_a_job_arn_is_accepted_wherever_a_job_id_is(fake_batch: FakeBatch, batch
         f"DescribeServiceJob: service job '{elsewhere}' does not exist in eu-west-1: give the jobId "
         "or jobArn that SubmitServiceJob answered"
     )
+
+
+@needs_operation("UpdateServiceJob")
+@pytest.mark.aws_doc(
+    "SDK: SageMaker Python SDK, sagemaker-train/src/sagemaker/train/aws_batch/training_queued_job.py",
+    "return _update_service_job(self.job_arn, scheduling_priority)",
+    family="Service jobs",
+    ops=("UpdateServiceJob",),
+)
+def test_update_service_job_takes_a_job_arn(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
+    fake_batch.autorun = False
+    submitted = submit(batch)
+    arn, job_id = submitted["jobArn"], submitted["jobId"]
+    answer = batch.update_service_job(jobId=arn, schedulingPriority=7)
+    del answer["ResponseMetadata"]
+    assert answer == {"jobArn": arn, "jobName": "job", "jobId": job_id}
+    assert batch.describe_service_job(jobId=job_id)["schedulingPriority"] == 7
 
 
 @needs_operation("TerminateServiceJobs")

@@ -20,6 +20,7 @@ def sq(batch: Any) -> str:
     return service_queue(batch)
 
 
+@needs_shape_member("ServiceJobSummary", "isTerminated")
 @pytest.mark.aws_doc(
     "botocore: ServiceJobSummary",
     "isTerminated ... Indicates whether a termination request has been accepted for the service job. "
@@ -41,6 +42,7 @@ def test_is_terminated_is_present_only_when_true(fake_batch: FakeBatch, batch: A
     assert "isTerminated" not in batch.describe_service_job(jobId=kept)
 
 
+@needs_shape_member("ServiceJobSummary", "capacityUsage")
 @pytest.mark.aws_doc(
     "botocore: ServiceJobCapacityUsageDetail",
     "capacityUnit ... The unit of measure for the service job capacity usage. For service jobs, this is "
@@ -58,7 +60,9 @@ def test_capacity_usage_counts_instances_of_the_instance_type(
     body = payload(instances=2, kind="ml.g5.xlarge")
     job_id = submit(batch, "gpu", serviceRequestPayload=body)["jobId"]
     usage = [{"capacityUnit": "ml.g5.xlarge", "quantity": 2.0}]
-    assert batch.describe_service_job(jobId=job_id)["capacityUsage"] == usage
+    detail = batch.describe_service_job(jobId=job_id)
+    assert detail["capacityUsage"] == usage
+    assert detail["createdAt"] <= detail["scheduledAt"] <= detail["startedAt"]
     (listed,) = batch.list_service_jobs(jobQueue=sq)["jobSummaryList"]
     assert listed["capacityUsage"] == usage
 
