@@ -61,7 +61,9 @@ class ServiceHandlers(Routes[ServiceJobRun, ServiceHandler]):
         No matching handler: the training job completes at once. A handler returns None (or
         0) to complete, raises or returns ``Exit(status_reason=...)`` to fail; what it
         prints is the training job's log. The reason is SageMaker's (its ``FailureReason``,
-        e.g. ``AlgorithmError: ...``); Batch prefixes it (see :func:`sagemaker_status`)."""
+        e.g. ``AlgorithmError: ...``, ``InternalServerError: ...``, or ``CapacityError: ...``,
+        which Batch retries until capacity comes); Batch prefixes it (see
+        :func:`sagemaker_status`)."""
         handler = self.find(run)
         if handler is None:
             return True, None

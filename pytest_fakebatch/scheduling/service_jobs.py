@@ -3,7 +3,11 @@ SUBMITTED -> RUNNABLE -> SCHEDULED (capacity taken) -> STARTING -> RUNNING -> SU
 ticked from the same scheduler round as container jobs, one step per round.
 
 The handler that plays the training job runs when its attempt starts RUNNING; the attempt
-ends at start + the handler's simulated time (``job.sleep``).
+ends at start + the handler's simulated time (``job.sleep``). Each attempt is a training job
+named ``AWSBatch<TrainingJobName><attempt id>``; what SageMaker reports shows prefixed
+``Received status from SageMaker: `` (``Training job completed``, or its failure reason, which
+evaluateOnExit rules match). A failure for lack of capacity (``CapacityError...``) sends the job
+back to RUNNABLE without using up an attempt (``service_time_limits``).
 """
 
 from __future__ import annotations
