@@ -171,6 +171,12 @@ def test_list_jobs_by_queue_shows_finished_arrays_by_outcome(fake_batch: FakeBat
     assert [(j["jobId"], j["arrayProperties"]["size"]) for j in failed] == [(bad, 2)]
 
 
+@pytest.mark.aws_doc(
+    "botocore: SubmitJobRequest.arrayProperties",
+    "The array size can be between 2 and 10,000.",
+    family="Array jobs",
+    ops=("SubmitJob",),
+)
 @pytest.mark.parametrize("size", [1, 10001])
 def test_array_size_outside_2_to_10000_is_rejected(fake_batch: FakeBatch, batch: Any, size: int) -> None:
     with pytest.raises(

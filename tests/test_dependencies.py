@@ -181,6 +181,12 @@ def test_dependency_on_an_unknown_job_is_rejected(batch: Any) -> None:
     assert all_job_names(batch) == []
 
 
+@pytest.mark.aws_doc(
+    "botocore: SubmitJobRequest.dependsOn",
+    "A job can depend upon a maximum of 20 jobs.",
+    family="Dependencies",
+    ops=("SubmitJob",),
+)
 def test_more_than_20_dependencies_are_rejected(batch: Any) -> None:
     ids = [submit(batch, f"dep-{i}") for i in range(21)]
 

@@ -147,6 +147,12 @@ def test_attempt_timeout_must_be_at_least_sixty_seconds(batch: Any, seconds: int
             register()
 
 
+@pytest.mark.aws_doc(
+    "botocore: RetryStrategy.attempts",
+    "You can specify between 1 and 10 attempts.",
+    family="Retries and timeouts",
+    ops=("RegisterJobDefinition",),
+)
 @pytest.mark.parametrize(("attempts", "accepted"), [(0, False), (11, False), (1, True), (10, True)])
 def test_retry_attempts_must_be_between_one_and_ten(batch: Any, attempts: int, accepted: bool) -> None:
     def register() -> object:

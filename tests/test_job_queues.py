@@ -196,6 +196,13 @@ def test_one_letter_queue_name_is_valid(batch: Any) -> None:
     assert describe_queue(batch, "q")["jobQueueName"] == "q"
 
 
+@pytest.mark.aws_doc(
+    "botocore: CreateJobQueueRequest.jobQueueName",
+    "It can be up to 128 letters long. It can contain uppercase and lowercase letters, "
+    "numbers, hyphens (-), and underscores (_).",
+    family="Compute environments and job queues",
+    ops=("CreateJobQueue",),
+)
 @pytest.mark.parametrize(
     "name", ["", "-x", "a" * 129, "a b"], ids=["empty", "leading-hyphen", "too-long", "space"]
 )

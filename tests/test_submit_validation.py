@@ -56,6 +56,13 @@ def test_submit_with_an_inactive_definition_is_rejected(batch: Any) -> None:
         submit(batch, jobDefinition="work")
 
 
+@pytest.mark.aws_doc(
+    "botocore: SubmitJobRequest.jobName",
+    "It can be up to 128 letters long. The first character must be alphanumeric, can "
+    "contain uppercase and lowercase letters, numbers, hyphens (-), and underscores (_).",
+    family="Container jobs",
+    ops=("SubmitJob",),
+)
 @pytest.mark.parametrize("name", ["has space", "-leading-hyphen", "dots.not.allowed", "x" * 129])
 def test_invalid_job_name_is_rejected(batch: Any, name: str) -> None:
     with pytest.raises(
@@ -68,6 +75,12 @@ def test_invalid_job_name_is_rejected(batch: Any, name: str) -> None:
         submit(batch, name=name)
 
 
+@pytest.mark.aws_doc(
+    "botocore: RetryStrategy.attempts",
+    "You can specify between 1 and 10 attempts.",
+    family="Retries and timeouts",
+    ops=("SubmitJob",),
+)
 @pytest.mark.parametrize("attempts", [0, 11])
 def test_retry_attempts_outside_1_to_10_are_rejected(batch: Any, attempts: int) -> None:
     with pytest.raises(
