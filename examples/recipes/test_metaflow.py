@@ -1,25 +1,41 @@
-"""Recipe: metaflow's AWS Batch client, as a ``@batch`` step uses it, against the fake.
+"""Recipe: metaflow on AWS Batch: a flow with a ``@batch`` step, and metaflow's BatchClient.
 
-metaflow's ``BatchClient`` builds the job a ``@batch`` step runs: it registers (or reuses) a
-``metaflow_<hash>`` job definition fitted to the queue's compute environment platform, submits
-the job with the step's command and environment as overrides, and follows it with
-``RunningJob``. The handler stands in for the container, which on AWS would download the code
-package from S3 and run the step.
+``test_a_flow_runs_its_batch_step`` runs ``flows/hello_batch.py`` as a user does
+(``python hello_batch.py run``) in a subprocess that reaches the fake through
+``fake_batch.environ()``. metaflow needs an S3 datastore for a ``@batch`` step: moto's server
+(``ThreadedMotoServer``) answers S3 for every process. The handler plays the container: it runs
+the job's command, which downloads the code package from S3, runs the step and uploads its
+artifacts and logs, which the flow's runtime tails.
+
+The other tests drive metaflow's ``BatchClient`` directly, the calls a ``@batch`` step makes: a
+``metaflow_<hash>`` job definition fitted to the queue's compute environment platform, the job
+with the step's command and environment as overrides, and ``RunningJob`` following it.
 
 Run with ``tox -e recipe-metaflow``.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
 import pytest
 from tool_api import tool_api
 
 from pytest_fakebatch import FakeBatch, JobRun
 
-TOOLS = ("metaflow",)
+TOOLS = ("metaflow", "moto")
+REGION = "eu-west-1"
+FLOW = Path(__file__).parent / "flows" / "hello_batch.py"
 
 with tool_api("metaflow", "metaflow.plugins.aws.batch.batch_client.BatchClient", written_for="2"):
     from metaflow.plugins.aws.batch.batch_client import BatchClient, RunningJob
+with tool_api("moto", "moto.server.ThreadedMotoServer", written_for="5"):
+    from moto.server import ThreadedMotoServer
 
 ROLE = "arn:aws:iam::123456789012:role/metaflow-task"
 EXECUTION_ROLE = "arn:aws:iam::123456789012:role/ecs-task-execution"
@@ -93,3 +109,74 @@ def test_a_failed_step_is_crashed_with_its_exit_code(batch_queue: str) -> None:
     job = submit_step(BatchClient(), batch_queue, "broken")
 
     assert (job.is_done, job.is_successful, job.is_crashed, job.status_code) == (True, False, True, 7)
+
+
+@pytest.fixture(scope="module")
+def s3_endpoint() -> Iterator[str]:
+    """A moto server for S3, metaflow's datastore (the fake answers Batch and Batch's logs only)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def step_image(fake_batch: FakeBatch, tmp_path: Path) -> list[JobRun]:
+    """What the step's image does: run the job's command in a fresh directory; the runs."""
+    runs: list[JobRun] = []
+
+    @fake_batch.handler("python:*")
+    def container(job: JobRun) -> int:
+        runs.append(job)
+        workdir = tmp_path / f"container-{len(runs)}"
+        workdir.mkdir()
+        environment = {
+            **os.environ,
+            **job.env,
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",  # python, metaflow
+            # ECS sets this in every container ("For Fargate, Amazon ECS sets this to
+            # AWS_ECS_FARGATE"); the fake does not, and metaflow's @batch step reads it
+            "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
+        }
+        done = subprocess.run(
+            job.command, cwd=workdir, env=environment, capture_output=True, text=True, check=False
+        )
+        print(done.stdout + done.stderr)
+        return done.returncode
+
+    return runs
+
+
+def test_a_flow_runs_its_batch_step(
+    fake_batch: FakeBatch, batch_queue: str, s3_endpoint: str, step_image: list[JobRun], tmp_path: Path
+) -> None:
+    keys = fake_batch.credentials  # moto takes any credentials: the fake's serve both
+    boto3.client(
+        "s3", region_name=REGION, endpoint_url=s3_endpoint,
+        aws_access_key_id=keys.access_key, aws_secret_access_key=keys.secret_key,
+    ).create_bucket(Bucket="flows", CreateBucketConfiguration={"LocationConstraint": REGION})  # fmt: skip
+    metaflow_config = {
+        "USERNAME": "recipes",
+        "METAFLOW_HOME": str(tmp_path / "metaflow-home"),
+        "METAFLOW_DEFAULT_DATASTORE": "s3",
+        "METAFLOW_DATASTORE_SYSROOT_S3": "s3://flows/metaflow",
+        "METAFLOW_S3_ENDPOINT_URL": s3_endpoint,
+        "METAFLOW_DEFAULT_METADATA": "local",
+        "METAFLOW_BATCH_JOB_QUEUE": batch_queue,
+        "METAFLOW_ECS_S3_ACCESS_IAM_ROLE": ROLE,
+        "METAFLOW_ECS_FARGATE_EXECUTION_ROLE": EXECUTION_ROLE,
+    }
+
+    done = subprocess.run(
+        [sys.executable, str(FLOW), "--no-pylint", "run"],
+        cwd=tmp_path, env={**os.environ, **fake_batch.environ(REGION), **metaflow_config},
+        capture_output=True, text=True, check=False, timeout=600,
+    )  # fmt: skip
+
+    assert done.returncode == 0, done.stderr
+    assert "counted on Batch: 42" in done.stdout  # the step's log, tailed from S3 by the runtime
+    assert "rows: 42" in done.stdout  # the end step got the Batch step's artifact
+    (run,) = step_image
+    assert run.job_name.startswith("recipes-HelloBatchFlow-")
+    assert [job.status for job in fake_batch.jobs()] == ["SUCCEEDED"]
