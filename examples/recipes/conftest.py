@@ -19,10 +19,6 @@ from pytest_fakebatch import FakeBatch
 REGION = "eu-west-1"
 
 
-def _tools(module: Any) -> list[str]:
-    return list(getattr(module, "TOOLS", ()))
-
-
 # The distributions the recipes drive; the header names those installed in this environment.
 TOOL_DISTRIBUTIONS = (
     "apache-airflow",
@@ -52,12 +48,12 @@ def pytest_report_header(config: pytest.Config, start_path: Path) -> str:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[Any]:
+    """A failed recipe's report ends with the versions of the tools its module names in TOOLS."""
     report = yield
     if report.failed:
-        tools = _tools(getattr(item, "module", None))
-        report.sections.append(
-            ("recipe tools", "\n".join(f"{n} {installed(n)}" for n in tools) or "(none named)")
-        )
+        tools = getattr(getattr(item, "module", None), "TOOLS", ())
+        versions = "\n".join(f"{name} {installed(name)}" for name in tools)
+        report.sections.append(("recipe tools", versions or "(the module names no TOOLS)"))
     return report
 
 
