@@ -33,7 +33,7 @@ from pytest_fakebatch import FakeBatch
 # about 20 s and 12 s on a 2-core machine (each HTTP example also starts and stops a server)
 EXAMPLES = {"hook": 20, "http": 12}
 # shape-driven requests after each valid one, at most
-HOSTILE = {"hook": 1, "http": 1}
+HOSTILE = {"hook": 2, "http": 2}
 # what a run must reach: every operation the installed model has, and the job-log reads
 CORE = tuple(
     op
