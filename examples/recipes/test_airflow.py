@@ -7,16 +7,20 @@ deferrable mode (its trigger polls through aiobotocore, which the fake answers t
 fire-and-forget ``BatchOperator`` followed by a ``BatchSensor``.
 
 ``dag.test()`` reads the DAG from Airflow's DAGs folder and records the run in Airflow's
-metadata database: ``tox -e recipe-airflow`` sets ``AIRFLOW__CORE__DAGS_FOLDER`` to ``dags/``
-and ``AIRFLOW_HOME`` to a temporary directory, and the fixture below creates the database
-(SQLite) there.
+metadata database: before Airflow is imported, this module points ``AIRFLOW__CORE__DAGS_FOLDER``
+at ``dags/`` and ``AIRFLOW_HOME`` at a throwaway directory (never your own Airflow home: the
+fixture below resets the database it finds there, a SQLite file).
 
 Run with ``tox -e recipe-airflow``.
 """
 
 from __future__ import annotations
 
+import atexit
 import importlib.util
+import os
+import shutil
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -28,6 +32,12 @@ from pytest_fakebatch import FakeBatch, JobRun
 
 TOOLS = ("apache-airflow", "apache-airflow-providers-amazon", "aiobotocore")
 DAG_FILE = Path(__file__).parent / "dags" / "nightly_reports.py"
+
+# Airflow reads its home and configuration when imported: set them first.
+os.environ["AIRFLOW_HOME"] = AIRFLOW_HOME = tempfile.mkdtemp(prefix="airflow-recipe-")
+atexit.register(shutil.rmtree, AIRFLOW_HOME, ignore_errors=True)
+os.environ["AIRFLOW__CORE__DAGS_FOLDER"] = str(DAG_FILE.parent)
+os.environ["AIRFLOW__CORE__LOAD_EXAMPLES"] = "False"
 
 with tool_api("apache-airflow", "airflow.sdk.DAG and airflow.utils.db.resetdb", written_for="3"):
     from airflow.sdk import DAG
