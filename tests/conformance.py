@@ -8,8 +8,9 @@ and ``python -m pytest --collect-only -q --conformance=write`` turns those marke
 test that checks it. ``--conformance=check`` (run by CI) fails when the file is stale.
 
 Sources are written ``UG: <User Guide page>``, ``API: <operation or data type>``,
-``SAR: <Service Authorization Reference page>``, ``botocore: <shape>`` or
-``SDK: <AWS SDK and file>``; the family is one of FAMILIES.
+``SAR: <Service Authorization Reference page>``, ``botocore: <shape>``,
+``SDK: <AWS SDK and file>``, ``IAM: <IAM User Guide page>`` or ``ECS: <Amazon ECS Developer
+Guide page>``; the family is one of FAMILIES.
 """
 
 from __future__ import annotations
@@ -42,7 +43,7 @@ FAMILIES = (
     "Events",
     "HTTP mode and signatures",
 )
-SOURCE_KINDS = ("UG", "API", "SAR", "botocore", "SDK")
+SOURCE_KINDS = ("UG", "API", "SAR", "botocore", "SDK", "IAM", "ECS")
 MARKER = (
     "aws_doc(source, quote, *, family, ops=()): the test checks a rule AWS documents (docs/conformance.md)"
 )
@@ -102,7 +103,8 @@ def render(rules: list[Rule]) -> str:
         "(or over HTTP). The tests carry `@pytest.mark.aws_doc(source, quote, family=, ops=)`; CI fails",
         "when this page and the markers disagree. Sources: `UG` the AWS Batch User Guide, `API` the",
         "AWS Batch API Reference, `SAR` the Service Authorization Reference, `botocore` the service",
-        "model's documentation, `SDK` an AWS SDK's source.",
+        "model's documentation, `SDK` an AWS SDK's source, `IAM` the IAM User Guide (request",
+        "signatures), `ECS` the Amazon ECS Developer Guide.",
         "",
         f"{len(set(rules))} rules checked, from {len(sources)} sources, in {len(by_family)} families.",
         "",

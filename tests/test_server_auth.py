@@ -250,7 +250,7 @@ def _post(url: str, path: str, data: bytes, headers: dict[str, str]) -> Any:
 
 
 @pytest.mark.aws_doc(
-    "UG: IAM User Guide, Create a signed AWS API request",
+    "IAM: Create a signed AWS API request",
     "only the host and any x-amz-* headers are required",
     family="HTTP mode and signatures",
     ops=("DescribeLogStreams",),
@@ -329,7 +329,7 @@ def _send_exactly(url: str, path: str, data: bytes, headers: dict[str, str], met
 
 
 @pytest.mark.aws_doc(
-    "UG: IAM User Guide, Create a signed AWS API request",
+    "IAM: Create a signed AWS API request",
     "only the host and any x-amz-* headers are required; however, in order to prevent data tampering, "
     "you should consider including additional headers in the signature calculation.",
     family=SIGNATURES,
@@ -383,7 +383,7 @@ def test_a_request_whose_content_type_is_unsigned_is_answered(fake_batch: FakeBa
 
 
 @pytest.mark.aws_doc(
-    "UG: IAM User Guide, Create a signed AWS API request",
+    "IAM: Create a signed AWS API request",
     "only the host and any x-amz-* headers are required",
     family=SIGNATURES,
     ops=("DescribeJobQueues",),
@@ -408,7 +408,7 @@ def test_host_and_every_x_amz_header_must_be_signed(
 
 
 @pytest.mark.aws_doc(
-    "UG: IAM User Guide, Elements of an AWS API request signature",
+    "IAM: Elements of an AWS API request signature",
     "The date that you specify in the credential scope must match the date of your request.",
     family=SIGNATURES,
     ops=("DescribeJobQueues",),

@@ -4,13 +4,31 @@ from __future__ import annotations
 
 from ..executors.base import AttemptSpec
 from ..model.jobs import Attempt, Job, container_memory
+from ..model.region import Region
+
+FARGATE_TYPES = ("FARGATE", "FARGATE_SPOT")
 
 
-def attempt_spec(job: Job, attempt: Attempt, extra_env: dict[str, str]) -> AttemptSpec:
+def ecs_env(region: Region, attempt: Attempt) -> dict[str, str]:
+    """What Amazon ECS sets in every container of a task it runs ("Amazon ECS environment
+    variables"): the compute option the task runs on, and the task's region. EKS pods get none
+    of them."""
+    environment = region.compute_environments.get(attempt.compute_environment)
+    resources = (environment.compute_resources or {}) if environment is not None else {}
+    fargate = resources.get("type") in FARGATE_TYPES
+    return {
+        "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE" if fargate else "AWS_ECS_EC2",
+        "AWS_DEFAULT_REGION": region.region,
+        "AWS_REGION": region.region,
+    }
+
+
+def attempt_spec(region: Region, job: Job, attempt: Attempt, extra_env: dict[str, str]) -> AttemptSpec:
     """The container AWS would start for this attempt: command, environment and resources."""
     spec = job.spec
     container = job.container
-    env = {**extra_env, **{e["name"]: e.get("value", "") for e in container.get("environment", [])}}
+    own = {e["name"]: e.get("value", "") for e in container.get("environment", [])}
+    env = {**extra_env, **ecs_env(region, attempt), **own}
     env.update(
         AWS_BATCH_JOB_ID=job.id,
         AWS_BATCH_JOB_ATTEMPT=str(len(job.attempts)),

@@ -279,7 +279,7 @@ class Scheduler:
         if not task:
             set_status(region, job, RUNNING, now, journal=False)  # the container sees its job RUNNING
         try:
-            spec = attempt_spec(job, attempt, self.extra_env)
+            spec = attempt_spec(region, job, attempt, self.extra_env)
             attempt.handle = self.executor.start_job(region, job, attempt, spec, self.extra_env, now)
         finally:
             if not task:

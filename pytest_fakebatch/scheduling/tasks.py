@@ -26,6 +26,7 @@ from ..executors.task_containers import volume_name
 from ..model.jobs import RUNNING, Attempt, Job, container_memory, container_vcpus, log_group
 from ..model.region import Region
 from ..model.tasks import EKS, ContainerRun, Pod
+from .container import ecs_env
 from .lifecycle import set_status
 from .task_progress import Part, TaskHandle, advance, end, give_up_at
 
@@ -74,6 +75,7 @@ class TaskRunner:
         if plan.kind == EKS:
             attempt.pod = _pod(region, attempt, plan.echo["podProperties"], task_id)
             batch_env["AWS_BATCH_JOB_KUBERNETES_NODE_UID"] = attempt.pod.node_uid
+        platform = {} if plan.kind == EKS else ecs_env(region, attempt)  # what ECS sets in a task
         parts = []
         for container in plan.containers:
             props = container.props
@@ -85,7 +87,7 @@ class TaskRunner:
             attempt.containers.append(run)
             sink = region.logs.setdefault(group, {})
             own_env = {e["name"]: e.get("value", "") for e in props.get("environment", [])}
-            environment = {**extra_env, **own_env, **batch_env}
+            environment = {**extra_env, **platform, **own_env, **batch_env}
             command = list(props.get("command", []))
             props = {**props, "volumes": _shared(props.get("volumes") or [], task_id)}
             if plan.kind == EKS:  # $(NAME) references are the container's environment's
