@@ -125,7 +125,9 @@ def render(rules: list[Rule]) -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Text shown as written: Markdown's special characters escaped (a quoted regular
+    expression is no link, a glob's ``*`` no emphasis)."""
+    return "".join(f"\\{c}" if c in "\\`*_[]<>|" else c for c in text)
 
 
 def _anchor(title: str) -> str:
