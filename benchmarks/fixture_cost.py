@@ -173,6 +173,7 @@ def section(table: Table, notes: list[str], quick: bool) -> None:
         lambda a, b: a < 5e-3,
         ours_text=None if "per_test_s" in fake else fake["error"],
         ref_text=None if moto_s is not None else f"moto {moto['error']}",
+        key="fixture.moto",
     )
     for name, data in (("fake", fake), ("moto", moto)):
         if "phases_per_test_s" in data:

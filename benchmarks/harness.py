@@ -206,11 +206,17 @@ def fmt_count(n: float | None) -> str:
 
 
 class Table:
-    """Rows of: scenario, pytest-fakebatch, reference, ratio, target, met?"""
+    """Rows of: scenario, pytest-fakebatch, reference, ratio, target, met?
+
+    A row added with a ``key`` is guarded (``baseline.py``): its ratio against its floor,
+    measured in the same run, is compared with the recorded baseline; ``ratios`` holds them
+    (None where the row failed)."""
 
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, str, str, str, str]] = []
         self.missed: list[str] = []
+        self.ratios: dict[str, float | None] = {}
+        self.labels: dict[str, str] = {}  # key -> scenario
 
     def add(
         self,
@@ -224,8 +230,12 @@ class Table:
         ours_text: str | None = None,
         ref_text: str | None = None,
         ratio: bool = True,
+        key: str | None = None,
     ) -> None:
         shown = f"{ours / ref:.2f}x" if ratio and ours is not None and ref else "—"
+        if key is not None:
+            self.ratios[key] = ours / ref if ours is not None and ref else None
+            self.labels[key] = scenario.strip()
         met = "—"
         if ok is not None:
             met = "yes" if ours is not None and ok(ours, ref) else "**NO**"

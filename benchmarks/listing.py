@@ -37,7 +37,7 @@ from harness import (
 )
 
 SIZES = (10_000, 100_000)
-QUICK_SIZES = (5_000, 50_000)
+QUICK_SIZES = (2_000, 20_000)
 PAGE_SIZE = 1000  # ListJobs' largest maxResults
 SUBMIT_CHUNK = 1000  # run_until_idle's cost grows faster than its queue: keep the queue short
 TARGET_RATIO = 1.5
@@ -150,6 +150,7 @@ def section(table: Table, notes: list[str], quick: bool) -> None:
             lambda a, b: b is not None and a <= TARGET_RATIO * b,
             ours_text=f"{large:,} jobs: {fmt_time(per_job[large])}" if large in per_job else errors[large],
             ref_text=f"{small:,} jobs: {errors[small]}" if small in errors else None,
+            key=f"listing.{key}.{large}_vs_{small}",
         )
     for n, result in results.items():
         notes.append(

@@ -29,7 +29,30 @@ sections, one module each over ``harness.py``:
 * startup (``startup.py``): ``pytest --collect-only`` of a project whose conftest imports
   boto3, with the plugin and with ``-p no:fakebatch``, alternating; the median difference.
 
+* waiting (``waiting.py``): jobs that wait RUNNABLE (submitted with autorun off into a
+  4-vCPU environment, then one ``run_until_idle``) at two or three sizes, and (full run)
+  100,000 jobs behind one ``dependsOn``; per job, against the smallest size.
+* first (``first_test.py``): the first test of a pytest session, with ``fake_batch``, against
+  the same test answered by botocore's Stubber, each in fresh pytest processes, alternating.
+
 ``--profile NAME`` prints a cProfile of the fake instead.
+
+The regression guard (``baseline.py``, ``baseline.json``): rows measured against a floor in
+the same run carry a key, and after the table the run compares each such ratio with the
+recorded baseline of its mode (``--quick`` or full). It exits 1 when a row's ratio exceeds its
+baseline by more than the row's margin (set from the spread of the recording runs; see
+``baseline.py``), or when a guarded row failed its self-check. Targets not met are reported
+("met?" column, "targets missed") but never fail the run. CI runs ``--quick``.
+
+Re-record the baseline after a change that moves a ratio on purpose (a speed-up, a new row),
+on a machine as quiet as you can get::
+
+    python benchmarks/run.py --quick --record-baseline        # 5 quick runs, then writes
+    python benchmarks/run.py --record-baseline --runs 3       # the full run's baseline
+
+Recording runs the chosen sections RUNS times (default 5), prints each run's table, and
+writes, per guarded row, the median ratio, the samples and the margin into
+``benchmarks/baseline.json`` (the other mode's baseline is kept). Commit that file.
 """
 
 from __future__ import annotations
@@ -45,12 +68,15 @@ from collections.abc import Callable
 from pathlib import Path
 
 import array_scale
+import baseline
 import docker_array
+import first_test
 import fixture_cost
 import listing
 import percall
 import startup
 import timeline
+import waiting
 from harness import Table, log, versions
 
 SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
@@ -61,6 +87,8 @@ SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "docker": docker_array.section,
     "startup": startup.section,
     "timeline": timeline.section,
+    "waiting": waiting.section,
+    "first": first_test.section,
 }
 CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "percall": percall.child,
@@ -68,6 +96,7 @@ CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "listing": listing.child,
     "docker": docker_array.child,
     "startup": startup.child_modules,
+    "waiting": waiting.child,
 }
 PROFILES: dict[str, Callable[[], None]] = {
     **{op: functools.partial(percall.profile, op) for op in percall.OPERATIONS},
@@ -100,6 +129,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
     parser.add_argument("--profile", choices=PROFILES, help="print a cProfile of the fake")
+    parser.add_argument(
+        "--record-baseline",
+        action="store_true",
+        help="run RUNS times and write the guarded rows' ratios and margins to benchmarks/baseline.json",
+    )
+    parser.add_argument("--runs", type=int, default=5, help="runs to record a baseline from (default 5)")
     parser.add_argument("--child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
@@ -113,6 +148,35 @@ def main(argv: list[str] | None = None) -> int:
         PROFILES[args.profile]()
         return 0
 
+    mode = "quick" if args.quick else "full"
+    if args.record_baseline:
+        runs: list[dict[str, float | None]] = []
+        labels: dict[str, str] = {}
+        loads = []
+        for run in range(args.runs):
+            log(f"recording the {mode} baseline: run {run + 1}/{args.runs}")
+            table = one_run(args)
+            runs.append(table.ratios)
+            labels.update(table.labels)
+            loads.append(round(os.getloadavg()[0], 2))
+        meta = {"runs": args.runs, "load_average_after_each_run": loads, "versions": versions()}
+        written = baseline.record(runs, labels, mode, meta)
+        print(f"\n- {mode} baseline written to {baseline.PATH}: {len(written['rows'])} guarded rows")
+        for key, row in written["rows"].items():
+            print(f"  {key}: {row['ratio']:.2f}x, margin {row['margin']:.0%}, samples {row['samples']}")
+        return 0
+    table = one_run(args)
+    lines, failed = baseline.check(table.ratios, mode)
+    print(f"- regression guard against the {mode} baseline ({baseline.PATH.name}):")
+    for line in lines:
+        print(f"  - {line}")
+    if failed:
+        print("- the regression guard FAILED: a row regressed past its baseline (or failed)")
+    return 1 if failed else 0
+
+
+def one_run(args: argparse.Namespace) -> Table:
+    """Run the chosen sections once; print the table and its notes."""
     started = time.perf_counter()
     load_before = os.getloadavg()[0]
     table = Table()
@@ -131,15 +195,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"- {versions()}; {mode} run took {time.perf_counter() - started:.0f} s.")
     if table.missed:
-        print(f"- targets missed: {'; '.join(table.missed)}")
+        print(f"- targets missed (reported, not enforced): {'; '.join(table.missed)}")
     else:
         print("- every target met.")
     if args.json:
         keys = ("scenario", "pytest_fakebatch", "reference", "ratio", "target", "met")
         Path(args.json).write_text(
-            json.dumps([dict(zip(keys, r, strict=True)) for r in table.rows], indent=1)
+            json.dumps(
+                {
+                    "rows": [dict(zip(keys, r, strict=True)) for r in table.rows],
+                    "guarded_ratios": table.ratios,
+                },
+                indent=1,
+            )
         )
-    return 0
+    return table
 
 
 if __name__ == "__main__":

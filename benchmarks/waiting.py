@@ -1,0 +1,149 @@
+"""Jobs that wait: many RUNNABLE jobs draining through a small environment, and many jobs
+behind one ``dependsOn``; per job, against the same scenario at a small size (the floor).
+
+Each size runs in a fresh process. Not timed: the fake starts, one compute environment
+(maxvCpus 4 for "runnable", 256 for "depends") and its queue, a definition of 1 vCPU, and N
+jobs submitted with autorun off (for "depends", behind one job submitted first). Timed: one
+``FakeBatch.run_until_idle()``, which must leave every job SUCCEEDED (checked with
+``FakeBatch.jobs()``; for "runnable", that at most 4 jobs ever ran at once is checked from
+their start and stop times on the fake's clock). Linear work costs the same per job at every
+size: the target is the per-job cost at the large size within TARGET_RATIO of the small's.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from harness import DEF_NAME, QUEUE_NAME, REGION, Table, emit, expect, fmt_time, log, try_child
+
+VCPUS = 4
+TARGET_RATIO = 1.5
+RUNNABLE_FULL = (2_000, 20_000, 100_000)
+RUNNABLE_QUICK = (1_000, 4_000)
+DEPENDS_FULL = (2_000, 100_000)  # full run only
+CAP_S = 300  # the 100,000-job runs: at most this long
+
+
+def _scenario(kind: str, n: int) -> dict[str, Any]:
+    import boto3
+
+    from pytest_fakebatch import FakeBatch
+
+    with FakeBatch() as fake:
+        batch = boto3.client("batch", region_name=REGION)
+        batch.create_compute_environment(
+            computeEnvironmentName="ce",
+            type="MANAGED",
+            computeResources={
+                "type": "EC2",
+                "maxvCpus": VCPUS if kind == "runnable" else 256,
+                "subnets": ["subnet-0bench"],
+                "instanceRole": "arn:aws:iam::123456789012:instance-profile/bench",
+            },
+        )
+        batch.create_job_queue(
+            jobQueueName=QUEUE_NAME,
+            priority=1,
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}],
+        )
+        batch.register_job_definition(
+            jobDefinitionName=DEF_NAME,
+            type="container",
+            containerProperties={"image": "busybox", "vcpus": 1, "memory": 128, "command": ["true"]},
+        )
+        fake.autorun = False
+        started = time.perf_counter()
+        extra: dict[str, Any] = {}
+        if kind == "depends":
+            first = batch.submit_job(jobName="first", jobQueue=QUEUE_NAME, jobDefinition=DEF_NAME)["jobId"]
+            extra["dependsOn"] = [{"jobId": first}]
+        for i in range(n):
+            batch.submit_job(jobName=f"job-{i}", jobQueue=QUEUE_NAME, jobDefinition=DEF_NAME, **extra)
+        submit_s = time.perf_counter() - started
+        expect(
+            all(j.status == "SUBMITTED" for j in fake.jobs()),
+            "autorun was off: every job should still be SUBMITTED",
+        )
+        cpu, started = time.process_time(), time.perf_counter()
+        fake.run_until_idle()
+        run_s, cpu_s = time.perf_counter() - started, time.process_time() - cpu
+        jobs = fake.jobs()
+        expect(len(jobs) == n + (kind == "depends"), f"{len(jobs)} jobs, {n} submitted")
+        statuses = statistics.multimode(j.status for j in jobs)
+        expect(statuses == ["SUCCEEDED"] and all(j.status == "SUCCEEDED" for j in jobs), statuses)
+        if kind == "runnable":
+            expect(_most_at_once(jobs) <= VCPUS, f"more than {VCPUS} jobs ran at once")
+        else:
+            head = next(j for j in jobs if j.name == "first")
+            later = [j for j in jobs if j.name != "first"]
+            expect(all((j.started_at or 0) >= (head.stopped_at or 0) for j in later), "a job ran early")
+    return {"run_s": run_s, "cpu_s": cpu_s, "submit_s": submit_s}
+
+
+def _most_at_once(jobs: list[Any]) -> int:
+    """The most jobs running at one time, from their start and stop times (ms)."""
+    edges = sorted(
+        [(j.started_at, 1) for j in jobs] + [(j.stopped_at, -1) for j in jobs],
+        key=lambda e: (e[0], e[1]),  # at one instant, a stop frees its vCPU before a start
+    )
+    running = most = 0
+    for _, change in edges:
+        running += change
+        most = max(most, running)
+    return most
+
+
+def child(args: list[str]) -> None:
+    """``runnable|depends N``: one scenario; the run's wall and CPU time."""
+    emit(_scenario(args[0], int(args[1])))
+
+
+def section(table: Table, notes: list[str], quick: bool) -> None:
+    scenarios = [("runnable", RUNNABLE_QUICK if quick else RUNNABLE_FULL)]
+    if not quick:
+        scenarios.append(("depends", DEPENDS_FULL))
+    for kind, sizes in scenarios:
+        per_job: dict[int, float] = {}
+        errors: dict[int, str] = {}
+        for n in sizes:
+            # quadratic today: 20,000 RUNNABLE jobs take ~50 s, so 100,000 would take ~20 minutes:
+            # give up after CAP_S and report the lower bound that proves
+            timeout = 60 if n <= 5_000 else 240 if n <= 20_000 else CAP_S
+            log(f"  waiting: {n:,} jobs ({kind}); submitting them is not timed")
+            result, error, _ = try_child("waiting", [kind, str(n)], timeout)
+            if result is None:
+                errors[n] = error or "failed"
+                if error and error.startswith("gave up"):
+                    errors[n] += f" (over {fmt_time(timeout / n)} a job, submitting included)"
+                continue
+            per_job[n] = result["run_s"] / n
+            notes.append(
+                f"waiting ({kind}, {n:,} jobs): run_until_idle {fmt_time(result['run_s'])} "
+                f"({fmt_time(result['cpu_s'])} CPU), {fmt_time(per_job[n])} a job; submitting them "
+                f"took {fmt_time(result['submit_s'])} (not timed)."
+            )
+        small = sizes[0]
+        what = (
+            f"Waiting RUNNABLE: N jobs, autorun off, {VCPUS}-vCPU environment, run_until_idle, per job"
+            if kind == "runnable"
+            else "N jobs behind one dependsOn, run_until_idle, per job"
+        )
+        for large in sizes[1:]:
+            table.add(
+                f"{what}: {large:,} vs {small:,}",
+                per_job.get(large),
+                f"{small:,} jobs:",
+                per_job.get(small),
+                fmt_time,
+                f"≤ {TARGET_RATIO}x per job",
+                lambda a, b: b is not None and a <= TARGET_RATIO * b,
+                ours_text=f"{large:,} jobs: {fmt_time(per_job[large])}"
+                if large in per_job
+                else f"{large:,} jobs: {errors[large]}",
+                ref_text=f"{small:,} jobs: {errors[small]}" if small in errors else None,
+                key=f"waiting.{kind}.{large}_vs_{small}",
+            )
+        for n, error in errors.items():
+            notes.append(f"waiting ({kind}, {n:,} jobs): {error}")
