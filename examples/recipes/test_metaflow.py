@@ -135,9 +135,6 @@ def step_image(fake_batch: FakeBatch, tmp_path: Path) -> list[JobRun]:
             **os.environ,
             **job.env,
             "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}",  # python, metaflow
-            # ECS sets this in every container ("For Fargate, Amazon ECS sets this to
-            # AWS_ECS_FARGATE"); the fake does not, and metaflow's @batch step reads it
-            "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
         }
         done = subprocess.run(
             job.command, cwd=workdir, env=environment, capture_output=True, text=True, check=False
