@@ -2,7 +2,7 @@
 tests/fuzz_valid.py to aim at, created through a validating boto3 client.
 
 - container side: compute environments "ce" (and "ce-off", DISABLED, unused), queues "q" (and
-  "q-off", DISABLED), definitions "def" and "big" (more vCPUs than "ce" has: its job stays
+  "q-off", DISABLED), definitions "def" (revisions 1 and 2) and "big" (more vCPUs than "ce" has: its job stays
   RUNNABLE), consumable resources "cr" and "cr-spare", scheduling policies "sp" (fair share)
   and "sp-spare";
 - service side: service environments "se" (and "se-off", DISABLED), service queue "sq", one
@@ -42,11 +42,12 @@ def seed_state(batch: Any) -> list[tuple[str, dict[str, Any]]]:
     order = [{"order": 1, "computeEnvironment": "ce"}]
     batch.create_job_queue(jobQueueName="q", priority=1, computeEnvironmentOrder=order)
     batch.create_job_queue(jobQueueName="q-off", priority=1, state="DISABLED", computeEnvironmentOrder=order)
-    batch.register_job_definition(
-        jobDefinitionName="def",
-        type="container",
-        containerProperties={"image": "busybox", "vcpus": 1, "memory": 64},
-    )
+    for _ in range(2):  # def:1 and def:2, so "def" names a revision when def:1 is deregistered
+        batch.register_job_definition(
+            jobDefinitionName="def",
+            type="container",
+            containerProperties={"image": "busybox", "vcpus": 1, "memory": 64},
+        )
     batch.create_scheduling_policy(
         name="sp", fairsharePolicy={"shareDistribution": [{"shareIdentifier": "A"}]}
     )

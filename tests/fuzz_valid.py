@@ -225,12 +225,7 @@ _BATCH: dict[str, tuple[dict[str, _S], dict[str, _S]]] = {
         {"jobName": st.sampled_from(["j", "job-1", "J_2"]), "jobQueue": _QUEUE, "jobDefinition": _DEFINITION},
         {
             "arrayProperties": st.fixed_dictionaries({"size": st.integers(2, 12)}),
-            "dependsOn": st.lists(
-                st.fixed_dictionaries(
-                    {"jobId": _JOB_IDS}, optional={"type": st.sampled_from(["SEQUENTIAL", "N_TO_N"])}
-                ),
-                max_size=2,
-            ),
+            "dependsOn": st.lists(st.fixed_dictionaries({"jobId": _JOB_IDS}), max_size=2),
             "parameters": st.dictionaries(st.just("x"), st.sampled_from(["1", "2"]), max_size=1),
             "containerOverrides": st.fixed_dictionaries(
                 {}, optional={"command": _COMMAND, "environment": _ENV_VARS}
@@ -413,12 +408,28 @@ def _params(operation: str, table: dict[str, tuple[dict[str, _S], dict[str, _S]]
 VALID_OPERATIONS = tuple(op for op in BATCH_MODEL.operation_names if op in _BATCH)
 
 
+def _sequential(params: dict[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
+    """An array submit whose children may run in index order (SEQUENTIAL takes no jobId)."""
+    if "arrayProperties" not in params:
+        return st.just(params)
+    return st.booleans().map(
+        lambda chain: (
+            {**params, "dependsOn": [*params.get("dependsOn", []), {"type": "SEQUENTIAL"}]}
+            if chain
+            else params
+        )
+    )
+
+
 def valid_request(operation: str) -> st.SearchStrategy[Request]:
     """A valid request for ``operation`` (a Batch operation or a Logs one of ``_LOGS``)."""
     if operation in _LOGS:
         return _params(operation, _LOGS, None).map(lambda p: Request("logs", operation, p))
     members = BATCH_MODEL.operation_model(operation).input_shape.members
-    return _params(operation, _BATCH, members).map(lambda p: Request("batch", operation, p))
+    params = _params(operation, _BATCH, members)
+    if operation == "SubmitJob":
+        params = params.flatmap(_sequential)
+    return params.map(lambda p: Request("batch", operation, p))
 
 
 def any_valid_request() -> st.SearchStrategy[Request]:

@@ -330,8 +330,16 @@ def test_ecs_overrides_change_the_named_container(batch: Any, queue: str, fake_b
             ],
             "cycle",
         ),
-        ([_container("a", "i", startTimeout=1)], r"startTimeout is 1 seconds; the minimum is 2"),
-        ([_container("a", "i", stopTimeout=0)], r"stopTimeout is 0 seconds; the minimum is 2"),
+        pytest.param(
+            [_container("a", "i", startTimeout=1)],
+            r"startTimeout is 1 seconds; the minimum is 2",
+            marks=needs_shape_member("TaskContainerProperties", "startTimeout"),
+        ),
+        pytest.param(
+            [_container("a", "i", stopTimeout=0)],
+            r"stopTimeout is 0 seconds; the minimum is 2",
+            marks=needs_shape_member("TaskContainerProperties", "stopTimeout"),
+        ),
     ],
 )
 @pytest.mark.aws_doc(

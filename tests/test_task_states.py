@@ -392,6 +392,7 @@ START_TIMEOUT = (
 
 
 @ecs
+@needs_shape_member("TaskContainerProperties", "startTimeout")
 @pytest.mark.aws_doc(
     "botocore: TaskContainerProperties", START_TIMEOUT, family="ECS properties jobs", ops=("SubmitJob",)
 )
@@ -426,6 +427,7 @@ def test_an_essential_container_gives_up_on_a_dependency_after_its_start_timeout
 
 
 @ecs
+@needs_shape_member("TaskContainerProperties", "startTimeout")
 @pytest.mark.aws_doc(
     "botocore: TaskContainerProperties", START_TIMEOUT, family="ECS properties jobs", ops=("SubmitJob",)
 )
