@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from installed_model import needs_member
 
 from pytest_fakebatch import FakeBatch, JobRun
-from pytest_fakebatch.api import jobs as jobs_api
+from pytest_fakebatch.api.container_jobs import jobs as jobs_api
 from pytest_fakebatch.executors.inprocess import InProcessExecutor
 from pytest_fakebatch.model.jobs import RUNNABLE, Job
 from pytest_fakebatch.scheduling import scheduler
@@ -77,10 +77,10 @@ def fault_dispatching(monkeypatch: pytest.MonkeyPatch) -> None:
 def fault_starting(monkeypatch: pytest.MonkeyPatch) -> None:
     real = scheduler.attempt_spec
 
-    def attempt_spec(job: Job, *args: Any) -> Any:
+    def attempt_spec(region: Any, job: Job, *args: Any) -> Any:
         if poisoned(job):
             boom()
-        return real(job, *args)
+        return real(region, job, *args)
 
     monkeypatch.setattr(scheduler, "attempt_spec", attempt_spec)
 
