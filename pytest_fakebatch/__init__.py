@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from .executors.inprocess import Exit, JobRun
     from .executors.service import ServiceJobRun
     from .fake import FakeBatch
-    from .inspection import ApiCall, JobInfo
+    from .inspection.records import ApiCall, JobInfo
     from .scheduling.clock import Clock
 
 __all__ = [
@@ -36,11 +36,11 @@ __version__ = "0.1.0"
 # Each name is imported on first use, so that loading the plugin (which imports this package)
 # costs a pytest run that never uses the fake next to nothing.
 _HOMES = {
-    "ApiCall": ".inspection",
+    "ApiCall": ".inspection.records",
     "Events": ".events.records",
     "JobEvent": ".events.records",
     "FakeBatch": ".fake",
-    "JobInfo": ".inspection",
+    "JobInfo": ".inspection.records",
     "Exit": ".executors.inprocess",
     "JobRun": ".executors.inprocess",
     "ServiceJobRun": ".executors.service",

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import itertools
-import secrets
-import string
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from botocore.credentials import ReadOnlyCredentials
 
 from .api import BATCH, LOGS, Call
-from .api.logs import claims
-from .api.params import Params
-from .api.validation import check_request
+from .api.logs.log_events import claims
+from .api.shared.params import Params
+from .api.shared.validation import check_request
 from .errors import BatchError, NotImplementedOperation, ServerError, as_answered_by
 from .events.log import EventLog, moto_answers_aws
 from .events.records import Events
@@ -23,14 +21,13 @@ from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .executors.service import ServiceHandler
 from .frontends import credentials, hook
 from .frontends.routes import batch_model
-from .inspection import ApiCall, JobInfo, job_info, progress, recorded
-from .model.jobs import observed_status
+from .frontends.serving import Serving
+from .inspection.inspector import Inspector
+from .inspection.records import ApiCall, JobInfo
 from .model.region import Region
 from .scheduling.clock import Clock
-from .scheduling.scheduler import Run, Scheduler
-
-if TYPE_CHECKING:
-    from .frontends.server import Server
+from .scheduling.driver import Driver
+from .scheduling.scheduler import Scheduler
 
 H = TypeVar("H", bound=Handler)
 S = TypeVar("S", bound=ServiceHandler)
@@ -83,22 +80,15 @@ class FakeBatch:
         self.autorun = True
         # called with the fake after each answered Batch call (the plugin's progress line)
         self.after_call: Callable[[FakeBatch], None] | None = None
-        self.calls: list[ApiCall] = []
         self._scheduler = Scheduler(self.clock, self.executor)
         self._regions: dict[str, Region] = {}
         self._event_log = EventLog() if events else None
         self._lock = threading.RLock()  # guards state; attempts' work (handlers) runs without it
-        self._running = threading.local()  # .handler: this thread is running a handler
         self._seq = itertools.count()
         self._active = False  # between start() and stop()
-        self._stopped = False  # stop() ran: the state is gone for good
-        self._server: Server | None = None
-        # the credentials the HTTP mode's clients sign with (see environ()); fresh per fake
-        self.credentials = ReadOnlyCredentials(
-            "AKIA" + "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(16)),
-            secrets.token_urlsafe(30),
-            None,
-        )
+        self._serving = Serving(self, self._lock, self._serve_attempts)
+        self._driver = Driver(self._scheduler, self._lock, self._regions, self._region, self._publish_events)
+        self._inspector = Inspector(self._regions, self._lock, self._scheduler, self._event_log)
 
     # -- lifetime -----------------------------------------------------------------------
 
@@ -113,36 +103,29 @@ class FakeBatch:
         self._active = True
         return self
 
-    def serve(self, *, verify_signatures: bool = True) -> str:
+    def serve(
+        self,
+        *,
+        verify_signatures: bool = True,
+        idle_timeout: float | None = None,
+        max_connections: int | None = None,
+    ) -> str:
         """Answer Batch (and job logs) over HTTP too, for code outside this process, such as
         a job's container; returns the endpoint URL. Attempts started from now on get
         :meth:`environ`'s variables (endpoints and :attr:`credentials`) in their environment.
 
         Every request must be signed (SigV4) with :attr:`credentials`;
         ``verify_signatures=False`` accepts any signature, for tools that cannot be given
-        credentials. Browser-style requests (an ``Origin`` header, a ``Host`` other than the
-        server's own, a body that is not JSON) are refused either way."""
-        with self._lock:
-            server = self._serving(verify_signatures)
-            if server.verify_signatures != verify_signatures:
-                raise RuntimeError(
-                    f"this fake already serves {server.url} with verify_signatures="
-                    f"{server.verify_signatures}; serve() once, with the setting you need"
-                )
-            return server.url
-
-    def _serving(self, verify_signatures: bool = True) -> Server:
-        """The running server, started (with ``verify_signatures``) if there is none yet."""
-        from .frontends.server import Server  # werkzeug is imported only when serving
-
-        if self._stopped:
-            raise RuntimeError(
-                "serve() on a stopped FakeBatch: its state is gone; start a new FakeBatch to serve"
-            )
-        if self._server is None:
-            self._server = Server(self, self.credentials, verify_signatures=verify_signatures)
-            self._scheduler.extra_env = self._client_env(self._server.url)
-        return self._server
+        credentials, and then also refuses requests carrying a browser's ``Sec-Fetch-Site`` or
+        ``Sec-Fetch-Mode`` header. Browser-style requests (an ``Origin`` header, a ``Host``
+        other than the server's own, a body that is not JSON) are refused either way.
+        ``idle_timeout`` (seconds, 30 unless given) closes a connection left idle;
+        ``max_connections`` (64 unless given) caps the connections answered at once, more wait
+        to be accepted. The first call starts the server; a later one asking for other settings
+        raises ``RuntimeError``."""
+        return self._serving.serve(
+            verify_signatures=verify_signatures, idle_timeout=idle_timeout, max_connections=max_connections
+        )
 
     def environ(self, region: str = "us-east-1") -> dict[str, str]:
         """The environment variables a subprocess needs to reach this fake over HTTP: endpoint
@@ -151,17 +134,15 @@ class FakeBatch:
 
         ``subprocess.run(["aws", "batch", "describe-job-queues"], env={**os.environ,
         **fake.environ()})`` is all it takes."""
-        with self._lock:
-            url = self._serving().url
-        return {**self._client_env(url), "AWS_DEFAULT_REGION": region, "AWS_REGION": region}
+        return self._serving.environ(region)
 
-    def _client_env(self, url: str) -> dict[str, str]:
-        return {
-            "AWS_ENDPOINT_URL_BATCH": url,
-            "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": url,
-            "AWS_ACCESS_KEY_ID": self.credentials.access_key,
-            "AWS_SECRET_ACCESS_KEY": self.credentials.secret_key,
-        }
+    @property
+    def credentials(self) -> ReadOnlyCredentials:
+        """The access key and secret the HTTP mode's clients sign with; fresh per fake."""
+        return self._serving.credentials
+
+    def _serve_attempts(self, env: dict[str, str]) -> None:
+        self._scheduler.extra_env = env  # attempts started from now on reach the server
 
     def stop(self) -> None:
         """Stop answering (the HTTP server's port and every open connection are closed before
@@ -170,11 +151,7 @@ class FakeBatch:
         if self._active:
             credentials.go_online()
             self._active = False
-        with self._lock:  # no serve() after this
-            self._stopped = True
-            server, self._server = self._server, None
-        if server is not None:  # outside the lock: its threads may be waiting for it
-            server.close()
+        self._serving.close()  # the port and its connections; no serve() after this
         try:  # outside the lock too: Docker's removals may take seconds, and nothing new comes in
             self.executor.close()
         finally:
@@ -249,49 +226,25 @@ class FakeBatch:
 
     def run_until_idle(self) -> None:
         """Move every job as far as it can go now (what each API call does when autorun)."""
-        self._observe(None, until_idle=True)
+        self._driver.observe(None, until_idle=True)
 
     def step(self) -> bool:
         """Move every job at most one status along; whether anything moved."""
-        moved = self._observe(None, until_idle=False)
+        moved = self._driver.observe(None, until_idle=False)
         self._publish_events()
         return moved
 
     def advance(self, seconds: float) -> None:
         """Move the clock forward: simulated work finishes and timeouts fire at their own
         times, and with autorun the jobs they free start then, not at the end of the jump."""
-        if seconds < 0:
-            raise ValueError(f"the clock only moves forward, not by {seconds} seconds")
-        with self._lock:
-            target = self.clock.now_ms() + round(seconds * 1000)
-        while self.autorun and not self._in_handler():
-            self.run_until_idle()
-            with self._lock:
-                now = self.clock.now_ms()
-                events = [
-                    t
-                    for r in self._regions.values()
-                    if (t := self._scheduler.next_event(r)) is not None and t > now
-                ]
-                upcoming = min(events, default=None)
-                if upcoming is None or upcoming > target:
-                    break
-                self.clock.advance((upcoming - now) / 1000)
-        with self._lock:
-            self.clock.advance(max(0, target - self.clock.now_ms()) / 1000)
-        if self.autorun:
-            self.run_until_idle()
+        self._driver.advance(seconds, autorun=lambda: self.autorun)
 
     @property
     def events(self) -> Events:
         """Every job state-change event so far, oldest first, as AWS Batch sends them to
         EventBridge (none for a submission); ``.filter(job=..., status=...)`` narrows them.
         Empty when the fake was made with ``events=False``."""
-        if self._event_log is None:
-            return Events(())
-        with self._lock:
-            self._event_log.sync()
-            return self._event_log.events()
+        return self._inspector.events()
 
     def _publish_events(self) -> None:
         """Put new events on EventBridge where moto answers it (outside the lock: its rules
@@ -302,72 +255,25 @@ class FakeBatch:
                 log.sync()
             log.publish()
 
-    def _in_handler(self) -> bool:
-        return bool(getattr(self._running, "handler", False))
-
-    def _observe(self, region_name: str | None, *, until_idle: bool) -> bool:
-        """Move jobs (one region's, or all), and run the attempts they start: the scheduler
-        moves them under the lock; this thread then runs the attempts it claimed (handlers)
-        without the lock, and records them under the lock, until nothing more moves. A thread
-        that is running a handler (a job that calls Batch) moves nothing: the thread that
-        runs the handler does, once it returns. Whether anything moved."""
-        if self._in_handler():
-            return False
-        moved = False
-        runs: list[Run] = []
-        while True:
-            with self._lock:
-                self._scheduler.record(runs)
-                if runs and not until_idle:
-                    return moved
-                regions = list(self._regions.values()) if region_name is None else [self._region(region_name)]
-                for region in regions:
-                    if until_idle:
-                        self._scheduler.tick(region)
-                    else:
-                        moved |= self._scheduler.round(region)
-                runs = self._scheduler.claim()
-            if not runs:
-                self._publish_events()
-                return moved
-            self._running.handler = True
-            try:
-                self._scheduler.execute(runs)
-            finally:
-                self._running.handler = False
-
     # -- inspection ---------------------------------------------------------------------
 
     def jobs(self, *, status: str | None = None, region: str | None = None) -> list[JobInfo]:
         """Every submitted job (array children included), oldest first."""
-        with self._lock:
-            return [
-                job_info(r, j, shown)
-                for r in self._selected_regions(region)
-                for j in r.jobs.values()
-                if (shown := observed_status(j)) == status or status is None
-            ]
+        return self._inspector.jobs(status=status, region=region)
 
     def progress(self) -> tuple[int, int, int]:
         """(jobs finished, jobs in all, attempts starting or running): array children and
         multi-node nodes count one each, their parents not at all."""
-        with self._lock:
-            return progress(list(self._regions.values()))
+        return self._inspector.progress()
 
     def job(self, job_id: str, *, region: str | None = None) -> JobInfo:
         """One job by id (``<parent>:<index>`` for an array child)."""
-        with self._lock:
-            for r in self._selected_regions(region):
-                if job_id in r.jobs:
-                    job = r.jobs[job_id]
-                    return job_info(r, job, observed_status(job))
-        raise KeyError(f"no job '{job_id}' was submitted")
+        return self._inspector.job(job_id, region=region)
 
-    def _selected_regions(self, region: str | None) -> Iterator[Region]:
-        for state in self._regions.values():
-            if region is None or state.region == region:
-                self._scheduler.sync_logs(state)
-                yield state
+    @property
+    def calls(self) -> list[ApiCall]:
+        """Every request answered (Batch and job logs), oldest first: an :class:`ApiCall` each."""
+        return self._inspector.calls
 
     # -- the API ------------------------------------------------------------------------
 
@@ -394,8 +300,7 @@ class FakeBatch:
                 f"{operation}: pytest-fakebatch failed internally: {type(bug).__name__}: {bug}"
             ) from bug
         finally:
-            with self._lock:
-                self.calls.append(ApiCall(service, operation, region_name, recorded(body), error))
+            self._inspector.record(service, operation, region_name, body, error)
 
     def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
         table = BATCH if service == "batch" else LOGS
@@ -407,7 +312,7 @@ class FakeBatch:
             )
         check_request(service, operation, region_name, body)  # nothing runs on a refused request
         if self.autorun:  # the scheduler contains its own bugs: they never fail this request
-            self._observe(region_name, until_idle=True)
+            self._driver.observe(region_name, until_idle=True)
         with self._lock:
             region = self._region(region_name)
             if service == "logs":
@@ -418,9 +323,9 @@ class FakeBatch:
             if region_name not in self._regions and not region.is_empty():
                 self._regions[region_name] = region  # kept once a request put something in it
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
-            self._observe(region_name, until_idle=True)
+            self._driver.observe(region_name, until_idle=True)
         self._publish_events()
-        if self.after_call is not None and not self._in_handler():
+        if self.after_call is not None and not self._driver.in_handler():
             self.after_call(self)
         return answer
 

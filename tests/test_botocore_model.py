@@ -48,7 +48,7 @@ def test_operations_lists_every_batch_operation_of_botocore() -> None:
 def test_a_bug_inside_the_fake_is_a_server_exception(
     fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_fakebatch.api import router as _router
+    from pytest_fakebatch.api.shared import router as _router
 
     def broken(call: object) -> dict[str, Any]:
         raise ZeroDivisionError("the fake divided by zero")
@@ -67,7 +67,7 @@ def test_a_bug_inside_the_fake_is_a_server_exception(
 def test_answers_hold_only_what_botocore_would_parse(
     fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_fakebatch.api import router as _router
+    from pytest_fakebatch.api.shared import router as _router
     from pytest_fakebatch.frontends import shapes
 
     def sloppy(call: object) -> dict[str, Any]:
@@ -84,7 +84,7 @@ def test_answers_hold_only_what_botocore_would_parse(
 def test_on_an_older_botocore_answers_hold_only_what_its_model_knows(
     fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_fakebatch.api import router as _router
+    from pytest_fakebatch.api.shared import router as _router
     from pytest_fakebatch.frontends import shapes
 
     def newer(call: object) -> dict[str, Any]:  # as if AWS had added members since this botocore

@@ -281,7 +281,7 @@ def test_names_are_unique_and_unknown_ones_refused(batch: Any) -> None:
 )
 def test_at_most_50k_resources(batch: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     # 50,000 creates take half a minute: the limit is lowered to 2 for the test
-    monkeypatch.setattr("pytest_fakebatch.api.consumables._MAX_RESOURCES", 2)
+    monkeypatch.setattr("pytest_fakebatch.api.consumables.consumable_resources._MAX_RESOURCES", 2)
     for name in ("a", "b"):
         batch.create_consumable_resource(consumableResourceName=name)
     message = error(batch.create_consumable_resource, consumableResourceName="c")

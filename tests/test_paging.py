@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-import pytest_fakebatch.api.jobs
+import pytest_fakebatch.api.container_jobs.jobs
 from pytest_fakebatch import FakeBatch
 
 pytestmark = pytest.mark.usefixtures("queue", "definition")
@@ -137,14 +137,14 @@ def test_a_full_listing_looks_at_each_job_a_bounded_number_of_times(
     for i in range(200):
         submit(batch, f"job-{i}")
     looked = 0
-    real = pytest_fakebatch.api.jobs.observed_status
+    real = pytest_fakebatch.api.container_jobs.jobs.observed_status
 
     def counting(job: Any) -> str:
         nonlocal looked
         looked += 1
         return real(job)
 
-    monkeypatch.setattr(pytest_fakebatch.api.jobs, "observed_status", counting)
+    monkeypatch.setattr(pytest_fakebatch.api.container_jobs.jobs, "observed_status", counting)
 
     listed = pages(batch, jobQueue="q", jobStatus="SUCCEEDED", PaginationConfig={"PageSize": 10})
 

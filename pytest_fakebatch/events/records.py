@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, overload
 
-from ..api.service_views import service_job_detail
-from ..api.views import job_detail
+from ..api.shared.service_views import service_job_detail
+from ..api.shared.views import job_detail
 from ..model.journal import QUEUE_BLOCKED, Change, thaw
 from ..model.service import ServiceJob
 

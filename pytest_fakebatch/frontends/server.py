@@ -188,6 +188,8 @@ class Server:
         self._fake = fake
         self._credentials = credentials
         self.verify_signatures = verify_signatures
+        self.idle_timeout = idle_timeout
+        self.max_connections = max_connections
         self._server = _TrackingServer(host, port, self._app, idle_timeout, max_connections)
         bound = self._server.server_port
         self.url = f"http://{host}:{bound}"

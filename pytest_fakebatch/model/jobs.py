@@ -8,6 +8,7 @@ from typing import Any
 from .consumables import ConsumableResource
 from .numbers import decimal_amount
 from .resources import JobDefinition, JobQueue
+from .retry_rules import RetryRule
 from .tasks import ContainerRun, Pod, TaskPlan
 
 SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED = (
@@ -36,14 +37,6 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 class IllegalTransition(RuntimeError):
     """A status change the table does not allow: always a bug in the fake."""
-
-
-@dataclass(eq=False, slots=True)
-class RetryRule:
-    action: str  # RETRY | EXIT, upper-cased
-    on_exit_code: str | None
-    on_reason: str | None
-    on_status_reason: str | None
 
 
 @dataclass(eq=False, slots=True)

@@ -9,8 +9,16 @@ from ..errors import ClientError
 from .consumables import ConsumableResource
 from .jobs import Job
 from .journal import Change
-from .resources import ComputeEnvironment, JobDefinition, JobQueue, SchedulingPolicy, definition_ref, lookup
-from .service import QuotaShare, ServiceEnvironment, ServiceJob
+from .resources import (
+    ComputeEnvironment,
+    JobDefinition,
+    JobQueue,
+    SchedulingPolicy,
+    ServiceEnvironment,
+    definition_ref,
+    lookup,
+)
+from .service import QuotaShare, ServiceJob
 
 
 @dataclass(eq=False)

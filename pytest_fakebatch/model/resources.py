@@ -1,16 +1,14 @@
-"""Batch's resources as plain typed data: compute environments, queues, definitions, policies."""
+"""Batch's resources as plain typed data: compute and service environments, queues, definitions,
+policies."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..errors import ClientError
 from .numbers import whole_number
-
-if TYPE_CHECKING:
-    from .service import ServiceEnvironment
 
 _DEFINITION_REF = re.compile(
     r"(?:arn:aws[a-z-]*:batch:[a-z0-9-]+:[0-9]{12}:job-definition/)?([A-Za-z0-9_-]{1,128})(?::([0-9]+))?",
@@ -72,6 +70,24 @@ class ComputeEnvironment:
         if self.compute_resources is None:
             return float(self.unmanaged_vcpus) if self.unmanaged_vcpus else None
         return float(self.compute_resources["maxvCpus"])
+
+
+NUM_INSTANCES = "NUM_INSTANCES"
+
+
+@dataclass(eq=False)
+class ServiceEnvironment:
+    name: str
+    arn: str
+    type: str  # SAGEMAKER_TRAINING
+    state: str  # ENABLED | DISABLED
+    capacity_limits: list[dict[str, Any]]  # {"maxCapacity": n, "capacityUnit": "NUM_INSTANCES"}
+
+    @property
+    def quota_managed(self) -> bool:
+        """Quota management enabled: its capacity limits are in instance types (ml.m5.large),
+        not NUM_INSTANCES."""
+        return any(limit["capacityUnit"] != NUM_INSTANCES for limit in self.capacity_limits)
 
 
 @dataclass(eq=False)

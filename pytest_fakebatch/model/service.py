@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .jobs import RetryRule
-from .resources import JobQueue
+from .resources import NUM_INSTANCES, JobQueue, ServiceEnvironment
+from .retry_rules import RetryRule
 
 SUBMITTED, RUNNABLE, SCHEDULED, STARTING, RUNNING, SUCCEEDED, FAILED = (
     "SUBMITTED",
@@ -33,23 +33,6 @@ SERVICE_TRANSITIONS: dict[str, frozenset[str]] = {
     SUCCEEDED: frozenset(),
     FAILED: frozenset(),
 }
-
-NUM_INSTANCES = "NUM_INSTANCES"
-
-
-@dataclass(eq=False)
-class ServiceEnvironment:
-    name: str
-    arn: str
-    type: str  # SAGEMAKER_TRAINING
-    state: str  # ENABLED | DISABLED
-    capacity_limits: list[dict[str, Any]]  # {"maxCapacity": n, "capacityUnit": "NUM_INSTANCES"}
-
-    @property
-    def quota_managed(self) -> bool:
-        """Quota management enabled: its capacity limits are in instance types (ml.m5.large),
-        not NUM_INSTANCES."""
-        return any(limit["capacityUnit"] != NUM_INSTANCES for limit in self.capacity_limits)
 
 
 @dataclass(eq=False)

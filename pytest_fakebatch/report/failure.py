@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from ..inspection import JobInfo
+from ..inspection.records import JobInfo
 
 MAX_ROWS = 40  # jobs in the table
 MAX_LOGS = 5  # FAILED jobs whose log is shown

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..events.records import Events
-from ..inspection import JobInfo
+from ..inspection.records import JobInfo
 
 MAX_LANES = 2000  # top-level jobs on one page; the rest are counted, not drawn
 LOG_TAIL = 50  # lines of each job's log

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model.jobs import RetryRule
+from ..model.retry_rules import RetryRule
 
 
 def glob_matches(pattern: str | None, value: str | None) -> bool:

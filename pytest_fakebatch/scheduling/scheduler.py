@@ -2,24 +2,18 @@
 
 A *round* moves every job at most one step, later stages first, so that a test stepping the
 scheduler sees each status; a *tick* repeats rounds until nothing can move any more. Both run
-under the fake's lock. An attempt that starts is queued as a :class:`Run`: the thread that
-observed it claims it, does its work (a handler) without the lock, and records it.
-
-A bug in the fake stays with the job it hit: any exception from a step for one job (admitting,
-dispatching, starting, collecting, finishing, stopping) ends that job FAILED with a status
-reason naming the error, and the scheduler goes on with the others.
+under the fake's lock. The scheduler admits submitted jobs, resolves their dependencies,
+dispatches them where capacity allows and starts their attempts; collecting and finishing
+attempts (and containing the fake's own bugs) is :mod:`.attempts`'s part, which it extends.
 """
 
 from __future__ import annotations
 
-import contextlib
 import uuid
 import warnings
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable
 
-from ..executors.base import Executor, Outcome
+from ..executors.base import Executor
 from ..model.jobs import (
     FAILED,
     PENDING,
@@ -33,40 +27,25 @@ from ..model.jobs import (
     observed_status,
 )
 from ..model.region import Region
+from .attempts import INTERNAL_ERROR, Attempts, Run, attempt_deadline, is_main_node, started
 from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .consumables import take
 from .container import attempt_spec
-from .lifecycle import fail_broken, journal_change, set_status
-from .multinode import launch_other_nodes, nodes_launching
+from .lifecycle import journal_change, set_status
+from .multinode import launch_other_nodes
 from .ordering import fitting_environment, gang, offer_capacity
-from .retry import should_retry
 from .service_jobs import ServiceScheduler
-from .tasks import TaskRunner, keeps_job_stream, leave_starting, log_stream_name
+from .tasks import keeps_job_stream, leave_starting, log_stream_name
 
-ESSENTIAL_EXITED = "Essential container in task exited"
 DEPENDENCY_FAILED = "Dependent Job failed"
-TIMED_OUT = "Job attempt duration exceeded timeout"
-MAIN_NODE_EXITED = "Main node exited"
-INTERNAL_ERROR = "pytest-fakebatch internal error"
+
+__all__ = ["Run", "Scheduler"]
 
 
-@dataclass(eq=False)
-class Run:
-    """A started attempt whose work is still to be done, by the thread that claims it."""
-
-    region: Region
-    job: Job
-    handle: Any
-    error: Exception | None = None  # the executor broke while running it: contained on record
-
-
-class Scheduler:
+class Scheduler(Attempts):
     def __init__(self, clock: Clock, executor: Executor) -> None:
-        self.clock = clock
-        self.executor = TaskRunner(executor)  # runs ECS tasks and EKS pods container by container
-        self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
-        self._unclaimed: list[Run] = []
+        super().__init__(clock, executor)
         self.services = ServiceScheduler(clock)  # service jobs (SageMaker training) tick with the rest
 
     def tick(self, region: Region) -> None:
@@ -85,56 +64,6 @@ class Scheduler:
         moved |= self._stage(self._admit, region)
         moved |= self._stage(self.services.round, region)
         return moved
-
-    # -- attempts' work, outside the lock ---------------------------------------------
-
-    def claim(self) -> list[Run]:
-        """The started attempts no thread has claimed yet; the caller runs them (lock held)."""
-        runs, self._unclaimed = self._unclaimed, []
-        return runs
-
-    def execute(self, runs: list[Run]) -> None:
-        """Do the work of claimed attempts: called WITHOUT the lock, changes no state."""
-        for run in runs:
-            try:
-                self.executor.run(run.handle)
-            except Exception as error:  # the executor broke: recorded under the lock
-                run.error = error
-
-    def record(self, runs: list[Run]) -> None:
-        """After :meth:`execute`, under the lock: an executor that broke fails its job; how the
-        others ended is collected by the next round's poll."""
-        for run in runs:
-            attempt = run.job.running
-            if run.error is not None and attempt is not None and attempt.handle is run.handle:
-                self.contain(run.region, run.job, run.error)
-
-    # -- containment ---------------------------------------------------------------
-
-    @contextlib.contextmanager
-    def _containing(self, region: Region, job: Job) -> Iterator[None]:
-        try:
-            yield
-        except Exception as error:
-            self.contain(region, job, error)
-
-    def contain(self, region: Region, job: Job, error: Exception) -> None:
-        """A bug in the fake hit ``job``: end it FAILED, naming the error, wherever it was.
-        A multi-node job's nodes end together (they started together and decide together)."""
-        reason = f"{INTERNAL_ERROR}: {type(error).__name__}: {error}"
-        now = self.clock.now_ms()
-        parent = job.parent
-        for target in parent.children if job.is_multinode and parent is not None else [job]:
-            attempt, target.running = target.running, None
-            self._unclaimed = [r for r in self._unclaimed if r.job is not target]
-            if attempt is not None:
-                handle, attempt.handle = attempt.handle, None
-                attempt.stopped_at = max(now, attempt.started_at)
-                attempt.status_reason = reason
-                if handle is not None:
-                    with contextlib.suppress(Exception):  # the container goes at close() anyway
-                        self.executor.stop(handle, now)
-            fail_broken(region, target, now, reason)
 
     @staticmethod
     def _stage(step: Callable[[Region], bool], region: Region) -> bool:
@@ -244,7 +173,7 @@ class Scheduler:
             slots[0] += len(group)
             for member in group:  # the main node is launched first, the others by multinode.py
                 member.running = Attempt(started_at=now, compute_environment=env.name)
-                if len(group) == 1 or _is_main_node(member):
+                if len(group) == 1 or is_main_node(member):
                     set_status(region, member, STARTING, now)
             return True
 
@@ -288,117 +217,15 @@ class Scheduler:
             leave_starting(region, job, self.executor, None, now)
         self._unclaimed.append(Run(region, job, attempt.handle))
 
-    # RUNNING -> SUCCEEDED | FAILED | RUNNABLE (retry), and timeouts
-    def _collect(self, region: Region) -> bool:
-        running = _started(region)  # a task's job is STARTING while its containers start
-        if not running:
-            return False
-        now = self.clock.now_ms()
-        jobs = {job.running.handle: job for job in running if job.running is not None}
-        try:
-            finished = self.executor.poll(list(jobs), now)
-        except Exception:  # find the attempts the executor breaks on: only their jobs fail
-            finished = {}
-            for handle, job in jobs.items():
-                with self._containing(region, job):
-                    finished.update(self.executor.poll([handle], now))
-        for handle, job in jobs.items():  # an ECS task or EKS pod started more of its containers
-            if self.executor.more_to_run(handle):
-                self._unclaimed.append(Run(region, job, handle))
-        moved = False
-        # a multi-node job's main node last: nodes that ended by themselves keep their outcome
-        for handle, job in sorted(jobs.items(), key=lambda item: _is_main_node(item[1])):
-            if job.running is None or job.running.handle is not handle:
-                continue  # stopped meanwhile, by its main node's exit, or contained
-            if nodes_launching(job):
-                continue  # they launch the instant the main node runs: its exit comes after
-            was = job.status
-            with self._containing(region, job):
-                moved |= self._collect_one(region, job, finished.get(handle), now)
-            moved |= job.status != was
-        return moved
-
-    def _collect_one(self, region: Region, job: Job, outcome: Outcome | None, now: int) -> bool:
-        attempt = job.running
-        assert attempt is not None
-        if attempt.stopping is not None:  # asked to stop: it ends as it was asked to
-            if outcome is None:
-                return False
-            outcome.status_reason = attempt.stopping
-            if attempt.stop_at is not None:
-                outcome.finished_at = attempt.stop_at
-            self.finish(region, job, outcome, retry=False)
-            return True
-        if job.status == STARTING and not leave_starting(region, job, self.executor, outcome, now):
-            return False
-        deadline = _deadline(job)
-        if deadline is not None and (
-            (outcome is not None and (outcome.finished_at or now) > deadline)
-            or (outcome is None and now >= deadline)
-        ):
-            self._stop_attempt(region, job, TIMED_OUT, deadline)
-            return True
-        if outcome is not None:
-            self.finish(region, job, outcome, retry=True)
-            return True
-        return False
-
-    def finish(self, region: Region, job: Job, outcome: Outcome, *, retry: bool) -> None:
-        """Record how the running attempt ended and move the job on (or back for a retry)."""
-        attempt = job.running
-        assert attempt is not None
-        job.running = None
-        attempt.handle = None
-        attempt.stopped_at = max(outcome.finished_at or self.clock.now_ms(), attempt.started_at)
-        attempt.exit_code = outcome.exit_code
-        attempt.reason = outcome.reason
-        attempt.status_reason = outcome.status_reason or ESSENTIAL_EXITED
-        if keeps_job_stream(job):
-            region.logs[job.spec.log_group][attempt.log_stream] = list(outcome.logs)
-        if outcome.exit_code == 0 and outcome.status_reason is None:
-            set_status(region, job, SUCCEEDED, attempt.stopped_at, attempt.status_reason)
-        elif (
-            retry
-            and len(job.attempts) < job.spec.attempts
-            and should_retry(job.spec.retry_rules, attempt.exit_code, attempt.reason, attempt.status_reason)
-        ):
-            set_status(region, job, RUNNABLE, attempt.stopped_at, attempt.status_reason)
-            return
-        else:
-            set_status(region, job, FAILED, attempt.stopped_at, attempt.status_reason)
-        if _is_main_node(job):
-            self._end_other_nodes(region, job)
-
-    def _end_other_nodes(self, region: Region, main: Job) -> None:
-        """The main node decided a multi-node job: the other nodes are stopped."""
-        assert main.parent is not None
-        for node in main.parent.children:
-            if node.status in (STARTING, RUNNING):
-                self.stop(region, node, MAIN_NODE_EXITED)
-            elif node.status in (SUBMITTED, PENDING, RUNNABLE):
-                node.running = None
-                set_status(region, node, FAILED, self.clock.now_ms(), MAIN_NODE_EXITED)
-
-    def sync_logs(self, region: Region) -> None:
-        """Bring the log streams of running attempts up to now, as the awslogs driver would."""
-        now = self.clock.now_ms()
-        for job in _started(region):  # a STARTING task's containers log too
-            attempt = job.running
-            if attempt is not None and attempt.handle is not None:
-                with self._containing(region, job):
-                    logs = self.executor.logs(attempt.handle, now)  # a task's: its containers' too
-                    if keeps_job_stream(job):
-                        region.logs[job.spec.log_group][attempt.log_stream] = logs
-
     def next_event(self, region: Region) -> int | None:
         """The earliest time a running attempt ends or times out, a service job's simulated work
         ends, or a queue's time-limit action fires, where that is known."""
         times = self.services.event_times(region)
-        for job in _started(region):
+        for job in started(region):
             attempt = job.running
             if attempt is None or attempt.handle is None or attempt.stopping is not None:
                 continue  # a stopping attempt ends when its executor says so
-            deadline = _deadline(job) if job.status == RUNNING else None
+            deadline = attempt_deadline(job) if job.status == RUNNING else None
             if deadline is not None:
                 times.append(deadline)
             with self._containing(region, job):
@@ -409,38 +236,3 @@ class Scheduler:
         if deadline is not None:
             times.append(deadline)
         return min(times) if times else None
-
-    def stop(self, region: Region, job: Job, reason: str) -> None:
-        """Stop the running attempt of ``job`` (TerminateJob) and fail it without retry: at
-        once where the executor stops it at once, else when a later poll sees it stopped."""
-        with self._containing(region, job):
-            if job.status == STARTING and (job.running is None or job.running.handle is None):
-                job.running = None
-                set_status(region, job, FAILED, self.clock.now_ms(), reason)
-            elif job.running is not None and job.running.stopping is None:
-                self._stop_attempt(region, job, reason, None)
-
-    def _stop_attempt(self, region: Region, job: Job, reason: str, at: int | None) -> None:
-        attempt = job.running
-        assert attempt is not None
-        attempt.stopping, attempt.stop_at = reason, at
-        outcome = self.executor.stop(attempt.handle, self.clock.now_ms() if at is None else at)
-        if outcome is not None:
-            self._collect_one(region, job, outcome, self.clock.now_ms())
-
-
-def _is_main_node(job: Job) -> bool:
-    return job.parent is not None and job.index == job.spec.main_node
-
-
-def _started(region: Region) -> list[Job]:
-    """Jobs whose attempt the executor started: RUNNING, or STARTING while a task starts."""
-    starting = region.active.get(STARTING, {}).values()
-    started = [j for j in starting if j.running is not None and j.running.handle is not None]
-    return [*started, *region.active.get(RUNNING, {}).values()]
-
-
-def _deadline(job: Job) -> int | None:
-    if job.spec.timeout is None or job.running is None:
-        return None
-    return job.running.started_at + job.spec.timeout * 1000

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model.region import Region
-from ..model.service import IN_FLIGHT, NUM_INSTANCES, QuotaShare, ServiceEnvironment, ServiceJob
+from ..model.resources import NUM_INSTANCES, ServiceEnvironment
+from ..model.service import IN_FLIGHT, QuotaShare, ServiceJob
 from .ordering import share_weights
 from .service_misconfig import MISCONFIGURATION, stuck_reason
 

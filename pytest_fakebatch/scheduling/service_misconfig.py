@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..model.service import NUM_INSTANCES, QuotaShare, ServiceJob
+from ..model.resources import NUM_INSTANCES
+from ..model.service import QuotaShare, ServiceJob
 
 MISCONFIGURATION = "MISCONFIGURATION:"
 SERVICE_ENVIRONMENT_MAX_RESOURCE = (
