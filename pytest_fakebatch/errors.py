@@ -51,3 +51,14 @@ def as_answered_by(service: str, error: BatchError) -> BatchError:
     if service == "logs" and type(error) is ClientError:
         return InvalidParameter(error.message)
     return error
+
+
+class InjectedError(BatchError):
+    """A fault injected on purpose (``fake_batch.faults``), answered as AWS answers it: a
+    throttle is HTTP 429 ``TooManyRequestsException``, a service error HTTP 500
+    ``ServerException``."""
+
+    def __init__(self, code: str, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status

@@ -25,7 +25,8 @@ from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
 
-from ..errors import BatchError, ClientError, ServerError, as_answered_by  # noqa: E402
+from ..errors import BatchError, ClientError, InjectedError, ServerError, as_answered_by  # noqa: E402
+from . import faults  # noqa: E402
 from .payload import check_params, read_json  # noqa: E402
 from .routes import resolve  # noqa: E402
 from .shapes import fit  # noqa: E402
@@ -60,6 +61,7 @@ def deactivate(fake: Dispatcher) -> None:
     with _active_lock:
         if _active is fake:
             _active = None
+            faults.forget()
 
 
 def active() -> Dispatcher | None:
@@ -111,7 +113,7 @@ def _smallest(shape: Shape, depth: int = 0) -> Any:
 
 
 def on_before_call(
-    model: OperationModel, params: dict[str, Any], **_: Any
+    model: OperationModel, params: dict[str, Any], request_signer: Any = None, **_: Any
 ) -> tuple[AWSResponse, dict[str, Any]] | None:
     """botocore's before-call: the fake's answer, or None to let botocore carry on."""
     early: BatchError | None = (params.get("context") or {}).get(_REFUSED)
@@ -137,6 +139,10 @@ def on_before_call(
         fit(parsed, model.output_shape, service)
         if fake.check_shapes:
             _check_shape(model, document.encode(), parsed)
+    except InjectedError as error:  # botocore's retry handler sees it on its HTTP path
+        if faults.divert(params, error, service, model.name, region, body, request_signer):
+            return None
+        return _error(model, error)
     except BatchError as error:
         return _error(model, error)
     parsed["ResponseMetadata"] = _metadata(200, _HEADERS)
@@ -218,16 +224,20 @@ def _first_difference(expected: Any, actual: Any, path: str) -> str | None:
 
 
 _HANDLERS = [(event, on_before_call) for event in EVENTS] + [(_MEASURE_EVENT, on_before_parameter_build)]
+# a diverted call's (faults.py): first of their events, before a before-send mock such as moto's
+_FIRST = [(event, handler, botocore.handlers.REGISTER_FIRST) for event, handler in faults.HANDLERS]
 
 
 def _register(emitter: Any) -> None:
     for event, handler in _HANDLERS:
         emitter.register(event, handler, unique_id=f"{_UNIQUE}:{event}")
+    for event, first, _ in _FIRST:
+        emitter.register_first(event, first, unique_id=f"{_UNIQUE}:{event}")
 
 
 def install() -> None:
     """Hook every botocore session and client, those to come and those that exist already."""
-    for entry in _HANDLERS:
+    for entry in [*_HANDLERS, *_FIRST]:
         if entry not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(entry)
     if _BOTOCORE_WAS_LOADED:  # sessions or clients may predate this module: find them once
