@@ -20,6 +20,7 @@ from .executors.base import Executor
 from .executors.inprocess import Handler, Handlers, InProcessExecutor
 from .executors.service import ServiceHandler
 from .frontends import credentials, hook
+from .frontends.faults import hide, refuse
 from .frontends.routes import batch_model
 from .frontends.serving import Serving
 from .inspection.inspector import Inspector
@@ -27,6 +28,7 @@ from .inspection.records import ApiCall, JobInfo
 from .model.region import Region
 from .scheduling.clock import Clock
 from .scheduling.driver import Driver
+from .scheduling.fault_controls import Faults
 from .scheduling.scheduler import Scheduler
 
 H = TypeVar("H", bound=Handler)
@@ -89,6 +91,8 @@ class FakeBatch:
         self._serving = Serving(self, self._lock, self._serve_attempts)
         self._driver = Driver(self._scheduler, self._lock, self._regions, self._region, self._publish_events)
         self._inspector = Inspector(self._regions, self._lock, self._scheduler, self._event_log)
+        self.faults = Faults(self._scheduler, self._lock, self._regions, BATCH)
+        """Faults on demand (throttles, service errors, reclaims, failed starts, a visibility lag)."""
 
     # -- lifetime -----------------------------------------------------------------------
 
@@ -311,6 +315,9 @@ class FakeBatch:
                 f"(implemented: {', '.join(sorted(table))})"
             )
         check_request(service, operation, region_name, body)  # nothing runs on a refused request
+        faults = self._scheduler.faults
+        if faults.armed and service == "batch":  # a fault injected where requests are answered
+            refuse(faults, operation, self.clock.now_ms(), self._lock)
         if self.autorun:  # the scheduler contains its own bugs: they never fail this request
             self._driver.observe(region_name, until_idle=True)
         with self._lock:
@@ -322,6 +329,8 @@ class FakeBatch:
             )
             if region_name not in self._regions and not region.is_empty():
                 self._regions[region_name] = region  # kept once a request put something in it
+            if faults.armed and service == "batch":  # jobs just submitted, not visible yet
+                answer = hide(faults, operation, answer, self.clock.now_ms())
         if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
             self._driver.observe(region_name, until_idle=True)
         self._publish_events()

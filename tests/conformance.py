@@ -42,6 +42,7 @@ FAMILIES = (
     "Logs",
     "Events",
     "HTTP mode and signatures",
+    "Faults",
 )
 SOURCE_KINDS = ("UG", "API", "SAR", "botocore", "SDK", "IAM", "ECS")
 MARKER = (

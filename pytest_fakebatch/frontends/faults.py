@@ -32,9 +32,10 @@ _URL = "https://fakebatch.invalid/"
 _HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
 
 
-def refuse(plan: FaultPlan, operation: str, now: int) -> None:
+def refuse(plan: FaultPlan, operation: str, now: int, lock: threading.RLock) -> None:
     """Raise the injected error this call is answered with, if a fault refuses it."""
-    rule = plan.refuse(operation, now)
+    with lock:
+        rule = plan.refuse(operation, now)
     if rule is not None:
         raise InjectedError(rule.code, ERROR_STATUS[rule.code], rule.message)
 

@@ -28,7 +28,7 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     SUBMITTED: frozenset({PENDING, RUNNABLE, FAILED}),
     PENDING: frozenset({RUNNABLE, FAILED}),
     RUNNABLE: frozenset({STARTING, FAILED}),
-    STARTING: frozenset({RUNNING, FAILED}),
+    STARTING: frozenset({RUNNING, FAILED, RUNNABLE}),  # RUNNABLE: a retry of a failed start
     RUNNING: frozenset({SUCCEEDED, FAILED, RUNNABLE}),  # RUNNABLE: a retry
     SUCCEEDED: frozenset(),
     FAILED: frozenset(),

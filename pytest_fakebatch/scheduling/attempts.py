@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..executors.base import Executor, Outcome
+from ..model.faults import FaultPlan
 from ..model.jobs import (
     FAILED,
     PENDING,
@@ -31,6 +32,7 @@ from ..model.jobs import (
 )
 from ..model.region import Region
 from .clock import Clock
+from .faults import ends_reclaimed, reclaim_due
 from .lifecycle import fail_broken, set_status
 from .multinode import nodes_launching
 from .retry import should_retry
@@ -60,6 +62,7 @@ class Attempts:
         self.executor = TaskRunner(executor)  # runs ECS tasks and EKS pods container by container
         self.extra_env: dict[str, str] = {}  # added to every attempt's environment (serve())
         self._unclaimed: list[Run] = []
+        self.faults = FaultPlan()  # reclaims and failed starts asked of attempts (fake.faults)
 
     # -- attempts' work, outside the lock ---------------------------------------------
 
@@ -150,7 +153,11 @@ class Attempts:
             outcome.status_reason = attempt.stopping
             if attempt.stop_at is not None:
                 outcome.finished_at = attempt.stop_at
-            self.finish(region, job, outcome, retry=False)
+            self.finish(
+                region, job, outcome, retry=self.faults.attempts and ends_reclaimed(self.faults, job, outcome)
+            )
+            return True
+        if self.faults.attempts and reclaim_due(self, region, job, now):
             return True
         if job.status == STARTING and not leave_starting(region, job, self.executor, outcome, now):
             return False

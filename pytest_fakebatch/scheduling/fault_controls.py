@@ -7,7 +7,7 @@ the visibility lag) and :mod:`.faults` (reclaims, containers that never start).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Collection, Mapping
 
 from ..model.faults import (
     ERROR_STATUS,
@@ -26,8 +26,6 @@ from ..model.region import Region
 from .attempts import Attempts
 from .faults import reclaim
 
-FindJob = Callable[[str], "tuple[Region, Job] | None"]
-
 
 class Faults:
     """Faults on demand: each call adds to what the fake injects, :meth:`clear` stops them all.
@@ -37,11 +35,15 @@ class Faults:
     """
 
     def __init__(
-        self, attempts: Attempts, lock: threading.RLock, find_job: FindJob, operations: Collection[str]
+        self,
+        attempts: Attempts,
+        lock: threading.RLock,
+        regions: Mapping[str, Region],
+        operations: Collection[str],
     ) -> None:
         self._attempts = attempts
         self._lock = lock
-        self._find_job = find_job
+        self._regions = regions  # the fake's: jobs are found where they were submitted
         self._operations = operations
 
     @property
@@ -168,6 +170,13 @@ class Faults:
             else:
                 self.plan.reclaims.add(job_id)
                 self.plan.rearm()
+
+    def _find_job(self, job_id: str) -> tuple[Region, Job] | None:
+        for region in self._regions.values():
+            job = region.jobs.get(job_id)
+            if job is not None:
+                return region, job
+        return None
 
     def clear(self) -> None:
         """Inject nothing more (what was injected stays in :attr:`injected`)."""

@@ -32,6 +32,7 @@ from .blocked import FrontOfQueue, expire, next_deadline
 from .clock import Clock
 from .consumables import take
 from .container import attempt_spec
+from .faults import doom, fails_to_start
 from .lifecycle import journal_change, set_status
 from .multinode import launch_other_nodes
 from .ordering import fitting_environment, gang, offer_capacity
@@ -200,6 +201,8 @@ class Scheduler(Attempts):
         attempt = job.running
         assert attempt is not None
         attempt.started_at = now
+        if self.faults.attempts and fails_to_start(self.faults, region, job, attempt, now):
+            return
         attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
         if keeps_job_stream(job):
             region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
@@ -215,6 +218,8 @@ class Scheduler(Attempts):
                 journal_change(region, job, now)
         if task:
             leave_starting(region, job, self.executor, None, now)
+        if self.faults.attempts:
+            doom(self.faults, job)
         self._unclaimed.append(Run(region, job, attempt.handle))
 
     def next_event(self, region: Region) -> int | None:
