@@ -3,9 +3,11 @@
     @pytest.mark.aws_doc("UG: Delete a consumable resource", "You can delete ... at any time",
                          family="Consumable resources", ops=("DeleteConsumableResource",))
 
-and ``python -m pytest --collect-only -q --conformance=write`` turns those markers into
+and ``python -m pytest --collect-only -q -n 0 --conformance=write`` turns those markers into
 ``docs/conformance.md``: per family, per operation, the rule in AWS's words, its source and the
-test that checks it. ``--conformance=check`` (run by CI) fails when the file is stale.
+test that checks it. ``--conformance=check`` (run by CI) fails when the file is stale. Both run
+in one process (``-n 0``): under pytest-xdist, which the project's configuration turns on, the
+main process collects no test and so would see no marker.
 
 Sources are written ``UG: <User Guide page>``, ``API: <operation or data type>``,
 ``SAR: <Service Authorization Reference page>``, ``botocore: <shape>``,
@@ -147,6 +149,6 @@ def pytest_collection_modifyitems(
     elif not RECORD.exists() or RECORD.read_text(encoding="utf-8") != text:
         pytest.exit(
             f"{RECORD.relative_to(RECORD.parent.parent)} is stale: run "
-            "`python -m pytest --collect-only -q --conformance=write` and commit it",
+            "`python -m pytest --collect-only -q -n 0 --conformance=write` and commit it",
             returncode=1,
         )
