@@ -5,9 +5,10 @@
 
 and ``python -m pytest --collect-only -q -n 0 --conformance=write`` turns those markers into
 ``docs/conformance.md``: per family, per operation, the rule in AWS's words, its source and the
-test that checks it. ``--conformance=check`` (run by CI) fails when the file is stale. Both run
-in one process (``-n 0``): under pytest-xdist, which the project's configuration turns on, the
-main process collects no test and so would see no marker.
+test that checks it. ``--conformance=check`` (run by CI) fails when the file is stale. Both are
+run with ``-n 0``: the project's configuration turns pytest-xdist on, and the record must be
+built from one process's collection of every test, whatever xdist's version does with
+``--collect-only``.
 
 Sources are written ``UG: <User Guide page>``, ``API: <operation or data type>``,
 ``SAR: <Service Authorization Reference page>``, ``botocore: <shape>``,
