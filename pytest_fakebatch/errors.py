@@ -1,4 +1,5 @@
-"""Errors the fake answers with, as AWS Batch names them."""
+"""Errors the fake answers with, as AWS Batch names them: the shared vocabulary of every layer,
+which imports nothing of the fake's."""
 
 from __future__ import annotations
 
