@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from . import chaos
+
 if TYPE_CHECKING:
     from _pytest.terminal import TerminalReporter  # pytest.TerminalReporter is pytest 8's
 
@@ -72,6 +74,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="DIR",
         help="write an HTML timeline of each test's Batch jobs to DIR (and DIR/index.html)",
     )
+    chaos.add_options(group, parser)  # --fakebatch-chaos, fakebatch_chaos, fakebatch_chaos_mix
     parser.addini("fakebatch_docker", "run Batch jobs as Docker containers", type="bool", default=False)
     parser.addini(
         "fakebatch_images", "PATTERN=IMAGE lines: local images for job images (Docker mode)", type="linelist"
@@ -105,6 +108,7 @@ MARKER_ARGUMENTS = {
     "images": "a dict of PATTERN: IMAGE mappings for Docker mode, added to the option's and ini key's",
     "account_id": "the AWS account id of this test's faked resources (beats fakebatch_account_id)",
     "events": "True or False: keep job state-change events for this test (beats fakebatch_events)",
+    "faults": "False: exempt from --fakebatch-chaos; a dict of throttle, server_error, spot, lag: own mix",
 }
 
 
@@ -241,7 +245,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     if fake is not None and (call.excinfo is not None or _passes_shown(item.config)):
         from .report.failure import failure_section
 
-        item.add_report_section("call", "fakebatch", failure_section(fake.jobs()))
+        section = failure_section(fake.jobs()) + chaos.report_lines(item, fake)  # and its faults
+        item.add_report_section("call", "fakebatch", section)
     outcome = yield
     if call.when == "call":
         report: pytest.TestReport = outcome.get_result()
@@ -303,6 +308,7 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
     progress = _progress_line(request.config) if use_docker else None
     if progress is not None:
         fake.after_call = lambda f: progress.observe(*f.progress())
+    chaos.configure(fake, request, options.get("faults"))
     fake.start()
     try:
         yield fake
