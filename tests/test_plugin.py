@@ -130,7 +130,7 @@ def test_marker_with_unexpected_arguments_errors_clearly(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess()
 
     assert result.ret != 0
-    result.stdout.fnmatch_lines(["*@pytest.mark.fakebatch takes docker=, images=, account_id=, events= only*"])
+    result.stdout.fnmatch_lines(["*@pytest.mark.fakebatch takes docker=, images=, account_id=, events=, faults= only*"])
     assert result.parseoutcomes().get("passed", 0) == 0
 
 
