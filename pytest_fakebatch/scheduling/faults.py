@@ -76,6 +76,7 @@ def reclaim(attempts: Attempts, region: Region, job: Job, instance: str, now: in
     attempts.faults.record("reclaim", job.id, reason, now)
     attempt.stopping, attempt.stop_at = reason, None
     attempts.faults.stopping[job.id] = reason
+    attempts.faults.attempts = True  # its poll ends it as a reclaim
     outcome = attempts.executor.stop(attempt.handle, now)
     if outcome is not None:  # stopped at once (in process); else a later poll sees it stopped
         outcome.finished_at = now
