@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .fault_marks import mark_faults
 from .timeline import render_index, render_timeline
 from .timeline_data import timeline_data
 
@@ -29,6 +30,7 @@ def page_name(nodeid: str) -> str:
 def write_page(directory: Path, session: str, nodeid: str, outcome: str, fake: FakeBatch) -> Path:
     """Write the timeline of ``fake``'s jobs for test ``nodeid``, and its sidecar for the index."""
     data = timeline_data(nodeid, outcome, fake.jobs(), fake.events, fake.clock.now_ms())
+    mark_faults(data, fake.faults.injected)  # a distinct mark where an injected fault hit a job
     name = page_name(nodeid)
     page = directory / name
     page.write_text(render_timeline(data), encoding="utf-8")

@@ -97,6 +97,7 @@ var fakebatchTimeline = (function () {
         return { jobId: d[0] === 0 ? parent.id + d[1] : d[1], type: str(d[2]) };
       }),
       log: r[12], logLines: r[13], logCut: !!r[14], summary: null, kids: [],
+      faults: (r[16] || []).map(function (x) { return { kind: str(x[0]), detail: str(x[1]), at: created + x[2] }; }),
       parent: parent, index: i,
     };
     cache[i] = job;

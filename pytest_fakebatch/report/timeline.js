@@ -87,6 +87,13 @@
       place(mark, a.startedAt, stop);
       bar.appendChild(mark);
     });
+    (job.faults || []).forEach(function (f) {  // injected on purpose (fake_batch.faults)
+      var fault = el("div", "fault");
+      fault.setAttribute("data-fault", f.kind);
+      fault.title = "injected " + f.kind + "  " + rel(f.at) + " — " + f.detail;
+      fault.style.left = width ? Math.min(Math.max((f.at - b0) / width, 0), 1) * 100 + "%" : "0";
+      bar.appendChild(fault);
+    });
     return bar;
   }
 

@@ -113,6 +113,11 @@ def _child_row(
         as_int(kid.get("logLines"), len(kid.get("log") or [])),
         1 if cut else 0,
         st(kid.get("kind")),
+        # faults injected into it (kind, detail, at from createdAt); an empty list for most
+        [
+            [st(f["kind"]), st(f["detail"]), as_int(f["at"], created) - created]
+            for f in kid.get("faults") or []
+        ],
     ]
 
 
