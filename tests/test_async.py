@@ -119,3 +119,29 @@ async def test_aioboto3_clients_are_answered_too(fake_batch: FakeBatch, batch: A
 
     assert job["status"] == "SUCCEEDED"
     assert ran == [job_id]
+
+
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+async def test_a_throttle_is_a_429_that_an_async_clients_retries_get_past(
+    fake_batch: FakeBatch, mode: str
+) -> None:
+    from aiobotocore.config import AioConfig
+    from botocore.exceptions import ClientError
+
+    fake_batch.faults.throttle("DescribeJobQueues", times=3)
+    session = aiobotocore_session.get_session()
+    once = AioConfig(retries={"total_max_attempts": 1})
+    retrying = AioConfig(retries={"mode": mode, "total_max_attempts": 4})
+    async with session.create_client("batch", region_name=REGION, config=once) as client:
+        with pytest.raises(ClientError) as raised:
+            await client.describe_job_queues()
+    async with session.create_client("batch", region_name=REGION, config=retrying) as client:
+        answer = await client.describe_job_queues()
+
+    error = raised.value.response
+    assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (
+        429,
+        "TooManyRequestsException",
+    )
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 2
+    assert [c.error for c in fake_batch.calls] == ["TooManyRequestsException"] * 3 + [None]
