@@ -45,7 +45,7 @@ with tool_api("apache-airflow", "airflow.sdk.DAG and airflow.utils.db.resetdb", 
 with tool_api("apache-airflow-providers-amazon", "the Batch operators, sensor and hook", written_for="9"):
     import airflow.providers.amazon.aws.hooks.batch_client
     import airflow.providers.amazon.aws.operators.batch
-    import airflow.providers.amazon.aws.sensors.batch  # noqa: F401
+    import airflow.providers.amazon.aws.sensors.batch
 
 
 def load_dag(path: Path, dag_id: str) -> DAG:
@@ -101,3 +101,73 @@ def test_the_dag_runs_every_batch_task(
     task_log = [line for line in capsys.readouterr().out.splitlines() if "report for 2026-03-01" in line]
     assert len(task_log) == 1
     assert "] report for 2026-03-01: 42 rows [airflow.task.operators" in task_log[0]
+
+
+# -- throttling: where BatchClientHook's own retry settings carry it, and where they do not ----
+
+
+def hook_with_a_job(fake_batch: FakeBatch, **hook_args: Any) -> tuple[Any, str]:
+    """A BatchClientHook (botocore's retries off unless ``config`` says otherwise) and a job it ran."""
+    from botocore.config import Config
+
+    hook_args.setdefault("config", Config(retries={"total_max_attempts": 1}))
+    hook = airflow.providers.amazon.aws.hooks.batch_client.BatchClientHook(
+        aws_conn_id=None, region_name="eu-west-1", **hook_args
+    )
+    hook.client.create_compute_environment(
+        computeEnvironmentName="ce",
+        type="MANAGED",
+        computeResources={"type": "EC2", "maxvCpus": 4, "subnets": ["subnet-1"], "instanceRole": "r"},
+    )
+    hook.client.create_job_queue(
+        jobQueueName="q", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}]
+    )
+    hook.client.register_job_definition(
+        jobDefinitionName="report",
+        type="container",
+        containerProperties={"image": "report:1", "command": ["report", "x"], "vcpus": 1, "memory": 512},
+    )
+    job_id = hook.client.submit_job(jobName="r", jobQueue="q", jobDefinition="report")["jobId"]
+    fake_batch.advance(2)
+    return hook, job_id
+
+
+def test_the_hook_s_status_retries_ride_out_a_throttled_describe_jobs(
+    fake_batch: FakeBatch, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pauses: list[float] = []
+    batch_client = airflow.providers.amazon.aws.hooks.batch_client.BatchClientHook
+    monkeypatch.setattr(batch_client, "delay", staticmethod(pauses.append))  # its backoff, not slept
+    hook, job_id = hook_with_a_job(fake_batch, status_retries=3)
+    fake_batch.faults.throttle("DescribeJobs", times=2)
+
+    job = hook.get_job_description(job_id)
+
+    assert job["status"] == "SUCCEEDED"
+    assert len(pauses) == 2  # it caught TooManyRequestsException twice and backed off
+    assert [c.error for c in fake_batch.calls if c.operation == "DescribeJobs"] == [
+        "TooManyRequestsException",
+        "TooManyRequestsException",
+        None,
+    ]
+
+
+def test_a_throttled_submit_needs_botocore_s_retries_the_hook_has_none_of_its_own(
+    fake_batch: FakeBatch,
+) -> None:
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    bare, _ = hook_with_a_job(fake_batch)
+    fake_batch.faults.throttle("SubmitJob", times=1)
+    with pytest.raises(ClientError, match="TooManyRequestsException"):
+        bare.client.submit_job(jobName="again", jobQueue="q", jobDefinition="report")
+
+    retrying = Config(retries={"mode": "standard", "max_attempts": 3})  # in the connection's extra
+    fake_batch.faults.throttle("SubmitJob", times=1)
+    hook = airflow.providers.amazon.aws.hooks.batch_client.BatchClientHook(
+        aws_conn_id=None, region_name="eu-west-1", config=retrying
+    )
+    answer = hook.client.submit_job(jobName="again", jobQueue="q", jobDefinition="report")
+
+    assert answer["ResponseMetadata"]["RetryAttempts"] == 1
