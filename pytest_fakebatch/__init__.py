@@ -17,7 +17,9 @@ if TYPE_CHECKING:
     from .executors.service import ServiceJobRun
     from .fake import FakeBatch
     from .inspection.records import ApiCall, JobInfo
+    from .model.faults import Injected
     from .scheduling.clock import Clock
+    from .scheduling.fault_controls import Faults
 
 __all__ = [
     "ApiCall",
@@ -25,6 +27,8 @@ __all__ = [
     "Events",
     "Exit",
     "FakeBatch",
+    "Faults",
+    "Injected",
     "JobEvent",
     "JobInfo",
     "JobRun",
@@ -45,6 +49,8 @@ _HOMES = {
     "JobRun": ".executors.inprocess",
     "ServiceJobRun": ".executors.service",
     "Clock": ".scheduling.clock",
+    "Faults": ".scheduling.fault_controls",
+    "Injected": ".model.faults",
 }
 
 

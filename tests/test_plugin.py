@@ -262,6 +262,8 @@ def test_the_package_exports_the_user_api_only() -> None:
         "Events",
         "Exit",
         "FakeBatch",
+        "Faults",
+        "Injected",
         "JobEvent",
         "JobInfo",
         "JobRun",
