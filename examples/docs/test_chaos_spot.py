@@ -1,5 +1,7 @@
 """A retry strategy that survives a Spot reclaim, and the same job without it, which does not."""
 
+import pytest
+
 SURVIVES_SPOT = {
     "attempts": 3,
     "evaluateOnExit": [
@@ -9,6 +11,7 @@ SURVIVES_SPOT = {
 }
 
 
+@pytest.mark.fakebatch(faults=False)  # exactly the reclaims below, none from --fakebatch-chaos
 def test_evaluate_on_exit_retries_a_spot_reclaim(fake_batch, batch):
     for name, strategy in [("resilient", SURVIVES_SPOT), ("fragile", {"attempts": 1})]:
         batch.register_job_definition(

@@ -1,6 +1,7 @@
 """A submit loop that survives throttling: botocore's standard retry mode retries HTTP 429."""
 
 import boto3
+import pytest
 from botocore.config import Config
 
 # what production code should use: the standard retry mode backs off and retries throttles
@@ -14,6 +15,7 @@ def submit_partitions(partitions, queue):
     ]
 
 
+@pytest.mark.fakebatch(faults=False)  # it counts its own faults: none from --fakebatch-chaos
 def test_the_submit_loop_survives_throttling(fake_batch, batch):
     batch.register_job_definition(
         jobDefinitionName="etl",
