@@ -30,17 +30,26 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
     "validation": (
         ["pytest_fakebatch/api/shared/validation.py"],
         None,
-        ["tests/test_bad_input.py", "tests/test_submit_validation.py", "tests/test_mutation_*.py"],
+        [
+            "tests/test_bad_input.py",
+            "tests/test_submit_validation.py",
+            "tests/test_validation_messages_are_exact.py",
+        ],
     ),
     "auth": (
         ["pytest_fakebatch/frontends/auth.py"],
         None,
-        ["tests/test_server_auth.py", "tests/test_mutation_*.py"],
+        ["tests/test_server_auth.py", "tests/test_http_refusals_say_exactly_why.py"],
     ),
     "docker_engine": (
         ["pytest_fakebatch/executors/docker_engine.py"],
         None,
-        ["tests/test_docker_engine.py", "tests/test_mutation_*.py"],
+        [
+            "tests/test_docker_engine.py",
+            "tests/test_docker_executor.py",
+            "tests/test_docker_public.py",
+            "tests/test_mutation_*.py",
+        ],
     ),
     "list_jobs_filters": (
         ["pytest_fakebatch/api/container_jobs/jobs.py"],
