@@ -289,12 +289,12 @@ class FakeBatch:
             except Exception as bug:  # never a traceback into botocore
                 raise ServerError(f"{operation}: pytest-fakebatch failed internally: {bug!r}") from bug
 
-    def dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
-        """Answer one request; raises BatchError for the caller's errors and our own bugs.
-        The lock is held while state is read or changed, not while attempts run."""
+    def dispatch(self, service: str, operation: str, region_name: str, body: Any, valid: bool = False) -> Any:
+        """Answer one request (``valid``: botocore's client validation passed it); raises BatchError
+        for the caller's errors and our own bugs. The lock guards state, not running attempts."""
         error: str | None = None
         try:
-            return self._dispatch(service, operation, region_name, body)
+            return self._dispatch(service, operation, region_name, body, valid)
         except BatchError as failure:
             error = as_answered_by(service, failure).code
             raise
@@ -306,7 +306,7 @@ class FakeBatch:
         finally:
             self._inspector.record(service, operation, region_name, body, error)
 
-    def _dispatch(self, service: str, operation: str, region_name: str, body: Any) -> dict[str, Any]:
+    def _dispatch(self, service: str, operation: str, region_name: str, body: Any, valid: bool) -> Any:
         table = BATCH if service == "batch" else LOGS
         fn = table.get(operation)
         if fn is None:
@@ -314,7 +314,7 @@ class FakeBatch:
                 f"{operation} is not implemented by pytest-fakebatch yet "
                 f"(implemented: {', '.join(sorted(table))})"
             )
-        check_request(service, operation, region_name, body)  # nothing runs on a refused request
+        check_request(service, operation, region_name, body, validated=valid)  # nothing runs if refused
         faults = self._scheduler.faults
         if faults.armed and service == "batch":  # a fault injected where requests are answered
             refuse(faults, operation, self.clock.now_ms(), self._lock)

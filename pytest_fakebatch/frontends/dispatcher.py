@@ -23,6 +23,7 @@ class Dispatcher(Protocol):
         """Whether a CloudWatch Logs request is about job output this fake holds."""
         ...
 
-    def dispatch(self, service: str, operation: str, region: str, body: Any) -> dict[str, Any]:
-        """The answer to one request of ``service`` ("batch" or "logs")."""
+    def dispatch(self, service: str, operation: str, region: str, body: Any, valid: bool = False) -> Any:
+        """The answer to one request of ``service`` ("batch" or "logs"); ``valid``: botocore's
+        client validation already passed it."""
         ...

@@ -14,6 +14,7 @@ import gc
 import json
 import sys
 import threading
+import weakref
 from typing import TYPE_CHECKING, Any
 
 _BOTOCORE_WAS_LOADED = "botocore.session" in sys.modules
@@ -24,6 +25,7 @@ import botocore.session  # noqa: E402
 from botocore.awsrequest import AWSResponse  # noqa: E402
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape  # noqa: E402
 from botocore.parsers import create_parser  # noqa: E402
+from botocore.validate import ParamValidationDecorator  # noqa: E402
 
 from ..errors import BatchError, ClientError, InjectedError, ServerError, as_answered_by  # noqa: E402
 from . import faults  # noqa: E402
@@ -44,6 +46,7 @@ _active_lock = threading.Lock()
 _PARSERS = {name: create_parser(name) for name in ("rest-json", "json")}
 _HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
 _URL = "https://fakebatch.invalid/"
+_VALIDATES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # client Config -> validates
 
 
 def activate(fake: Dispatcher) -> None:
@@ -133,7 +136,7 @@ def on_before_call(
             return None
         if service == "batch":
             body = _batch_request(model, params, body)
-        answer = fake.dispatch(service, model.name, region, body)
+        answer = fake.dispatch(service, model.name, region, body, valid=_validated(params.get("context")))
         document = json.dumps(answer)
         parsed = json.loads(document)  # the caller's own copy, never the fake's state
         fit(parsed, model.output_shape, service)
@@ -147,6 +150,28 @@ def on_before_call(
         return _error(model, error)
     parsed["ResponseMetadata"] = _metadata(200, _HEADERS)
     return AWSResponse(_URL, 200, _HEADERS, None), parsed
+
+
+def _validated(context: dict[str, Any] | None) -> bool:
+    """Whether botocore's own client validation ran on this request: the calling client's
+    serializer validates (``parameter_validation``, from its Config or its profile). The
+    client is found once, from the call's frames, and remembered by its Config (one per
+    client); where it cannot be found, False (the fake validates all)."""
+    config = (context or {}).get("client_config")
+    if config is None:
+        return False
+    known = _VALIDATES.get(config)
+    if known is None:
+        known = False
+        frame = sys._getframe(1)
+        while frame is not None:
+            client = frame.f_locals.get("self") if frame.f_code.co_name == "_make_api_call" else None
+            if isinstance(client, botocore.client.BaseClient) and client.meta.config is config:
+                known = isinstance(getattr(client, "_serializer", None), ParamValidationDecorator)
+                break
+            frame = frame.f_back  # type: ignore[assignment]
+        _VALIDATES[config] = known
+    return known
 
 
 def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> Any:

@@ -56,6 +56,17 @@ class Scheduler(Attempts):
 
     def round(self, region: Region) -> bool:
         """Move every job at most one step; whether anything moved."""
+        active = region.active  # nothing to move (each stage would find nothing): no stage runs
+        if not (
+            active.get(SUBMITTED)
+            or active.get(RUNNABLE)
+            or active.get(STARTING)
+            or active.get(RUNNING)
+            or region.recheck
+            or region.blocked
+            or region.service_jobs
+        ):
+            return False
         moved = self._stage(lambda r: expire(r, self.clock.now_ms()), region)  # time-limit actions
         runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
         moved |= self._stage(self._collect, region)

@@ -17,10 +17,11 @@ import functools
 import json
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 from botocore.validate import ParamValidator, ValidationErrors
 
 from ...errors import ClientError
@@ -62,16 +63,19 @@ def check_region(operation: str, region: str) -> None:
         raise ClientError(f"{operation}: '{_show(region)}' is not an AWS region")
 
 
-def check_request(service: str, operation: str, region: str, body: Any) -> None:
+def check_request(service: str, operation: str, region: str, body: Any, *, validated: bool = False) -> None:
     """Refuse (ClientException naming the fields) a request botocore's input shape or AWS's
-    limits refuse; returns only when the operation may run."""
+    limits refuse; returns only when the operation may run. ``validated``: botocore's own
+    client validation already passed the same request, so only what it leaves unchecked is
+    looked at (and, where something is wrong, the whole request, for the same message)."""
     if len(region) > 64 or not region.isascii():
         raise ClientError(f"{operation}: '{_show(region)}' is not an AWS region")
     check_region(operation, region)
     shape = _operation(service, operation).input_shape
     if shape is None:
         return
-    errors = _VALIDATOR.validate(body, shape)
+    extras = _extras(shape) if validated else _ALWAYS
+    errors = _VALIDATOR.validate(body, shape) if extras is not None and extras(body) else _NONE
     if errors.has_errors():
         raise ClientError(_message(operation, errors))
     limit = _MAX_REQUEST_BYTES.get(operation)
@@ -162,6 +166,71 @@ class _Validator(ParamValidator):  # type: ignore[misc]
                 errors.report(name, "not finite", param=param)
 
     _validate_float = _validate_double
+
+
+Check = Callable[[Any], bool]  # whether a value (of types botocore passed) may break a rule
+
+
+def _always(value: Any) -> bool:
+    return True
+
+
+_ALWAYS: Check = _always
+_NONE = _Report()  # no errors: a shared, never reported into, empty report
+_extra_checks: dict[int, tuple[Shape, Check | None]] = {}  # by the shape's id (kept alive here)
+
+
+def _extras(shape: Shape) -> Check | None:
+    """A check of what the shape says and botocore's validator leaves unchecked (``max``,
+    enums, integer ranges, booleans for numbers, finite numbers), for a value botocore already
+    validated; None where nothing in the shape needs it. A shape that contains itself is
+    checked whole (by the full validator)."""
+    hit = _extra_checks.get(id(shape))
+    if hit is not None:
+        return hit[1]
+    _extra_checks[id(shape)] = (shape, _ALWAYS)  # while it is built: a reference to itself
+    check = _build_extras(shape)
+    _extra_checks[id(shape)] = (shape, check)
+    return check
+
+
+def _build_extras(shape: Shape) -> Check | None:
+    high = shape.metadata.get("max")
+    kind = shape.type_name
+    if isinstance(shape, StructureShape):
+        inner = [(name, c) for name, m in shape.members.items() if (c := _extras(m)) is not None]
+        if not inner:
+            return None
+        return lambda v: (
+            not isinstance(v, dict) or any((x := v.get(name)) is not None and c(x) for name, c in inner)
+        )
+    if isinstance(shape, ListShape):
+        item = _extras(shape.member)
+        if item is None and high is None:
+            return None
+        return lambda v: (high is not None and len(v) > high) or (item is not None and any(map(item, v)))
+    if isinstance(shape, MapShape):
+        key, value = _extras(shape.key), _extras(shape.value)
+        if key is None and value is None and high is None:
+            return None
+        return lambda v: (
+            not isinstance(v, dict)
+            or (high is not None and len(v) > high)
+            or (key is not None and any(map(key, v)))
+            or (value is not None and any(map(value, v.values())))
+        )
+    if kind == "string" and (high is not None or shape.enum):
+        enum = frozenset(shape.enum)
+        return lambda v: (high is not None and len(v) > high) or (bool(enum) and v not in enum)
+    if kind in ("integer", "long", "float", "double"):
+        return lambda v: True if v.__class__ is bool else _out_of_range(v, shape)
+    return None
+
+
+def _out_of_range(value: Any, shape: Shape) -> bool:
+    report = _Report()
+    _VALIDATOR._validate(value, shape, report, "")
+    return bool(report.found)
 
 
 def _check_max(name: str, size: int, shape: Shape, errors: ValidationErrors) -> None:

@@ -1,0 +1,74 @@
+"""The hook's hot path: a request botocore's own client validation already passed is not walked
+again whole, yet every rule its validator leaves unchecked (max lengths, enums, integer
+ranges, booleans for numbers) is refused with the same exact message a client with validation
+off gets; the scheduler's tick with nothing to move changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from pytest_fakebatch import FakeBatch
+
+REGION = "eu-west-1"
+STATUSES = "SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, SUCCEEDED, FAILED"
+
+
+def _refusal(client: Any, operation: str, kwargs: dict[str, Any]) -> str:
+    with pytest.raises(ClientError) as caught:
+        getattr(client, operation)(**kwargs)
+    assert caught.value.response["Error"]["Code"] == "ClientException"
+    return str(caught.value.response["Error"]["Message"])
+
+
+@pytest.mark.parametrize(
+    ("operation", "kwargs", "message"),
+    [
+        pytest.param(
+            "list_jobs",
+            {"jobQueue": "q", "jobStatus": "DONE"},
+            f"ListJobs: 1 validation error detected: jobStatus must be one of {STATUSES}, got 'DONE'",
+            id="enum",
+        ),
+        pytest.param(
+            "list_jobs",
+            {"jobQueue": "q", "maxResults": 2**31},
+            "ListJobs: 1 validation error detected: maxResults must be between -2147483648 and "
+            "2147483647, got 2147483648",
+            id="integer-range",
+        ),
+        pytest.param(
+            "submit_job",
+            {"jobName": "j", "jobQueue": "q", "jobDefinition": "d", "retryStrategy": {"attempts": True}},
+            "SubmitJob: 1 validation error detected: retryStrategy.attempts must be an integer, "
+            "got a boolean",
+            id="boolean-for-integer",
+        ),
+    ],
+)
+def test_rules_botocore_leaves_unchecked_answer_alike_with_validation_on_and_off(
+    fake_batch: FakeBatch, operation: str, kwargs: dict[str, Any], message: str
+) -> None:
+    validating = boto3.client("batch", region_name=REGION)
+    unchecked = boto3.client("batch", region_name=REGION, config=Config(parameter_validation=False))
+    assert _refusal(validating, operation, kwargs) == message
+    assert _refusal(unchecked, operation, kwargs) == message
+
+
+def test_a_client_with_validation_off_is_still_validated_whole(fake_batch: FakeBatch) -> None:
+    unchecked = boto3.client("batch", region_name=REGION, config=Config(parameter_validation=False))
+    assert _refusal(unchecked, "describe_jobs", {"jobs": [7]}) == (
+        "DescribeJobs: 1 validation error detected: jobs[0] must be a string, got int"
+    )
+
+
+def test_a_tick_with_nothing_to_move_changes_nothing(fake_batch: FakeBatch) -> None:
+    batch = boto3.client("batch", region_name=REGION)
+    assert batch.describe_job_queues()["jobQueues"] == []
+    fake_batch.run_until_idle()
+    assert fake_batch.step() is False
+    assert fake_batch.jobs() == []
