@@ -257,6 +257,8 @@ def test_a_reclaim_ends_the_running_attempt_with_no_exit_code(
 def test_evaluate_on_exit_decides_after_a_reclaim(
     fake_batch: FakeBatch, batch: Any, queue: str, definition: str, rules: bool
 ) -> None:
+    fake_batch.clock.freeze()
+
     @fake_batch.handler(definition="work")
     def work(job: JobRun) -> None:
         job.sleep(60)

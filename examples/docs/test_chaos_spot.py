@@ -13,6 +13,7 @@ SURVIVES_SPOT = {
 
 @pytest.mark.fakebatch(faults=False)  # exactly the reclaims below, none from --fakebatch-chaos
 def test_evaluate_on_exit_retries_a_spot_reclaim(fake_batch, batch):
+    fake_batch.clock.freeze()  # time moves only when the test advances it
     for name, strategy in [("resilient", SURVIVES_SPOT), ("fragile", {"attempts": 1})]:
         batch.register_job_definition(
             jobDefinitionName=name,

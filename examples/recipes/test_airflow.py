@@ -110,6 +110,7 @@ def hook_with_a_job(fake_batch: FakeBatch, **hook_args: Any) -> tuple[Any, str]:
     """A BatchClientHook (botocore's retries off unless ``config`` says otherwise) and a job it ran."""
     from botocore.config import Config
 
+    fake_batch.clock.freeze()  # the job's simulated work ends when the test advances the clock
     hook_args.setdefault("config", Config(retries={"total_max_attempts": 1}))
     hook = airflow.providers.amazon.aws.hooks.batch_client.BatchClientHook(
         aws_conn_id=None, region_name="eu-west-1", **hook_args
