@@ -397,3 +397,22 @@ def test_cannot_pull_with_an_exit_rule_on_its_reason_fails_without_retry(
 
     job = outcome(batch, job_id)
     assert (job["status"], len(job["attempts"]), runs) == ("FAILED", 1, [])
+
+
+def test_a_throttle_is_retried_with_moto_answering_other_services(
+    fake_batch: FakeBatch, monkeypatch: pytest.MonkeyPatch, backoffs: list[float]
+) -> None:
+    from moto import mock_aws
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        events = boto3.client("events", region_name=REGION)
+        events.create_event_bus(Name="pipeline")
+        fake_batch.faults.throttle("DescribeJobQueues", times=1)
+
+        answer = client("standard", attempts=3).describe_job_queues()
+
+        assert answer["ResponseMetadata"]["RetryAttempts"] == 1  # answered by the fake, not moto
+        assert [c.error for c in fake_batch.calls] == ["TooManyRequestsException", None]
+        assert "pipeline" in [bus["Name"] for bus in events.list_event_buses()["EventBuses"]]
