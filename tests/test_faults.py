@@ -416,3 +416,21 @@ def test_a_throttle_is_retried_with_moto_answering_other_services(
         assert answer["ResponseMetadata"]["RetryAttempts"] == 1  # answered by the fake, not moto
         assert [c.error for c in fake_batch.calls] == ["TooManyRequestsException", None]
         assert "pipeline" in [bus["Name"] for bus in events.list_event_buses()["EventBuses"]]
+
+
+def test_a_retry_after_the_fake_stopped_never_reaches_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    fake = FakeBatch().start()
+    fake.faults.throttle("DescribeJobQueues", times=1)
+
+    class Time:  # botocore's backoff: the fake stops while the client waits to retry
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            fake.stop()
+
+    monkeypatch.setattr(botocore.endpoint, "time", Time)
+    with pytest.raises(ClientError) as raised:
+        client("standard", attempts=2).describe_job_queues()
+
+    error = raised.value.response
+    assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (500, "ServerException")
+    assert "no longer active" in error["Error"]["Message"]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import botocore
 from botocore.awsrequest import AWSResponse
 
-from ..errors import BatchError, InjectedError
+from ..errors import BatchError, InjectedError, ServerError
 from ..model.faults import ERROR_STATUS, FaultPlan
 
 if TYPE_CHECKING:
@@ -30,6 +30,7 @@ _TOKEN = "x-fakebatch-fault"  # the request header naming a diverted call
 _UNSIGNED = "fakebatch_unsigned"  # the request context's note: the fake answers it, unsigned
 _URL = "https://fakebatch.invalid/"
 _HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
+_STOPPED = "The fake that answered this request is no longer active"
 
 
 def refuse(plan: FaultPlan, operation: str, now: int, lock: threading.RLock) -> None:
@@ -89,8 +90,8 @@ def divert(
     headers, context = params.get("headers"), params.get("context")
     if not isinstance(headers, dict) or not isinstance(context, dict):
         return False
-    token = uuid.uuid4().hex
     aio = type(signer).__module__.startswith("aiobotocore")
+    token = f"{'aio' if aio else 'sync'}-{uuid.uuid4().hex}"
     with _lock:
         _diverted[token] = _Diverted(error, service, operation, region, body, aio)
     headers[_TOKEN] = token
@@ -123,8 +124,9 @@ def on_before_send(request: Any, **_: Any) -> Any:
     with _lock:
         call = _diverted.get(token)
     fake: Dispatcher | None = active()
-    if call is None or fake is None:
-        return None
+    if call is None or fake is None:  # never to the network: the fake that refused it stopped
+        gone = ServerError(f"{_STOPPED} (pytest-fakebatch stopped before botocore retried the call)")
+        return _error_response(gone, token.startswith("aio-"))
     error: BatchError | None = call.error
     call.error = None
     if error is None:
@@ -134,9 +136,13 @@ def on_before_send(request: Any, **_: Any) -> Any:
             error = failure
         else:
             return _response(200, _HEADERS, json.dumps(answer).encode(), call.aio)
+    return _error_response(error, call.aio)
+
+
+def _error_response(error: BatchError, aio: bool) -> Any:
     headers = {**_HEADERS, "x-amzn-ErrorType": error.code}
     body = json.dumps({"__type": error.code, "message": error.message}).encode()
-    return _response(error.status, headers, body, call.aio)
+    return _response(error.status, headers, body, aio)
 
 
 class _Raw:
