@@ -54,7 +54,12 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
     "list_jobs_filters": (
         ["pytest_fakebatch/api/container_jobs/jobs.py"],
         ["*.x_list_jobs__mutmut_*", "*.x__filters__mutmut_*", "*.x__filter__mutmut_*"],
-        ["tests/test_describe_list_jobs.py", "tests/test_paging.py", "tests/test_mutation_*.py"],
+        [
+            "tests/test_describe_list_jobs.py",
+            "tests/test_paging.py",
+            "tests/test_api_gaps.py",
+            "tests/test_list_jobs_filters_exactly.py",
+        ],
     ),
     "consumables": (
         ["pytest_fakebatch/scheduling/consumables.py", "pytest_fakebatch/api/consumables/*.py"],
