@@ -30,12 +30,23 @@ class Inspector:
         self._lock = lock
         self._scheduler = scheduler
         self._event_log = event_log
-        self.calls: list[ApiCall] = []  # every request answered, oldest first
+        self._calls: list[ApiCall] = []  # every request answered, oldest first
+        self._unread: list[tuple[str, str, str, Any, str | None]] = []  # answered since last read
 
     def record(self, service: str, operation: str, region: str, body: Any, error: str | None) -> None:
-        """Add one answered request to :attr:`calls` (its body cut to a readable size)."""
+        """Note one answered request for :attr:`calls`; it becomes an :class:`ApiCall` (its body
+        cut to a readable size) only when the calls are read."""
         with self._lock:
-            self.calls.append(ApiCall(service, operation, region, recorded(body), error))
+            self._unread.append((service, operation, region, body, error))
+
+    @property
+    def calls(self) -> list[ApiCall]:
+        """Every request answered, oldest first (the same list each time)."""
+        with self._lock:
+            if self._unread:
+                unread, self._unread = self._unread, []
+                self._calls.extend(ApiCall(s, o, r, recorded(b), e) for s, o, r, b, e in unread)
+            return self._calls
 
     def jobs(self, *, status: str | None = None, region: str | None = None) -> list[JobInfo]:
         """Every submitted job (array children included), oldest first."""
