@@ -130,7 +130,8 @@ def test_marker_with_unexpected_arguments_errors_clearly(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess()
 
     assert result.ret != 0
-    result.stdout.fnmatch_lines(["*@pytest.mark.fakebatch takes docker=, images=, account_id=, events=, faults= only*"])
+    arguments = "docker=, images=, account_id=, events=, faults="
+    result.stdout.fnmatch_lines([f"*@pytest.mark.fakebatch takes {arguments} only*"])
     assert result.parseoutcomes().get("passed", 0) == 0
 
 
