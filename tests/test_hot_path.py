@@ -72,3 +72,28 @@ def test_a_tick_with_nothing_to_move_changes_nothing(fake_batch: FakeBatch) -> N
     fake_batch.run_until_idle()
     assert fake_batch.step() is False
     assert fake_batch.jobs() == []
+
+
+def test_answers_handed_without_a_json_copy_are_the_callers_own() -> None:
+    with FakeBatch(check_shapes=False) as fake:
+        batch = boto3.client("batch", region_name=REGION)
+        fake.handler(image="busybox")(lambda job: None)
+        batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
+        batch.create_job_queue(
+            jobQueueName="q", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}]
+        )
+        batch.register_job_definition(
+            jobDefinitionName="d",
+            type="container",
+            containerProperties={"image": "busybox", "vcpus": 1, "memory": 4},
+        )
+        submitted = batch.submit_job(jobName="j", jobQueue="q", jobDefinition="d")
+        submitted["jobName"] = "changed by the caller"
+        first = batch.list_jobs(jobQueue="q", jobStatus="SUCCEEDED")
+        first["jobSummaryList"][0]["jobName"] = "changed by the caller"
+        first["jobSummaryList"].append({})
+        again = batch.list_jobs(jobQueue="q", jobStatus="SUCCEEDED")["jobSummaryList"]
+        assert [(s["jobId"], s["jobName"], s["status"]) for s in again] == [
+            (submitted["jobId"], "j", "SUCCEEDED")
+        ]
+        assert fake.job(submitted["jobId"]).name == "j"

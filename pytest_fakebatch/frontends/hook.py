@@ -46,6 +46,10 @@ _active_lock = threading.Lock()
 _PARSERS = {name: create_parser(name) for name in ("rest-json", "json")}
 _HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
 _URL = "https://fakebatch.invalid/"
+# operations whose every answer is built afresh of strings, integers and booleans only (nothing
+# of the fake's state is shared, no tuple, no float): the caller is handed the answer itself,
+# as botocore's Stubber hands its own; fakebatch_check_shapes still parses each and compares
+FRESH = frozenset({("batch", "ListJobs"), ("batch", "SubmitJob")})
 _VALIDATES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # client Config -> validates
 
 
@@ -137,8 +141,10 @@ def on_before_call(
         if service == "batch":
             body = _batch_request(model, params, body)
         answer = fake.dispatch(service, model.name, region, body, valid=_validated(params.get("context")))
-        document = json.dumps(answer)
-        parsed = json.loads(document)  # the caller's own copy, never the fake's state
+        fresh = not fake.check_shapes and (service, model.name) in FRESH
+        document = "" if fresh else json.dumps(answer)
+        # the caller's own copy, never the fake's state (a fresh answer is already its own)
+        parsed = answer if fresh else json.loads(document)
         fit(parsed, model.output_shape, service)
         if fake.check_shapes:
             _check_shape(model, document.encode(), parsed)
