@@ -50,6 +50,7 @@ _URL = "https://fakebatch.invalid/"
 # of the fake's state is shared, no tuple, no float): the caller is handed the answer itself,
 # as botocore's Stubber hands its own; fakebatch_check_shapes still parses each and compares
 FRESH = frozenset({("batch", "ListJobs"), ("batch", "SubmitJob")})
+_LOCATIONS: dict[tuple[str, str, str], dict[str, str]] = {}  # (service, API version, operation)
 _VALIDATES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # client Config -> validates
 
 
@@ -87,19 +88,28 @@ def on_before_parameter_build(
     keeps it in the client's serializer)."""
     if _active is None:
         return
-    members = model.input_shape.members if model.input_shape is not None else {}
-    outside_body = {
-        name: shape.serialization["location"]
-        for name, shape in members.items()
-        if shape.serialization.get("location")
-    }
     try:
-        check_params(model.name, params, outside_body)
+        check_params(model.name, params, _outside_body(model))
     except ClientError as refused:
         context[_REFUSED] = refused
         params.clear()  # the client's own copy of its keywords: the caller's values are untouched
         if model.input_shape is not None:
             params.update(_smallest(model.input_shape))
+
+
+def _outside_body(model: OperationModel) -> dict[str, str]:
+    """The members of ``model``'s input that travel outside the body, and where (worked out
+    once per operation of a service's model version)."""
+    key = (model.service_model.service_name, model.service_model.api_version, model.name)
+    where = _LOCATIONS.get(key)
+    if where is None:
+        members = model.input_shape.members if model.input_shape is not None else {}
+        where = _LOCATIONS[key] = {
+            name: shape.serialization["location"]
+            for name, shape in members.items()
+            if shape.serialization.get("location")
+        }
+    return where
 
 
 def _smallest(shape: Shape, depth: int = 0) -> Any:
