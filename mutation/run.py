@@ -64,7 +64,11 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
     "consumables": (
         ["pytest_fakebatch/scheduling/consumables.py", "pytest_fakebatch/api/consumables/*.py"],
         None,
-        ["tests/test_consumables.py", "tests/test_consumables_rules.py", "tests/test_mutation_*.py"],
+        [
+            "tests/test_consumables.py",
+            "tests/test_consumables_rules.py",
+            "tests/test_consumables_taken_together.py",
+        ],
     ),
     "quota_shares": (
         [
