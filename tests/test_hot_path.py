@@ -77,7 +77,7 @@ def test_a_tick_with_nothing_to_move_changes_nothing(fake_batch: FakeBatch) -> N
 def test_answers_handed_without_a_json_copy_are_the_callers_own() -> None:
     with FakeBatch(check_shapes=False) as fake:
         batch = boto3.client("batch", region_name=REGION)
-        fake.handler(image="busybox")(lambda job: None)
+        fake.handler(image="busybox")(lambda job: print("one line"))
         batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
         batch.create_job_queue(
             jobQueueName="q", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}]
@@ -97,3 +97,13 @@ def test_answers_handed_without_a_json_copy_are_the_callers_own() -> None:
             (submitted["jobId"], "j", "SUCCEEDED")
         ]
         assert fake.job(submitted["jobId"]).name == "j"
+        logs = boto3.client("logs", region_name=REGION)
+        described = batch.describe_jobs(jobs=[submitted["jobId"]])["jobs"][0]
+        stream = {"logGroupName": "/aws/batch/job", "logStreamName": described["container"]["logStreamName"]}
+        page = logs.get_log_events(**stream, startFromHead=True)
+        assert [e["message"] for e in page["events"]] == ["one line"]
+        page["events"][0]["message"] = "changed by the caller"
+        page["events"].append({"message": "added by the caller"})
+        assert [e["message"] for e in logs.get_log_events(**stream, startFromHead=True)["events"]] == [
+            "one line"
+        ]

@@ -49,7 +49,7 @@ _URL = "https://fakebatch.invalid/"
 # operations whose every answer is built afresh of strings, integers and booleans only (nothing
 # of the fake's state is shared, no tuple, no float): the caller is handed the answer itself,
 # as botocore's Stubber hands its own; fakebatch_check_shapes still parses each and compares
-FRESH = frozenset({("batch", "ListJobs"), ("batch", "SubmitJob")})
+FRESH = frozenset({("batch", "ListJobs"), ("batch", "SubmitJob"), ("logs", "GetLogEvents")})
 _LOCATIONS: dict[tuple[str, str, str], dict[str, str]] = {}  # (service, API version, operation)
 _VALIDATES: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()  # client Config -> validates
 
