@@ -107,3 +107,24 @@ def test_answers_handed_without_a_json_copy_are_the_callers_own() -> None:
         assert [e["message"] for e in logs.get_log_events(**stream, startFromHead=True)["events"]] == [
             "one line"
         ]
+
+
+def test_a_described_job_is_the_callers_own_copy() -> None:
+    with FakeBatch(check_shapes=False) as fake:
+        batch = boto3.client("batch", region_name=REGION)
+        fake.autorun = False
+        batch.create_compute_environment(computeEnvironmentName="ce", type="UNMANAGED")
+        batch.create_job_queue(
+            jobQueueName="q", priority=1, computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "ce"}]
+        )
+        batch.register_job_definition(
+            jobDefinitionName="d",
+            type="container",
+            containerProperties={"image": "busybox", "vcpus": 1, "memory": 4, "command": ["echo", "hi"]},
+        )
+        job_id = batch.submit_job(jobName="j", jobQueue="q", jobDefinition="d", tags={"team": "a"})["jobId"]
+        first = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+        first["container"]["command"].append("changed by the caller")
+        first["tags"]["team"] = "changed by the caller"
+        again = batch.describe_jobs(jobs=[job_id])["jobs"][0]
+        assert (again["container"]["command"], again["tags"]) == (["echo", "hi"], {"team": "a"})

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import json
+import math
 import sys
 import threading
 import weakref
@@ -151,10 +152,11 @@ def on_before_call(
         if service == "batch":
             body = _batch_request(model, params, body)
         answer = fake.dispatch(service, model.name, region, body, valid=_validated(params.get("context")))
-        fresh = not fake.check_shapes and (service, model.name) in FRESH
-        document = "" if fresh else json.dumps(answer)
+        document = json.dumps(answer) if fake.check_shapes else ""
         # the caller's own copy, never the fake's state (a fresh answer is already its own)
-        parsed = answer if fresh else json.loads(document)
+        parsed = (
+            json.loads(document) if document else answer if (service, model.name) in FRESH else _own(answer)
+        )
         fit(parsed, model.output_shape, service)
         if fake.check_shapes:
             _check_shape(model, document.encode(), parsed)
@@ -188,6 +190,41 @@ def _validated(context: dict[str, Any] | None) -> bool:
             frame = frame.f_back  # type: ignore[assignment]
         _VALIDATES[config] = known
     return known
+
+
+class _NotPlain(Exception):
+    """A value JSON would change (a tuple, a subclass, a key that is not a string, NaN)."""
+
+
+def _own(answer: Any) -> Any:
+    """A copy of ``answer`` equal to ``json.loads(json.dumps(answer))``, made without the
+    text in between: a copy of each dict and list, the strings and numbers themselves."""
+    try:
+        return _plain(answer)
+    except _NotPlain:
+        return json.loads(json.dumps(answer))
+
+
+def _plain(value: Any) -> Any:
+    kind = value.__class__
+    if kind is dict:
+        copied = {}
+        for key, member in value.items():
+            if key.__class__ is not str:
+                raise _NotPlain
+            copied[key] = _plain(member)
+        return copied
+    if kind is list:
+        return [_plain(item) for item in value]
+    if (
+        kind is str
+        or kind is int
+        or kind is bool
+        or value is None
+        or (kind is float and math.isfinite(value))
+    ):
+        return value
+    raise _NotPlain
 
 
 def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> Any:
