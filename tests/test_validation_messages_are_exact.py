@@ -228,6 +228,34 @@ CASES = [
         "propagateTags must be a boolean, got int; and 2 more",
         id="ten-listed-then-counted",
     ),
+    pytest.param(
+        "/v1/submitjob",
+        {
+            "jobName": 1,
+            "jobQueue": 2,
+            "jobDefinition": 3,
+            "dependsOn": 4,
+            "parameters": 5,
+            "arrayProperties": 6,
+            "retryStrategy": 7,
+            "timeout": 8,
+            "tags": 9,
+            "propagateTags": 10,
+        },
+        "SubmitJob: 10 validation errors detected: jobName must be a string, got int; jobQueue must be a "
+        "string, got int; jobDefinition must be a string, got int; dependsOn must be a list, got int; "
+        "parameters must be an object, got int; arrayProperties must be an object, got int; retryStrategy "
+        "must be an object, got int; timeout must be an object, got int; tags must be an object, got int; "
+        "propagateTags must be a boolean, got int",
+        id="ten-listed-in-full",
+    ),
+    pytest.param(
+        "/v1/registerjobdefinition",
+        {"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["GPU"]},
+        "RegisterJobDefinition: " + ONE + "platformCapabilities[0] must be one of EC2, FARGATE, "
+        "MANAGED_INSTANCES, got 'GPU'",
+        id="enum-list-item",
+    ),
 ]
 
 
@@ -271,3 +299,101 @@ def test_untagging_takes_1_to_50_keys(fake_batch: FakeBatch, keys: list[str], me
         loose.untag_resource(resourceArn=QUEUE_ARN, tagKeys=keys)
 
     assert refused.value.response["Error"] == {"Code": "ClientException", "Message": message}
+
+
+JOB_ARN = "arn:aws:batch:eu-west-1:123456789012:job-queue/q"
+HOOK_CASES = [
+    pytest.param(
+        "list_jobs",
+        {"jobQueue": "q", "jobStatus": "DONE"},
+        "ListJobs: " + ONE + "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, "
+        "SUCCEEDED, FAILED, got 'DONE'",
+        id="top-level-enum",
+    ),
+    pytest.param(
+        "submit_job",
+        {**SUBMIT, "retryStrategy": {"evaluateOnExit": [{"onExitCode": "1", "action": "maybe"}]}},
+        "SubmitJob: "
+        + ONE
+        + "retryStrategy.evaluateOnExit[0].action must be one of RETRY, EXIT, got 'maybe'",
+        id="enum-in-a-list-in-a-structure",
+    ),
+    pytest.param(
+        "submit_job",
+        {**SUBMIT, "retryStrategy": {"attempts": 2**31}},
+        "SubmitJob: "
+        + ONE
+        + "retryStrategy.attempts must be between -2147483648 and 2147483647, got 2147483648",
+        id="integer-past-32-bits",
+    ),
+    pytest.param(
+        "submit_job",
+        {**SUBMIT, "retryStrategy": {"attempts": True}},
+        "SubmitJob: " + ONE + "retryStrategy.attempts must be an integer, got a boolean",
+        id="boolean-for-integer",
+    ),
+    pytest.param(
+        "untag_resource",
+        {"resourceArn": JOB_ARN, "tagKeys": [f"k{i}" for i in range(51)]},
+        "UntagResource: " + ONE + "tagKeys must hold at most 50 (characters or items), got 51",
+        id="list-over-max",
+    ),
+    pytest.param(
+        "untag_resource",
+        {"resourceArn": JOB_ARN, "tagKeys": ["k" * 129]},
+        "UntagResource: " + ONE + "tagKeys[0] must hold at most 128 (characters or items), got 129",
+        id="list-item-over-max",
+    ),
+    pytest.param(
+        "tag_resource",
+        {"resourceArn": JOB_ARN, "tags": {"k" * 129: "v"}},
+        "TagResource: "
+        + ONE
+        + f"tags (key: {'k' * 129}) must hold at most 128 (characters or items), got 129",
+        id="map-key-over-max",
+    ),
+    pytest.param(
+        "tag_resource",
+        {"resourceArn": JOB_ARN, "tags": {"k": "v" * 257}},
+        "TagResource: " + ONE + "tags.k must hold at most 256 (characters or items), got 257",
+        id="map-value-over-max",
+    ),
+    pytest.param(
+        "register_job_definition",
+        {"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["GPU"]},
+        "RegisterJobDefinition: "
+        + ONE
+        + "platformCapabilities[0] must be one of EC2, FARGATE, MANAGED_INSTANCES, "
+        "got 'GPU'",
+        id="enum-list-item",
+    ),
+    pytest.param(
+        "create_scheduling_policy",
+        _share(3.5e38),
+        "CreateSchedulingPolicy: "
+        + ONE
+        + "fairsharePolicy.shareDistribution[0].weightFactor must be a finite "
+        "number AWS can store, got 3.5e+38",
+        id="float-past-float32",
+    ),
+]
+
+
+@pytest.mark.parametrize(("operation", "params", "message"), HOOK_CASES)
+def test_what_botocores_own_validation_lets_through_is_still_refused(
+    fake_batch: FakeBatch, operation: str, params: dict[str, Any], message: str
+) -> None:
+    client = boto3.client("batch", region_name="eu-west-1")  # botocore's validation on
+
+    with pytest.raises(ClientError) as refused:
+        getattr(client, operation)(**params)
+
+    assert refused.value.response["Error"] == {"Code": "ClientException", "Message": message}
+
+
+def test_tags_at_their_longest_pass_the_shape(fake_batch: FakeBatch, batch: Any, queue: str) -> None:
+    arn = batch.describe_job_queues(jobQueues=[queue])["jobQueues"][0]["jobQueueArn"]
+
+    batch.tag_resource(resourceArn=arn, tags={"k" * 128: "v" * 256, **{f"t{i}": "" for i in range(49)}})
+
+    assert batch.list_tags_for_resource(resourceArn=arn)["tags"]["k" * 128] == "v" * 256
