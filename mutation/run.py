@@ -48,7 +48,6 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_docker_engine.py",
             "tests/test_docker_executor.py",
             "tests/test_docker_public.py",
-            "tests/test_mutation_*.py",
         ],
     ),
     "list_jobs_filters": (
@@ -82,7 +81,9 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_quota_share_scheduling.py",
             "tests/test_service_jobs.py",
             "tests/test_service_job_rules.py",
-            "tests/test_mutation_*.py",
+            "tests/test_service_environments.py",
+            "tests/test_job_queues.py",
+            "tests/test_queue_snapshot.py",
         ],
     ),
     "scheduling": (
@@ -102,7 +103,6 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_arrays.py",
             "tests/test_cancel_terminate.py",
             "tests/test_scheduling_policies.py",
-            "tests/test_mutation_*.py",
         ],
     ),
 }
