@@ -359,3 +359,21 @@ def test_content_type_parameters_do_not_change_the_media_type(
     answer = _send(url, "/v1/describejobqueues", b"{}", {"Content-Type": content_type})
 
     assert answer.status == status
+
+
+def test_an_equals_sign_inside_the_signature_is_part_of_a_wrong_signature(fake_batch: FakeBatch) -> None:
+    url = fake_batch.serve()
+    path, data, headers = prepare(
+        url, "POST", "/v1/describejobqueues", {}, credentials=fake_batch.credentials
+    )
+    headers["Authorization"] += "=="  # base64-like padding: still a Signature, a wrong one
+
+    answer = _send(url, path, data, headers)
+
+    assert _error(answer) == (
+        403,
+        "InvalidSignatureException",
+        "The request signature we calculated does not match the signature you provided. "
+        "Check your AWS Secret Access Key and signing method. "
+        "Consult the service documentation for details.",
+    )
