@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-import botocore.session
 from botocore.model import ServiceModel
 
+from .. import service_models
 from ..errors import ClientError
 
 
@@ -20,10 +20,9 @@ class Route:
     pattern: re.Pattern[str]
 
 
-@functools.cache
 def service_model(service: str) -> ServiceModel:
     """A service model of the installed botocore ("batch", "logs"), loaded once."""
-    return botocore.session.get_session().get_service_model(service)
+    return service_models.service_model(service)
 
 
 def batch_model() -> ServiceModel:

@@ -20,11 +20,11 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-import botocore.session
 from botocore.model import ListShape, MapShape, OperationModel, Shape, StructureShape
 from botocore.validate import ParamValidator, ValidationErrors
 
 from ...errors import ClientError
+from ...service_models import partitions, service_model
 
 _SERVICES = {"batch": "batch", "logs": "logs"}
 _INT_RANGES = {"integer": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
@@ -44,16 +44,13 @@ _SHOWN = 60  # characters of a value quoted in a message
 
 @functools.cache
 def _operation(service: str, operation: str) -> OperationModel:
-    model = botocore.session.get_session().get_service_model(_SERVICES[service])
-    return model.operation_model(operation)
+    return service_model(_SERVICES[service]).operation_model(operation)
 
 
 @functools.cache
 def _region_patterns() -> tuple[re.Pattern[str], ...]:
     """Every partition's ``regionRegex`` from botocore's own endpoint data."""
-    loader = botocore.session.get_session().get_component("data_loader")
-    partitions = loader.load_data("endpoints")["partitions"]
-    return tuple(re.compile(p["regionRegex"], re.ASCII) for p in partitions)
+    return tuple(re.compile(p["regionRegex"], re.ASCII) for p in partitions())
 
 
 @functools.lru_cache(maxsize=256)
