@@ -51,7 +51,7 @@ def fair_queue(batch: Any) -> str:
 
 def test_a_share_identifier_prefix_is_everything_before_the_star(batch: Any, fair_queue: str) -> None:
     _register(batch, "work")
-    for share in ("teamA", "teamB", "tools", "other"):
+    for share in ("teamA", "teamB", "teal", "tools", "other"):
         submit(batch, f"job-{share}", jobQueue=fair_queue, shareIdentifier=share)
 
     def listed(value: str) -> list[str]:
