@@ -5,6 +5,9 @@ off gets; the scheduler's tick with nothing to move changes nothing."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 import boto3
@@ -128,3 +131,19 @@ def test_a_described_job_is_the_callers_own_copy() -> None:
         first["tags"]["team"] = "changed by the caller"
         again = batch.describe_jobs(jobs=[job_id])["jobs"][0]
         assert (again["container"]["command"], again["tags"]) == (["echo", "hi"], {"team": "a"})
+
+
+def test_sessions_and_clients_made_before_the_import_are_answered_too() -> None:
+    script = (
+        "import boto3, botocore.session\n"
+        "client = boto3.client('batch', region_name='eu-west-1')\n"
+        "session = botocore.session.Session()\n"
+        "from pytest_fakebatch import FakeBatch\n"
+        "with FakeBatch():\n"
+        "    later = session.create_client('batch', region_name='eu-west-1')\n"
+        "    print(client.describe_job_queues()['jobQueues'], later.describe_job_queues()['jobQueues'])\n"
+    )
+    env = {**os.environ, "AWS_EC2_METADATA_DISABLED": "true"}
+    command = [sys.executable, "-c", script]
+    done = subprocess.run(command, capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert (done.returncode, done.stdout) == (0, "[] []\n"), done.stderr

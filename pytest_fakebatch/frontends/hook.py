@@ -319,11 +319,24 @@ def install() -> None:
         if entry not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(entry)
     if _BOTOCORE_WAS_LOADED:  # sessions or clients may predate this module: find them once
-        for obj in gc.get_objects():
+        for obj in _existing():
             if isinstance(obj, botocore.session.Session):
                 _register(obj.get_component("event_emitter"))
             elif isinstance(obj, botocore.client.BaseClient):
                 _register(obj.meta.events)
+
+
+def _existing() -> list[Any]:
+    """The objects that refer to a session or client class: every instance (an instance of a
+    Python class refers to its class), found by the collector's own scan, in C, instead of a
+    Python loop over every object."""
+    classes: list[type] = []
+    pending: list[type] = [botocore.session.Session, botocore.client.BaseClient]
+    while pending:  # client classes are made per service, as subclasses
+        cls = pending.pop()
+        classes.append(cls)
+        pending.extend(cls.__subclasses__())
+    return gc.get_referrers(*classes)
 
 
 install()
