@@ -115,7 +115,7 @@ def _session_is_dead(labels: dict[str, str]) -> bool:
     if os.name == "nt":
         return False  # os.kill(pid, 0) would terminate the process there
     try:
-        os.kill(int(pid), 0)
+        os.kill(int(pid), 0)  # pragma: no mutate (a mutant signal would reach a live process)
     except ProcessLookupError:
         return True
     except OSError:  # PermissionError: alive, another user's
