@@ -109,6 +109,8 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
 }
 
 
+# groups whose tests sweep the Docker engine's leftovers with mutated code
+PRIVATE_ENGINE = frozenset({"docker_engine"})
 # groups whose modules memoize per shape or per name: mutants there run in cold processes
 COLD_CACHES = frozenset({"validation"})
 
@@ -143,6 +145,8 @@ def _prepare(group: str, workspace: Path) -> list[str]:
         # one process per test run: pyproject's addopts ask for -n auto
         'pytest_add_cli_args = ["-n", "0", "-p", "no:cacheprovider", "-q"]\n'
         "use_git_change_detection = false\n"
+        # a mutated signal number would signal whatever process a container label names
+        'do_not_mutate_patterns = ["os\\\\.kill\\\\("]\n'
     )
     if group in COLD_CACHES:
         # fork each mutant's tests from a process that has run none yet: a module that caches
@@ -192,6 +196,12 @@ def score(group: str, workspace: Path) -> tuple[dict[str, tuple[int, int]], list
 
 
 def run(group: str, max_children: int, workdir: Path) -> bool:
+    if group in PRIVATE_ENGINE and os.environ.get("MUTATION_PRIVATE_ENGINE") != "1":
+        sys.exit(
+            f"mutation: group {group!r} runs mutated leftover sweeps against the engine DOCKER_HOST "
+            "names, which may remove other sessions' containers: point DOCKER_HOST at an engine "
+            "nobody else uses (a throwaway docker:dind) and set MUTATION_PRIVATE_ENGINE=1"
+        )
     workspace = workdir / group
     _prepare(group, workspace)
     _, names, _ = GROUPS[group]
