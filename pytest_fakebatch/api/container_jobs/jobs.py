@@ -24,7 +24,7 @@ from ...model.service import IN_FLIGHT
 from ...scheduling.lifecycle import set_status
 from ...scheduling.ordering import offer_capacity
 from ...scheduling.service_jobs import front_of_queue
-from ..shared.params import Position, name_filter, paged_walk
+from ..shared.params import Position, name_filter, one_filter, paged_walk
 from ..shared.quota_management import quota_queue
 from ..shared.reasons import stop_reason
 from ..shared.router import Call, Response, batch_operation
@@ -108,20 +108,11 @@ def list_jobs(call: Call) -> Response:
 
 def _filters(call: Call) -> tuple[list[Any], bool]:
     """The request's filter as a check on jobs, and whether it is SHARE_IDENTIFIER."""
-    p = call.p
-    raw = p.opt_list("filters") or []
-    if len(raw) > 1:
-        raise p.fail(f"only one filter can be used at a time, got {len(raw)}")
-    checks = []
-    for i, entry in enumerate(raw):
-        name = entry.get("name") if isinstance(entry, dict) else None
-        values = entry.get("values") if isinstance(entry, dict) else None
-        if name not in _FILTERS:
-            raise p.fail(f"filters[{i}].name must be one of {', '.join(_FILTERS)}, got {name!r}")
-        if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
-            raise p.fail(f"filters[{i}].values must hold exactly one string")
-        checks.append(_filter(call, name, values[0]))
-    return checks, bool(raw) and raw[0].get("name") == "SHARE_IDENTIFIER"
+    found = one_filter(call.p, _FILTERS)
+    if found is None:
+        return [], False
+    name, value = found
+    return [_filter(call, name, value)], name == "SHARE_IDENTIFIER"
 
 
 def _filter(call: Call, name: str, value: str) -> Any:

@@ -12,7 +12,7 @@ from ...model.numbers import whole_number
 from ...model.retry_rules import RetryRule
 from ...model.service import RUNNING, SERVICE_STATUSES, TERMINAL, ServiceJob
 from ...scheduling.retry import glob_matches
-from ..shared.params import Position, check_name, check_tags, paged_walk
+from ..shared.params import Position, check_name, check_tags, one_filter, paged_walk
 from ..shared.quota_management import quota_queue
 from ..shared.reasons import stop_reason
 from ..shared.router import Call, Response, batch_operation
@@ -227,19 +227,8 @@ def list_service_jobs(call: Call) -> Response:
 
 
 def _filters(call: Call) -> list[tuple[str, Callable[[ServiceJob], bool]]]:
-    p = call.p
-    raw = p.opt_list("filters") or []
-    if len(raw) > 1:
-        raise p.fail(f"only one filter can be used at a time, got {len(raw)}")
-    checks = []
-    for i, entry in enumerate(raw):
-        name, values = entry.get("name"), entry.get("values")
-        if name not in _FILTERS:
-            raise p.fail(f"filters[{i}].name must be one of {', '.join(_FILTERS)}, got {name!r}")
-        if not isinstance(values, list) or len(values) != 1:
-            raise p.fail(f"filters[{i}].values must hold exactly one string")
-        checks.append((name, _filter(call, name, values[0])))
-    return checks
+    found = one_filter(call.p, _FILTERS)
+    return [] if found is None else [(found[0], _filter(call, *found))]
 
 
 def _filter(call: Call, name: str, value: str) -> Callable[[ServiceJob], bool]:

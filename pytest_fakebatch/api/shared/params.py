@@ -123,6 +123,23 @@ def name_filter(value: str) -> Callable[[str], bool]:
     return lambda name: name.lower() == wanted
 
 
+def one_filter(p: Params, names: Sequence[str]) -> tuple[str, str] | None:
+    """The request's ``filters`` (ListJobs and ListServiceJobs take one at a time, with exactly
+    one value): its name and value, or None when none is given."""
+    raw = p.opt_list("filters") or []
+    if len(raw) > 1:
+        raise p.fail(f"only one filter can be used at a time, got {len(raw)}")
+    if not raw:
+        return None
+    entry = raw[0] if isinstance(raw[0], dict) else {}
+    name, values = entry.get("name"), entry.get("values")
+    if name not in names:
+        raise p.fail(f"filters[0].name must be one of {', '.join(names)}, got {name!r}")
+    if not isinstance(values, list) or len(values) != 1 or not isinstance(values[0], str):
+        raise p.fail("filters[0].values must hold exactly one string")
+    return str(name), values[0]
+
+
 def new_name(p: Params, field: str, what: str, taken: Container[str], region: str) -> str:
     """The name of a resource about to be created: AWS's rule for names, and not taken yet."""
     name = check_name(p.op, field, p.text(field))
