@@ -32,3 +32,27 @@ def needs_shape_member(shape: str, member: str) -> pytest.MarkDecorator:
     it (members nested in requests, such as ``EksPodProperties.initContainers``)."""
     known = shape in _BATCH_MODEL.shape_names and member in _BATCH_MODEL.shape_for(shape).members
     return pytest.mark.skipif(not known, reason=f"the installed botocore's {shape} has no {member}")
+
+
+def request_members(operation: str) -> str:
+    """The members of ``operation``'s request in the installed model, as the fake lists them."""
+    if operation not in _BATCH_OPERATIONS:
+        return ""
+    return ", ".join(_BATCH_MODEL.operation_model(operation).input_shape.members)
+
+
+def enum_of(shape: str) -> str:
+    """The values of the installed model's enum ``shape``, as the fake lists them."""
+    return ", ".join(_BATCH_MODEL.shape_for(shape).enum) if shape in _BATCH_MODEL.shape_names else ""
+
+
+def needs_max(shape: str, member: str, most: int) -> pytest.MarkDecorator:
+    """Skip a test of the bound ``most`` of ``shape.member`` where the installed model has
+    another (or none)."""
+    found = (
+        shape in _BATCH_MODEL.shape_names
+        and member in _BATCH_MODEL.shape_for(shape).members
+        and _BATCH_MODEL.shape_for(shape).members[member].metadata.get("max") == most
+    )
+    reason = f"the installed botocore's {shape}.{member} has no max {most}"
+    return pytest.mark.skipif(not found, reason=reason)

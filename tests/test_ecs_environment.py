@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from installed_model import needs_member
 
 from pytest_fakebatch import FakeBatch, JobRun
 
@@ -74,6 +75,7 @@ def test_a_container_knows_its_compute_option_and_region(
 
 
 @ECS_ENV
+@needs_member("RegisterJobDefinition", "ecsProperties")
 def test_every_container_of_an_ecs_task_gets_them(fake_batch: FakeBatch, batch: Any) -> None:
     queue = _environment(batch, "ce", "FARGATE")
     task = {

@@ -62,6 +62,7 @@ MAIN = {"name": "main", "image": "img:1", "command": ["main"]}
     family=FAMILY,
     ops=("DescribeJobs",),
 )
+@needs_shape_member("EksAttemptDetail", "podNamespace")
 def test_a_pod_runs_in_its_compute_environment_s_namespace(batch: Any, eks_queue: str) -> None:
     _register(batch, {"containers": [MAIN]})
     job = _run(batch, eks_queue)
@@ -215,6 +216,7 @@ def test_containers_and_init_containers_are_limited_to_ten_each(batch: Any) -> N
     family=FAMILY,
     ops=("DescribeJobs",),
 )
+@needs_shape_member("EksAttemptContainerDetail", "name")
 def test_pod_logs_are_where_container_insights_fluent_bit_puts_them(
     batch: Any, logs: Any, eks_queue: str, fake_batch: FakeBatch
 ) -> None:
@@ -273,6 +275,7 @@ def test_pod_logs_are_where_container_insights_fluent_bit_puts_them(
         ),
     ],
 )
+@needs_shape_member("EksContainerOverride", "name")
 def test_container_resources_are_checked(
     batch: Any, eks_queue: str, resources: dict[str, Any], message: str
 ) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from installed_model import needs_member
+from installed_model import needs_member, needs_shape_member
 from job_calls import submit
 
 from pytest_fakebatch import FakeBatch, JobRun
@@ -178,6 +178,7 @@ def test_a_task_starting_its_dependencies_s_details_match_each_step(
     family="EKS properties jobs",
     ops=("DescribeJobs",),
 )
+@needs_shape_member("EksPodProperties", "initContainers")
 def test_a_pod_running_its_init_containers_s_details_match_each_step(
     fake_batch: FakeBatch, batch: Any
 ) -> None:

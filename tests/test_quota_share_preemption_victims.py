@@ -9,9 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from quota_resources import quota_queue, share, statuses, submit, trains  # noqa: F401  (fixture)
+from quota_resources import NEEDS_QUOTA_SHARES, quota_queue, share, statuses, submit, trains  # noqa: F401  (fixture)
 
 from pytest_fakebatch import FakeBatch
+
+pytestmark = NEEDS_QUOTA_SHARES
 
 
 def _preempted(batch: Any, job_id: str) -> int:

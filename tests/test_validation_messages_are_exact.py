@@ -12,16 +12,16 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from installed_model import enum_of, needs_max, needs_operation, request_members
 from raw_http import send
 
 from pytest_fakebatch import FakeBatch
 
 SUBMIT = {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"}
-SUBMIT_MEMBERS = (
-    "jobName, jobQueue, shareIdentifier, schedulingPriorityOverride, arrayProperties, dependsOn, "
-    "jobDefinition, parameters, containerOverrides, nodeOverrides, retryStrategy, propagateTags, "
-    "timeout, tags, eksPropertiesOverride, ecsPropertiesOverride, consumableResourcePropertiesOverride"
-)
+# the request's members in the installed model's order (botocore 1.44: jobName, jobQueue, ...,
+# eksPropertiesOverride, ecsPropertiesOverride, consumableResourcePropertiesOverride)
+SUBMIT_MEMBERS = request_members("SubmitJob")
+PLATFORMS = enum_of("PlatformCapability")  # EC2, FARGATE, MANAGED_INSTANCES on botocore 1.44
 ONE = "1 validation error detected: "
 QUEUE_ARN = "arn:aws:batch:eu-west-1:123456789012:job-queue/q"
 
@@ -130,6 +130,7 @@ CASES = [
         "CreateConsumableResource: " + ONE + "totalQuantity must be between -9223372036854775808 and "
         "9223372036854775807, got 9223372036854775808",
         id="long-past-64-bits",
+        marks=needs_operation("CreateConsumableResource"),
     ),
     pytest.param(
         "/v1/updatecomputeenvironment",
@@ -145,6 +146,7 @@ CASES = [
         "UpdateComputeEnvironment: " + ONE + "updatePolicy.jobExecutionTimeoutMinutes must be between "
         "-9223372036854775808 and 7200, got 7201",
         id="over-shape-max",
+        marks=needs_max("UpdatePolicy", "jobExecutionTimeoutMinutes", 7200),
     ),
     pytest.param(
         "/v1/createschedulingpolicy",
@@ -252,8 +254,7 @@ CASES = [
     pytest.param(
         "/v1/registerjobdefinition",
         {"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["GPU"]},
-        "RegisterJobDefinition: " + ONE + "platformCapabilities[0] must be one of EC2, FARGATE, "
-        "MANAGED_INSTANCES, got 'GPU'",
+        "RegisterJobDefinition: " + ONE + f"platformCapabilities[0] must be one of {PLATFORMS}, got 'GPU'",
         id="enum-list-item",
     ),
 ]
@@ -361,10 +362,7 @@ HOOK_CASES = [
     pytest.param(
         "register_job_definition",
         {"jobDefinitionName": "d", "type": "container", "platformCapabilities": ["GPU"]},
-        "RegisterJobDefinition: "
-        + ONE
-        + "platformCapabilities[0] must be one of EC2, FARGATE, MANAGED_INSTANCES, "
-        "got 'GPU'",
+        "RegisterJobDefinition: " + ONE + f"platformCapabilities[0] must be one of {PLATFORMS}, got 'GPU'",
         id="enum-list-item",
     ),
     pytest.param(
