@@ -18,13 +18,12 @@ from ...model.jobs import (
     creation_key,
     observed_status,
 )
-from ...model.numbers import whole_number
 from ...model.resources import JobQueue
 from ...model.service import IN_FLIGHT
 from ...scheduling.lifecycle import set_status
 from ...scheduling.ordering import offer_capacity
 from ...scheduling.service_jobs import front_of_queue
-from ..shared.params import Position, name_filter, one_filter, paged_walk
+from ..shared.params import Position, created_at_filter, name_filter, one_filter, paged_walk
 from ..shared.quota_management import quota_queue
 from ..shared.reasons import stop_reason
 from ..shared.router import Call, Response, batch_operation
@@ -33,7 +32,6 @@ from ..shared.views import job_detail, job_summary
 
 _UNSTARTED = frozenset({SUBMITTED, PENDING, RUNNABLE})
 _FILTERS = ("JOB_NAME", "JOB_DEFINITION", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER")
-_EPOCH_MS_DIGITS = 19  # a 64-bit count of milliseconds
 
 
 @batch_operation("DescribeJobs")
@@ -136,12 +134,7 @@ def _filter(call: Call, name: str, value: str) -> Any:
             return any(n.startswith(text) if prefix else n == text for n in names)
 
         return matches
-    moment = whole_number(value, _EPOCH_MS_DIGITS)
-    if moment is None:
-        raise call.p.fail(f"filter {name} takes a time in epoch milliseconds, got '{value[:40]}'")
-    if name == "BEFORE_CREATED_AT":
-        return lambda j: j.created_at < moment
-    return lambda j: j.created_at > moment
+    return created_at_filter(call.p, name, value)
 
 
 def stop_job(call: Call, job: Job, reason: str, *, terminate: bool) -> None:

@@ -8,18 +8,16 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from ...model.numbers import whole_number
 from ...model.retry_rules import RetryRule
 from ...model.service import RUNNING, SERVICE_STATUSES, TERMINAL, ServiceJob
 from ...scheduling.retry import glob_matches
-from ..shared.params import Position, check_name, check_tags, one_filter, paged_walk
+from ..shared.params import Position, check_name, check_tags, created_at_filter, one_filter, paged_walk
 from ..shared.quota_management import quota_queue
 from ..shared.reasons import stop_reason
 from ..shared.router import Call, Response, batch_operation
 from ..shared.service_views import service_job_detail, service_job_summary
 
 _FILTERS = ("JOB_NAME", "BEFORE_CREATED_AT", "AFTER_CREATED_AT", "SHARE_IDENTIFIER", "QUOTA_SHARE_NAME")
-_EPOCH_MS_DIGITS = 19
 # "Maximum job service request payload size (for SubmitServiceJob API operations): 10 KiB"
 # (User Guide, AWS Batch service quotas)
 _MAX_PAYLOAD_BYTES = 10 * 1024
@@ -238,12 +236,7 @@ def _filter(call: Call, name: str, value: str) -> Callable[[ServiceJob], bool]:
         return lambda j: glob_matches(value, j.share_identifier)
     if name == "QUOTA_SHARE_NAME":
         return lambda j: j.quota_share is not None and glob_matches(value, j.quota_share.name)
-    moment = whole_number(value, _EPOCH_MS_DIGITS)
-    if moment is None:
-        raise call.p.fail(f"filter {name} takes a time in epoch milliseconds, got '{value[:40]}'")
-    if name == "BEFORE_CREATED_AT":
-        return lambda j: j.created_at < moment
-    return lambda j: j.created_at > moment
+    return created_at_filter(call.p, name, value)
 
 
 @batch_operation("UpdateServiceJob")

@@ -17,11 +17,15 @@ from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from ...errors import ClientError
+from ...model.numbers import whole_number
 
 T = TypeVar("T")
 
 STATES = ("ENABLED", "DISABLED")  # of compute and service environments, queues and quota shares
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,127}")
+
+
+_EPOCH_MS_DIGITS = 19  # a 64-bit count of milliseconds
 
 
 class Params:
@@ -121,6 +125,17 @@ def name_filter(value: str) -> Callable[[str], bool]:
     if wanted.endswith("*"):
         return lambda name: name.lower().startswith(wanted[:-1])
     return lambda name: name.lower() == wanted
+
+
+def created_at_filter(p: Params, name: str, value: str) -> Callable[[Any], bool]:
+    """A BEFORE_CREATED_AT or AFTER_CREATED_AT filter (ListJobs, ListServiceJobs) as a check on
+    a job's ``created_at``: the value is epoch milliseconds, written as ASCII digits."""
+    moment = whole_number(value, _EPOCH_MS_DIGITS)
+    if moment is None:
+        raise p.fail(f"filter {name} takes a time in epoch milliseconds, got '{value[:40]}'")
+    if name == "BEFORE_CREATED_AT":
+        return lambda job: bool(job.created_at < moment)
+    return lambda job: bool(job.created_at > moment)
 
 
 def one_filter(p: Params, names: Sequence[str]) -> tuple[str, str] | None:
