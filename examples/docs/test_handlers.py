@@ -25,6 +25,7 @@ def test_a_spot_reclaim_is_retried(fake_batch, batch):
         print("epoch 1 done")
         return 0
 
+    fake_batch.clock.freeze()  # exact simulated time: the wall clock does not move it meanwhile
     job_id = batch.submit_job(jobName="nightly", jobQueue="q", jobDefinition="train")["jobId"]
     assert batch.describe_jobs(jobs=[job_id])["jobs"][0]["status"] == "RUNNING"
 
