@@ -6,7 +6,7 @@ Each group runs in its own workspace (``$MUTATION_WORKDIR/<group>``, by default
 ``.tox/mutation-work``): a fresh copy of the package and the tests, with a ``[tool.mutmut]``
 section naming the group's modules and the test modules that exercise them. mutmut maps each test
 to the functions it covers and runs only those tests per mutant. The score counts killed mutants
-over the non-equivalent ones: mutants listed in ``mutation/equivalent.md`` (one line each, with
+over the non-equivalent ones: mutants listed in ``mutation/equivalent*.md`` (one line each, with
 why no behaviour can tell them apart) are left out of the total.
 """
 
@@ -23,7 +23,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-EQUIVALENT = ROOT / "mutation" / "equivalent.md"
+# equivalent.md, and one equivalent-<group>.md per group where a group keeps its own list
+EQUIVALENTS = sorted((ROOT / "mutation").glob("equivalent*.md"))
 
 # group -> (files to mutate, mutant-name globs inside them (None: every function), test modules)
 GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
@@ -159,8 +160,8 @@ def _prepare(group: str, workspace: Path) -> list[str]:
 
 def equivalents() -> set[str]:
     names: set[str] = set()
-    if EQUIVALENT.exists():
-        for line in EQUIVALENT.read_text("utf-8").splitlines():
+    for listing in EQUIVALENTS:
+        for line in listing.read_text("utf-8").splitlines():
             match = re.match(r"\s*-\s*`([^`]+)`", line)
             if match:
                 names.add(match.group(1))
