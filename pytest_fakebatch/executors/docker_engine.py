@@ -52,6 +52,8 @@ class DockerUnavailable(RuntimeError):
     says what to do; the pytest plugin turns it into a usage error."""
 
 
+# how long a session waits for an engine to answer before Docker mode gives up
+ENGINE_CHECK_SECONDS = 10.0
 SDK_FLOOR = Version("7.1")  # 7.0 cannot reach an engine with requests 2.32 ("http+docker")
 
 
@@ -90,7 +92,7 @@ def connect(**options: Any) -> Any:
 
 def check_engine() -> None:
     """Raise DockerUnavailable, naming DOCKER_HOST, unless a Docker engine answers."""
-    connect(timeout=10).close()
+    connect(timeout=ENGINE_CHECK_SECONDS).close()
 
 
 def sweep_leftovers() -> None:
