@@ -198,7 +198,7 @@ def test_waits_on_a_container(fake_batch):
     batch.register_job_definition(
         jobDefinitionName="d", type="container",
         containerProperties={{
-            "image": "busybox:latest", "command": ["sleep", "5"], "vcpus": 1, "memory": 64
+            "image": "busybox:latest", "command": ["sleep", "2"], "vcpus": 1, "memory": 64
         }},
     )
     job_id = batch.submit_job(jobName="slow", jobQueue="q", jobDefinition="d")["jobId"]
@@ -235,12 +235,21 @@ def run_in_a_terminal(args: list[str], cwd: Path) -> tuple[int, str]:
     return process.wait(timeout=30), b"".join(chunks).decode(errors="replace")
 
 
+# the line appears after 3 s of running containers; shortened here so a 2 s container shows it
+SHORT_WAIT = """
+from pytest_fakebatch.report import progress
+
+progress.SHOW_AFTER_S = 0.5
+"""
+
+
 @pytest.mark.usefixtures("docker_engine")
 @pytest.mark.parametrize(("quiet", "shown"), [((), True), (("-q",), False)])
 def test_a_terminal_shows_docker_progress_unless_quiet(
     pytester: pytest.Pytester, busybox_image: str, quiet: tuple[str, ...], shown: bool
 ) -> None:
     pytester.makepyfile(test_slow=textwrap.dedent(SLOW_CONTAINER.format(image=busybox_image)))
+    pytester.makeconftest(SHORT_WAIT)
 
     code, output = run_in_a_terminal(
         [sys.executable, "-m", "pytest", "--fakebatch-docker", "-p", "no:cacheprovider", *quiet],
@@ -254,6 +263,7 @@ def test_a_terminal_shows_docker_progress_unless_quiet(
 @pytest.mark.usefixtures("docker_engine")
 def test_output_that_is_no_terminal_shows_no_progress(pytester: pytest.Pytester, busybox_image: str) -> None:
     pytester.makepyfile(test_slow=textwrap.dedent(SLOW_CONTAINER.format(image=busybox_image)))
+    pytester.makeconftest(SHORT_WAIT)
 
     result = pytester.runpytest_subprocess("--fakebatch-docker")
 
