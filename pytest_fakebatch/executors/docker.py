@@ -30,7 +30,6 @@ import contextlib
 import itertools
 import os
 import re
-import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -40,6 +39,7 @@ from typing import Any
 
 from .base import AttemptSpec, Outcome
 from .docker_args import container_args, epoch_ms, parse_logs, resolve_image
+from .docker_copies import HostCopy, copies_instead_of_binds, copy_in, copy_out, is_remote
 from .docker_engine import (
     ATTEMPT,
     EXECUTOR,
@@ -55,6 +55,7 @@ from .docker_engine import (
     remove,
     sweep_leftovers,
 )
+from .docker_images import ImagePuller
 from .task_containers import as_kubernetes_runs, task_volumes
 
 __all__ = [
@@ -84,6 +85,7 @@ class _Container:
     outcome: Outcome | None = None  # set once the attempt has ended (or never started)
     error: BaseException | None = None  # the engine failed (not the job): raised on the test thread
     ready_at: float = float("inf")  # time.monotonic() once the engine started the container
+    copies: tuple[HostCopy, ...] = ()  # host volumes copied, not bound (a remote engine)
 
 
 class DockerExecutor:
@@ -113,10 +115,9 @@ class DockerExecutor:
         threads = workers or max_running or 8
         self._client = connect(timeout=120, max_pool_size=threads + 4)
         self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
+        self.remote = is_remote(self._client.api.base_url)  # host paths are not the engine's
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
-        self._pull_lock = threading.Lock()
-        self._pulled: set[str] = set()
-        self._unpullable: dict[str, str] = {}  # image -> why it could not be pulled
+        self._images = ImagePuller(self._client, pull)
         self._names = itertools.count(1)
         self._snapshot: tuple[float, dict[str, str]] | None = None
 
@@ -136,6 +137,8 @@ class DockerExecutor:
         try:
             handle.create = container_args(spec, image, self._cpus, self.network)
             as_kubernetes_runs(handle.create, spec.container.get("kubernetes"))
+            if self.remote:
+                handle.copies = tuple(copies_instead_of_binds(handle.create))
         except (KeyError, TypeError, ValueError) as error:  # properties Docker cannot express
             handle.outcome = _failed(f"CannotCreateContainerError: container properties: {error!r}")
             handle.future = Future()
@@ -242,11 +245,18 @@ class DockerExecutor:
         try:
             created = self._create(handle)
         except docker.errors.ImageNotFound:
-            problem = self._pull(image)
+            problem = self._images.why_missing(image)
             if problem is not None:
                 return _failed(f"CannotPullContainerError: {problem}")
             created = self._create(handle)
         handle.container_id = created["Id"]
+        try:
+            for copy in handle.copies:
+                copy_in(self._client.api, handle.container_id, copy, handle.create)
+        except (docker.errors.APIError, OSError) as error:
+            remove(self._client, handle.container_id)
+            handle.container_id = None
+            return _failed(f"CannotCreateContainerError: copying a host volume in: {_explain(error)}")
         try:
             self._client.api.start(handle.container_id)
         except docker.errors.APIError as error:
@@ -262,28 +272,6 @@ class DockerExecutor:
         args = dict(handle.create)
         host_config = self._client.api.create_host_config(**args.pop("host_config"))
         return self._client.api.create_container(**args, host_config=host_config)
-
-    def _pull(self, image: str) -> str | None:
-        """Why ``image`` cannot be had, None once it is there."""
-        if self.pull == "never":
-            return (
-                f"{image}: image not found in the local Docker engine and fakebatch_pull is 'never' "
-                "(build or tag it locally, map the job's image with --fakebatch-image "
-                "PATTERN=IMAGE, or set fakebatch_pull = missing)"
-            )
-        with self._pull_lock:  # one pull per image, even when a whole array wants it
-            if image not in self._unpullable and image not in self._pulled:
-                repository, tag = docker.utils.parse_repository_tag(image)
-                try:
-                    stream = self._client.api.pull(repository, tag=tag or "latest", stream=True, decode=True)
-                    for event in stream:
-                        if "error" in event:
-                            raise docker.errors.APIError(event["error"])
-                    self._client.api.inspect_image(image)
-                    self._pulled.add(image)
-                except docker.errors.APIError as error:
-                    self._unpullable[image] = f"{image}: pull failed: {_explain(error)}"
-            return self._unpullable.get(image)
 
     def _stop_container(self, handle: _Container) -> None:
         cid = handle.container_id
@@ -311,6 +299,9 @@ class DockerExecutor:
         try:
             state = self._client.api.inspect_container(cid)["State"]
             raw = self._client.api.logs(cid, stdout=True, stderr=True, timestamps=True)
+            for copy in handle.copies:  # before the attempt ends: the test reads what it wrote
+                if copy.write_back and cid is not None:
+                    copy_out(self._client.api, cid, copy)
         except docker.errors.APIError as error:
             outcome = _failed(f"CannotInspectContainerError: the container is gone: {_explain(error)}")
             outcome.finished_at = now_ms
