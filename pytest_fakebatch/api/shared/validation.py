@@ -3,10 +3,13 @@
 A client may switch botocore's validation off (``Config(parameter_validation=False)``), and a
 request over HTTP was never validated at all, so the fake checks the request (the JSON body
 with the path members merged in) with botocore's :class:`~botocore.validate.ParamValidator`:
-types, required members, unknown members, lists, maps and ``min`` lengths. Where the shape
-says more than that validator checks, this module checks it in the same walk: ``max``
-lengths, enums, integers that fit AWS's 32/64-bit types (never ``true``), finite numbers, and
-AWS's request size limits. The region must be one of botocore's partitions' regions.
+types, required members, unknown members, lists, maps and ``min`` lengths (of strings and
+lists). Where the shape says more than that validator checks, this module checks it in the
+same walk: ``max`` lengths (of strings, lists and maps), patterns, enums, integers that fit
+AWS's 32/64-bit types (never ``true``), finite numbers, and AWS's request size limits. A map's
+``min`` stays unchecked, as on AWS: the Batch model gives tags ``min`` 1, yet AWS accepts the
+empty ``tags`` Airflow's BatchOperator sends with every job. The region must be one of
+botocore's partitions' regions.
 
 Operations still check AWS's rules beyond the shapes; they can rely on the types here.
 """
@@ -113,7 +116,9 @@ class _Validator(ParamValidator):  # type: ignore[misc]
             special = self._check_special_validation_cases(shape)
             check = special or getattr(self, f"_validate_{shape.type_name}")
             plain = shape.type_name == "string" and not (
-                shape.enum or {"min", "max"} & shape.metadata.keys() or shape.serialization.get("hostLabel")
+                shape.enum
+                or {"min", "max", "pattern"} & shape.metadata.keys()
+                or shape.serialization.get("hostLabel")
             )
             plan = self._plans[id(shape)] = (shape, check, plain)
         if plan[2] and params.__class__ is str:
@@ -131,6 +136,14 @@ class _Validator(ParamValidator):  # type: ignore[misc]
         enum = shape.enum
         if enum and param not in enum and not (shape.name in _ANY_CASE_ENUMS and param.upper() in enum):
             errors.report(name, "not in enum", param=param, allowed=enum)
+        pattern = _pattern(shape.metadata.get("pattern"))
+        if pattern is not None and not pattern.fullmatch(param):
+            errors.report(name, "no match", param=param, pattern=pattern.pattern)
+
+    def _validate_map(self, param: Any, shape: Shape, errors: ValidationErrors, name: str) -> None:
+        if isinstance(param, dict):
+            _check_max(name, len(param), shape, errors)  # botocore checks no map's size
+        super()._validate_map(param, shape, errors, name)
 
     def _validate_list(self, param: Any, shape: Shape, errors: ValidationErrors, name: str) -> None:
         super()._validate_list(param, shape, errors, name)
@@ -216,9 +229,14 @@ def _build_extras(shape: Shape) -> Check | None:
             or (key is not None and any(map(key, v)))
             or (value is not None and any(map(value, v.values())))
         )
-    if kind == "string" and (high is not None or shape.enum):
+    pattern = _pattern(shape.metadata.get("pattern"))
+    if kind == "string" and (high is not None or shape.enum or pattern is not None):
         enum = frozenset(shape.enum)
-        return lambda v: (high is not None and len(v) > high) or (bool(enum) and v not in enum)
+        return lambda v: (
+            (high is not None and len(v) > high)
+            or (bool(enum) and v not in enum)
+            or (pattern is not None and not pattern.fullmatch(v))
+        )
     if kind in ("integer", "long", "float", "double"):
         return lambda v: True if v.__class__ is bool else _out_of_range(v, shape)
     return None
@@ -228,6 +246,18 @@ def _out_of_range(value: Any, shape: Shape) -> bool:
     report = _Report()
     _VALIDATOR._validate(value, shape, report, "")
     return bool(report.found)
+
+
+@functools.cache
+def _pattern(text: str | None) -> re.Pattern[str] | None:
+    """A shape's ``pattern``, which AWS matches against the whole value; None where there is
+    none, or where it is written in Java's syntax only (``\\p{L}``), which ``re`` cannot read."""
+    if text is None:
+        return None
+    try:
+        return re.compile(text, re.ASCII)  # Java's \w, \d and \s are ASCII-only
+    except re.error:
+        return None
 
 
 def _check_max(name: str, size: int, shape: Shape, errors: ValidationErrors) -> None:
@@ -283,6 +313,8 @@ def _describe(reason: str, where: str, extra: dict[str, Any]) -> str:
         return f"{where} must be between {extra['low']} and {extra['high']}, got {_show(param)}"
     if reason == "not finite":
         return f"{where} must be a finite number AWS can store, got {_show(param)}"
+    if reason == "no match":
+        return f"{where} must match the pattern {extra['pattern']}, got '{_show(param)}'"
     if reason == "not in enum":
         return f"{where} must be one of {', '.join(extra['allowed'])}, got '{_show(param)}'"
     return f"{where} is invalid ({reason})"
