@@ -76,3 +76,66 @@ def test_a_fair_share_queues_snapshot_breaks_usage_down_by_share(
     fake_batch.advance(60)
     done = batch.get_job_queue_snapshot(jobQueue="shared")["queueUtilization"]
     assert done["fairshareUtilization"] == {"activeShareCount": 0, "topCapacityUtilization": []}
+
+
+def _front(batch: Any, queue: str) -> list[str]:
+    jobs = batch.get_job_queue_snapshot(jobQueue=queue)["frontOfQueue"]["jobs"]
+    return [j["jobArn"].rsplit("/", 1)[-1] for j in jobs]
+
+
+@pytest.mark.aws_doc(
+    "API: GetJobQueueSnapshot",
+    "Provides a list of the first 100 RUNNABLE jobs associated to a single job queue.",
+    family="Scheduling",
+    ops=("GetJobQueueSnapshot",),
+)
+def test_the_front_of_a_fifo_queue_lists_its_first_100_waiting_jobs_in_submission_order(
+    fake_batch: FakeBatch, batch: Any, queue: str, definition: str
+) -> None:
+    batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")  # nothing starts
+    submitted = [
+        batch.submit_job(jobName=f"j{i}", jobQueue=queue, jobDefinition=definition)["jobId"] for i in range(102)
+    ]
+    fake_batch.run_until_idle()
+
+    assert _front(batch, queue) == submitted[:100]
+
+    batch.cancel_job(jobId=submitted[0], reason="not needed")
+    fake_batch.run_until_idle()
+
+    assert _front(batch, queue) == submitted[1:101]
+
+
+@pytest.mark.aws_doc(
+    "API: GetJobQueueSnapshot",
+    "frontOfQueue ... The list of the first 100 RUNNABLE jobs in each job queue. For first-in-first-out "
+    "(FIFO) job queues, jobs are ordered based on their submission time. For fair-share scheduling (FSS) "
+    "job queues, jobs are ordered based on their job priority and share usage.",
+    family="Scheduling",
+    ops=("GetJobQueueSnapshot",),
+)
+def test_the_front_of_a_fair_share_queue_puts_the_share_using_less_capacity_first(
+    fake_batch: FakeBatch, batch: Any, slow_work: str
+) -> None:
+    batch.create_compute_environment(
+        computeEnvironmentName="one",
+        type="MANAGED",
+        computeResources={"type": "EC2", "maxvCpus": 1, "subnets": ["subnet-1"], "instanceRole": "r"},
+    )
+    policy = batch.create_scheduling_policy(name="fs", fairsharePolicy={"shareDecaySeconds": 0})
+    batch.create_job_queue(
+        jobQueueName="shared",
+        priority=1,
+        schedulingPolicyArn=policy["arn"],
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "one"}],
+    )
+    ids = {
+        name: batch.submit_job(
+            jobName=name, jobQueue="shared", jobDefinition=slow_work, shareIdentifier=name[0]
+        )["jobId"]
+        for name in ("a1", "a2", "a3", "b1")
+    }
+    fake_batch.run_until_idle()  # a1 runs (60 s) and holds the one vCPU
+
+    # share "a" uses capacity and "b" none: b1 comes first though submitted last
+    assert _front(batch, "shared") == [ids[n] for n in ("b1", "a2", "a3")]

@@ -115,6 +115,7 @@ class Job:
     node_container: dict[str, Any] | None = None  # a multi-node job's node: its range's container
     node_vcpus: float | None = None
     blocked_since: int | None = None  # RUNNABLE at the head of its queue, unable to ever fit
+    waiting_token: int = 0  # while RUNNABLE: its entry in the region's Waiting lines (else 0)
     # the resources (and quantities) it took at its first STARTING, held until it is
     # SUCCEEDED or FAILED; a resource deleted meanwhile is no longer the region's
     held_consumables: tuple[tuple[ConsumableResource, int], ...] = ()

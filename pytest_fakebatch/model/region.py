@@ -19,6 +19,7 @@ from .resources import (
     lookup,
 )
 from .service import QuotaShare, ServiceJob
+from .waiting import Waiting
 
 
 @dataclass(eq=False)
@@ -43,6 +44,7 @@ class Region:
     )  # group -> stream -> events
     # Indexes the scheduler keeps so that a tick touches only jobs that can move:
     active: dict[str, dict[str, Job]] = field(default_factory=dict)  # status -> unfinished leaf jobs
+    waiting: Waiting = field(default_factory=Waiting)  # the RUNNABLE ones, by queue in offer order
     dependents: dict[str, list[Job]] = field(default_factory=dict)  # job id -> jobs waiting on it
     recheck: list[Job] = field(default_factory=list)  # PENDING jobs whose dependencies moved
     service_environments: dict[str, ServiceEnvironment] = field(default_factory=dict)

@@ -6,6 +6,7 @@ import bisect
 
 from ..model.jobs import (
     FAILED,
+    RUNNABLE,
     RUNNING,
     SUBMITTED,
     TERMINAL,
@@ -39,6 +40,8 @@ def set_status(
     bucket = region.active.get(job.status)
     if bucket is not None:
         bucket.pop(job.id, None)
+    if job.status == RUNNABLE:
+        region.waiting.remove(job)
     _move(region, job, status, now_ms, reason, journal)
 
 
@@ -54,6 +57,7 @@ def fail_broken(region: Region, job: Job, now_ms: int, reason: str) -> None:
         return
     for bucket in region.active.values():  # wherever a half-done move left it
         bucket.pop(job.id, None)
+    region.waiting.remove(job)
     _move(region, job, FAILED, now_ms, reason, True)
 
 
@@ -78,6 +82,8 @@ def _move(region: Region, job: Job, status: str, now_ms: int, reason: str | None
                 parent_moved = True  # the array (or multi-node job) ended
     else:
         region.active.setdefault(status, {})[job.id] = job
+        if status == RUNNABLE:
+            region.waiting.add(job)
     if journal:
         journal_change(region, job, now_ms)
     if parent_moved and job.parent is not None:

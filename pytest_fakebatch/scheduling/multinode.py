@@ -14,10 +14,15 @@ from ..model.region import Region
 from .lifecycle import set_status
 
 
-def launch_other_nodes(region: Region, runnable: list[Job], now: int) -> tuple[list[Job], list[Job]]:
+def launch_other_nodes(region: Region, now: int) -> tuple[list[Job], list[Job]]:
     """Move the waiting nodes whose main node is RUNNING to STARTING; returns those launched
     and those still holding capacity while RUNNABLE."""
-    reserved = [job for job in runnable if job.running is not None and job.status == RUNNABLE]
+    waiting = region.waiting
+    reserved = [
+        job
+        for job in waiting.multinode.values()
+        if job.running is not None and job.status == RUNNABLE and job.waiting_token
+    ]
     launched = [job for job in reserved if _main_node_running(job)]
     for job in launched:
         set_status(region, job, STARTING, now)

@@ -68,10 +68,10 @@ class Scheduler(Attempts):
         ):
             return False
         moved = self._stage(lambda r: expire(r, self.clock.now_ms()), region)  # time-limit actions
-        runnable = list(region.active.get(RUNNABLE, {}).values())  # before retries re-enter
+        region.waiting.round += 1  # jobs that become RUNNABLE from here on wait for the next round
         moved |= self._stage(self._collect, region)
         moved |= self._stage(self._start, region)
-        moved |= self._stage(lambda r: self._dispatch(r, runnable), region)
+        moved |= self._stage(self._dispatch, region)
         moved |= self._stage(self._recheck, region)
         moved |= self._stage(self._admit, region)
         moved |= self._stage(self.services.round, region)
@@ -139,12 +139,11 @@ class Scheduler(Attempts):
         return False
 
     # RUNNABLE -> STARTING, where a compute environment has room
-    def _dispatch(self, region: Region, runnable: list[Job]) -> bool:
-        if not runnable:
+    def _dispatch(self, region: Region) -> bool:
+        if not region.waiting.lines:
             return False
         now = self.clock.now_ms()
-        launched, reserved = launch_other_nodes(region, runnable, now)
-        runnable = [job for job in runnable if job.running is None]
+        launched, reserved = launch_other_nodes(region, now)
         in_flight = [
             job
             for status in (STARTING, RUNNING)
@@ -190,7 +189,7 @@ class Scheduler(Attempts):
             return True
 
         before = len(region.active.get(RUNNABLE, {}))
-        offer_capacity(region, runnable, in_flight, try_start)
+        offer_capacity(region, in_flight, try_start)
         return len(region.active.get(RUNNABLE, {})) != before or bool(launched)
 
     # STARTING -> RUNNING: the executor starts the attempt

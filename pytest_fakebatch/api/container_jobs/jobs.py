@@ -21,7 +21,7 @@ from ...model.jobs import (
 from ...model.resources import JobQueue
 from ...model.service import IN_FLIGHT
 from ...scheduling.lifecycle import set_status
-from ...scheduling.ordering import offer_capacity
+from ...scheduling.ordering import queue_order
 from ...scheduling.service_jobs import front_of_queue
 from ..shared.params import Position, created_at_filter, name_filter, one_filter, paged_walk
 from ..shared.quota_management import quota_queue
@@ -197,18 +197,11 @@ def get_job_queue_snapshot(call: Call) -> Response:
         held = [j for j in region.service_jobs.values() if j.queue is queue and j.status in IN_FLIGHT]
         front = front_of_queue(region, queue)
         return service_queue_snapshot(queue, front, held, call.now(), quota=quota_queue(call, queue))
-    waiting = [j for j in region.active.get(RUNNABLE, {}).values() if j.spec.queue is queue]
     running = [j for s in (STARTING, RUNNING) for j in region.active.get(s, {}).values()]
-    order: list[Job] = []
-
-    def note(job: Job) -> bool:  # records the order; starts nothing
-        order.append(job)
-        return False
-
-    offer_capacity(region, waiting, running, note)
+    order = queue_order(region, queue, running, 100)
     return {
         "frontOfQueue": {
-            "jobs": [{"jobArn": j.arn, "earliestTimeAtPosition": j.created_at} for j in order[:100]],
+            "jobs": [{"jobArn": j.arn, "earliestTimeAtPosition": j.created_at} for j in order],
             "lastUpdatedAt": call.now(),
         },
         "queueUtilization": _utilization(queue, [j for j in running if j.spec.queue is queue], call.now()),

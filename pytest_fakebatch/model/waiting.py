@@ -1,0 +1,133 @@
+"""The RUNNABLE jobs of a region, kept in the order capacity is offered to them.
+
+One :class:`Line` per job queue and share identifier (a FIFO queue has one line), sorted by the
+jobs' ``rank``. The scheduler offers capacity from the front of each line and stops at the first
+job that cannot fit, so a round costs what it starts, however many jobs wait behind.
+
+A job leaving RUNNABLE is not searched for: its entry goes stale (the job's ``waiting_token``
+no longer matches it) and is dropped when the front of the line passes it, or when stale
+entries outnumber the live ones.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .jobs import Job
+from .resources import JobQueue
+
+# (rank, token, job, round it became RUNNABLE in): ranks tie only within one job, tokens never
+Entry = tuple[tuple[int, int, int], int, Job, int]
+
+
+@dataclass(eq=False)
+class Line:
+    """The RUNNABLE jobs of one queue and share, by rank; stale entries among them."""
+
+    queue: JobQueue
+    share: str
+    entries: list[Entry] = field(default_factory=list)
+    start: int = 0  # entries before it are all stale
+    live: int = 0
+    sizes: dict[float, int] = field(default_factory=dict)  # vCPUs -> live jobs needing as many
+
+    def add(self, entry: Entry) -> None:
+        bisect.insort(self.entries, entry, lo=self.start)
+        self.live += 1
+        vcpus = entry[2].vcpus
+        self.sizes[vcpus] = self.sizes.get(vcpus, 0) + 1
+
+    def drop(self, job: Job) -> None:
+        self.live -= 1
+        vcpus = job.vcpus
+        left = self.sizes[vcpus] - 1
+        if left:
+            self.sizes[vcpus] = left
+        else:
+            del self.sizes[vcpus]
+
+    def smallest(self) -> float:
+        """The fewest vCPUs a job of this line needs (inf for an empty line)."""
+        return min(self.sizes, default=float("inf"))
+
+    def jobs(self, before_round: int) -> Iterator[Job]:
+        """The live jobs in order, leaving out those that became RUNNABLE in round
+        ``before_round`` or later. Stale entries are dropped first where they outnumber the
+        live ones (so the line stays within about twice its jobs), and the stale front on the
+        way."""
+        self._compact()
+        entries = self.entries
+        i = self.start
+        front = True
+        while i < len(entries):
+            _, token, job, since = entries[i]
+            i += 1
+            if token != job.waiting_token:
+                if front:
+                    self.start = i
+                continue
+            front = False
+            if since < before_round:
+                yield job
+
+    def _compact(self) -> None:
+        stale = len(self.entries) - self.start - self.live
+        if stale > self.live + 64:
+            self.entries = [e for e in self.entries[self.start :] if e[1] == e[2].waiting_token]
+            self.start = 0
+        elif self.start > 64 and self.start * 2 > len(self.entries):
+            del self.entries[: self.start]
+            self.start = 0
+
+    def head(self) -> Job | None:
+        """The first live job, if any."""
+        for _, token, job, _ in itertools.islice(self.entries, self.start, None):
+            if token == job.waiting_token:
+                return job
+        return None
+
+
+@dataclass(eq=False)
+class Waiting:
+    """Every RUNNABLE leaf job of a region, by queue and share; and the multi-node nodes among
+    them (they may hold capacity while RUNNABLE)."""
+
+    lines: dict[tuple[str, str], Line] = field(default_factory=dict)
+    multinode: dict[str, Job] = field(default_factory=dict)
+    round: int = 0  # the scheduler's round: jobs that became RUNNABLE in it wait for the next
+    _tokens: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def add(self, job: Job) -> None:
+        queue = job.spec.queue
+        share = (job.spec.share_identifier or "") if queue.scheduling_policy_arn is not None else ""
+        key = (queue.arn, share)
+        line = self.lines.get(key)
+        if line is None or line.queue is not queue:  # a queue made again under the same name
+            line = self.lines[key] = Line(queue, share)
+        job.waiting_token = next(self._tokens)
+        line.add((job.rank, job.waiting_token, job, self.round))
+        if job.is_multinode:
+            self.multinode[job.id] = job
+
+    def remove(self, job: Job) -> None:
+        if not job.waiting_token:
+            return
+        job.waiting_token = 0
+        queue = job.spec.queue
+        share = (job.spec.share_identifier or "") if queue.scheduling_policy_arn is not None else ""
+        line = self.lines.get((queue.arn, share))
+        if line is not None:
+            line.drop(job)
+            if not line.live:
+                del self.lines[(queue.arn, share)]
+        self.multinode.pop(job.id, None)
+
+    def by_queue(self) -> dict[str, list[Line]]:
+        """The lines of each queue that has RUNNABLE jobs, by queue ARN."""
+        queues: dict[str, list[Line]] = {}
+        for (arn, _), line in self.lines.items():
+            queues.setdefault(arn, []).append(line)
+        return queues
