@@ -94,7 +94,8 @@ def test_the_front_of_a_fifo_queue_lists_its_first_100_waiting_jobs_in_submissio
 ) -> None:
     batch.update_compute_environment(computeEnvironment="ce", state="DISABLED")  # nothing starts
     submitted = [
-        batch.submit_job(jobName=f"j{i}", jobQueue=queue, jobDefinition=definition)["jobId"] for i in range(102)
+        batch.submit_job(jobName=f"j{i}", jobQueue=queue, jobDefinition=definition)["jobId"]
+        for i in range(102)
     ]
     fake_batch.run_until_idle()
 
