@@ -86,6 +86,8 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_job_queues.py",
             "tests/test_queue_snapshot.py",
             "tests/test_quota_share_preemption_victims.py",
+            "tests/test_service_job_views.py",
+            "tests/test_service_capacity_rules.py",
         ],
     ),
     "scheduling": (

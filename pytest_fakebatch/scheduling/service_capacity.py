@@ -136,12 +136,19 @@ def _share_placement(
     if _within(share.capacity_limits, mine, job, 1.0):
         if _room(env.capacity_limits, on_env, job):
             return Placement(env, borrowing=False)
-        lent = _beyond_quota(on_env, share)
+        # stopping a job of another instance type makes no room for this one
+        lent = [j for j in _beyond_quota(on_env, share) if j.instance_type == job.instance_type]
         victims = _reclaim(lent, lambda gone: _room(env.capacity_limits, _without(on_env, gone), job))
         return None if victims is None else Placement(env, borrowing=False, preempt=victims)
     if share.preemption.get("inSharePreemption") == "ENABLED":
         lower = sorted(
-            (j for j in mine if j.environment is env and j.scheduling_priority < job.scheduling_priority),
+            (
+                j
+                for j in mine
+                if j.environment is env
+                and j.instance_type == job.instance_type
+                and j.scheduling_priority < job.scheduling_priority
+            ),
             key=lambda j: (j.scheduling_priority, -j.seq),
         )
         victims = _reclaim(
@@ -196,13 +203,17 @@ def _without(jobs: list[ServiceJob], gone: list[ServiceJob]) -> list[ServiceJob]
 def _room(
     limits: Limits, jobs: Sequence[ServiceJob], job: ServiceJob, reserved: dict[str, int] | None = None
 ) -> bool:
-    """Whether ``job`` fits under every limit beside ``jobs`` (and capacity held back). A quota
-    management enabled environment with no limit in the job's instance type has no room for it
-    (AWS: such jobs "wait until a matching capacity limit is configured")."""
+    """Whether ``job`` fits under every limit that counts it beside ``jobs`` (and capacity held
+    back); a limit of another instance type, even one lowered below what its jobs hold, is not
+    the job's (AWS: "only ml.m5.large instances count against this limit"). A quota management
+    enabled environment with no limit in the job's instance type has no room for it (AWS: such
+    jobs "wait until a matching capacity limit is configured")."""
     if not any(job.usage(limit.get("capacityUnit", NUM_INSTANCES)) for limit in limits):
         return False
     for limit in limits:
         unit, most = limit.get("capacityUnit", NUM_INSTANCES), limit.get("maxCapacity")
+        if not job.usage(unit):
+            continue
         held = (reserved or {}).get(unit, 0)
         if most is not None and _usage(jobs, unit) + held + job.usage(unit) > most:
             return False
