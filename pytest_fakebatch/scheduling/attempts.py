@@ -14,7 +14,6 @@ Imports: the model, the executors, and the scheduling modules below it (lifecycl
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,12 +88,8 @@ class Attempts:
 
     # -- containment ---------------------------------------------------------------
 
-    @contextlib.contextmanager
-    def _containing(self, region: Region, job: Job) -> Iterator[None]:
-        try:
-            yield
-        except Exception as error:
-            self.contain(region, job, error)
+    def _containing(self, region: Region, job: Job) -> _Contained:
+        return _Contained(self, region, job)
 
     def contain(self, region: Region, job: Job, error: Exception) -> None:
         """A bug in the fake hit ``job``: end it FAILED, naming the error, wherever it was.
@@ -254,3 +249,23 @@ def attempt_deadline(job: Job) -> int | None:
     if job.spec.timeout is None or job.running is None:
         return None
     return job.running.started_at + job.spec.timeout * 1000
+
+
+class _Contained:
+    """``with attempts._containing(region, job):`` an Exception raised inside (a bug in the fake)
+    fails ``job`` alone (:meth:`Attempts.contain`) and goes no further. A class rather than a
+    generator: the scheduler enters one per job it moves."""
+
+    __slots__ = ("attempts", "job", "region")
+
+    def __init__(self, attempts: Attempts, region: Region, job: Job) -> None:
+        self.attempts, self.region, self.job = attempts, region, job
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, _: object) -> bool:
+        if not isinstance(error, Exception):
+            return False
+        self.attempts.contain(self.region, self.job, error)
+        return True

@@ -9,7 +9,7 @@ attempts (and containing the fake's own bugs) is :mod:`.attempts`'s part, which 
 
 from __future__ import annotations
 
-import uuid
+import secrets
 import warnings
 from collections.abc import Callable
 
@@ -213,7 +213,7 @@ class Scheduler(Attempts):
         attempt.started_at = now
         if self.faults.attempts and fails_to_start(self.faults, region, job, attempt, now):
             return
-        attempt.log_stream = log_stream_name(job, uuid.uuid4().hex)
+        attempt.log_stream = log_stream_name(job, secrets.token_hex(16))
         if keeps_job_stream(job):
             region.logs.setdefault(job.spec.log_group, {})[attempt.log_stream] = []
         job.attempts.append(attempt)
