@@ -28,6 +28,7 @@ from botocore.model import ListShape, MapShape, OperationModel, Shape, Structure
 from botocore.parsers import create_parser  # noqa: E402
 from botocore.validate import ParamValidationDecorator  # noqa: E402
 
+from .. import service_models  # noqa: E402
 from ..errors import BatchError, ClientError, InjectedError, ServerError, as_answered_by  # noqa: E402
 from . import faults  # noqa: E402
 from .payload import check_params, read_json  # noqa: E402
@@ -141,6 +142,7 @@ def on_before_call(
     if fake is None:
         return None
     service = model.service_model.service_name
+    service_models.adopt(model.service_model)  # the client's own: not loaded a second time
     region = (params.get("context") or {}).get("client_region") or "us-east-1"
     try:
         body = read_json(_as_bytes(params.get("body")), model.name)
