@@ -35,6 +35,7 @@ H = TypeVar("H", bound=Handler)
 S = TypeVar("S", bound=ServiceHandler)
 
 DEFAULT_ACCOUNT = "123456789012"
+_READS = ("Describe", "List", "Get")  # operations that only read: they start nothing
 
 
 class FakeBatch:
@@ -331,7 +332,7 @@ class FakeBatch:
                 self._regions[region_name] = region  # kept once a request put something in it
             if faults.armed and service == "batch":  # jobs just submitted, not visible yet
                 answer = hide(faults, operation, answer, self.clock.now_ms())
-        if self.autorun:  # what the call started (a submitted job, say) runs now, as on AWS
+        if self.autorun and not operation.startswith(_READS):  # what the call started runs now
             self._driver.observe(region_name, until_idle=True)
         self._publish_events()
         if self.after_call is not None and not self._driver.in_handler():
