@@ -24,6 +24,8 @@ ONE = "1 validation error detected: "
 GROUP = "/aws/batch/job"
 PATHS = ("validating client", "client without validation", "HTTP")
 FIFTY_ONE = {f"k{i}": "v" for i in range(51)}
+QUEUE_ARN = "arn:aws:batch:eu-west-1:123456789012:job-queue/q"
+SUBMIT = {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"}
 
 
 def client(path: str, service: str = "batch") -> Any:
@@ -50,8 +52,148 @@ def refusal(fake_batch: FakeBatch, path: str, operation: str, params: dict[str, 
     return {"Code": answer.headers["x-amzn-errortype"], "Message": answer.json()["message"]}
 
 
+def logs_refusal(fake_batch: FakeBatch, path: str, operation: str, params: dict[str, Any]) -> dict[str, str]:
+    """The error a Logs ``operation`` (a boto3 method name) answers ``params`` with, on ``path``."""
+    if path != "HTTP":
+        with pytest.raises(ClientError) as refused:
+            getattr(client(path, "logs"), operation)(**params)
+        return dict(refused.value.response["Error"])
+    answer = send(
+        fake_batch.serve(),
+        "POST",
+        _camel(operation),
+        json.dumps(params),
+        service="logs",
+        credentials=fake_batch.credentials,
+    )
+    assert answer.status == 400
+    return {"Code": answer.headers["x-amzn-errortype"], "Message": answer.json()["message"]}
+
+
 def _camel(method: str) -> str:
     return "".join(part.title() for part in method.split("_"))
+
+
+# Kept first here, and this module first in mutation/run.py's validation group: the fake builds
+# each operation's pre-check (for requests botocore validated) once and keeps it, so mutmut
+# credits the builder to whichever test first sends each operation. This one sends, through
+# clients that validated each request themselves, one request per kind of rule botocore's
+# validator leaves unchecked: each must still be refused, with the full walk's exact message.
+VALIDATED_CASES = [
+    (
+        "batch",
+        "tag_resource",
+        {"resourceArn": QUEUE_ARN, "tags": FIFTY_ONE},
+        "TagResource: " + ONE + "tags must hold at most 50 (characters or items), got 51",
+    ),
+    (
+        "batch",
+        "tag_resource",
+        {"resourceArn": QUEUE_ARN, "tags": {"a": "v", "k" * 129: "v"}},
+        "TagResource: "
+        + ONE
+        + f"tags (key: {'k' * 129}) must hold at most 128 (characters or items), got 129",
+    ),
+    (
+        "batch",
+        "tag_resource",
+        {"resourceArn": QUEUE_ARN, "tags": {"a": "v", "b": "v" * 257}},
+        "TagResource: " + ONE + "tags.b must hold at most 256 (characters or items), got 257",
+    ),
+    (
+        "batch",
+        "untag_resource",
+        {"resourceArn": QUEUE_ARN, "tagKeys": [f"k{i}" for i in range(51)]},
+        "UntagResource: " + ONE + "tagKeys must hold at most 50 (characters or items), got 51",
+    ),
+    (
+        "batch",
+        "untag_resource",
+        {"resourceArn": QUEUE_ARN, "tagKeys": ["a", "k" * 129]},
+        "UntagResource: " + ONE + "tagKeys[1] must hold at most 128 (characters or items), got 129",
+    ),
+    (
+        "batch",
+        "list_jobs",
+        {"jobQueue": "q", "jobStatus": "DONE"},
+        "ListJobs: " + ONE + "jobStatus must be one of SUBMITTED, PENDING, RUNNABLE, STARTING, RUNNING, "
+        "SUCCEEDED, FAILED, got 'DONE'",
+    ),
+    (
+        "batch",
+        "submit_job",
+        {**SUBMIT, "retryStrategy": {"attempts": 2**31}},
+        "SubmitJob: "
+        + ONE
+        + "retryStrategy.attempts must be between -2147483648 and 2147483647, got 2147483648",
+    ),
+    (
+        "batch",
+        "submit_job",
+        {**SUBMIT, "retryStrategy": {"attempts": True}},
+        "SubmitJob: " + ONE + "retryStrategy.attempts must be an integer, got a boolean",
+    ),
+    (
+        "batch",
+        "submit_job",
+        {**SUBMIT, "retryStrategy": {"evaluateOnExit": [{"action": "retry"}, {"action": "maybe"}]}},
+        "SubmitJob: "
+        + ONE
+        + "retryStrategy.evaluateOnExit[1].action must be one of RETRY, EXIT, got 'maybe'",
+    ),
+    (
+        "batch",
+        "submit_job",
+        {**SUBMIT, "tags": {"k" * 129: "v"}},
+        "SubmitJob: " + ONE + f"tags (key: {'k' * 129}) must hold at most 128 (characters or items), got 129",
+    ),
+    (
+        "batch",
+        "create_scheduling_policy",
+        {
+            "name": "p",
+            "fairsharePolicy": {"shareDistribution": [{"shareIdentifier": "a", "weightFactor": 3.5e38}]},
+        },
+        "CreateSchedulingPolicy: "
+        + ONE
+        + "fairsharePolicy.shareDistribution[0].weightFactor must be a finite "
+        "number AWS can store, got 3.5e+38",
+    ),
+    (
+        "logs",
+        "get_log_events",
+        {"logGroupName": GROUP, "logStreamName": "s", "startTime": 2**63},
+        "GetLogEvents: " + ONE + "startTime must be between -9223372036854775808 and 9223372036854775807, "
+        "got 9223372036854775808",
+    ),
+    (
+        "logs",
+        "get_log_events",
+        {"logGroupName": GROUP, "logStreamName": "a:b"},
+        "GetLogEvents: " + ONE + "logStreamName must match the pattern [^:*]*, got 'a:b'",
+    ),
+    (
+        "logs",
+        "filter_log_events",
+        {"logGroupName": GROUP, "logStreamNames": ["a", "b*"]},
+        "FilterLogEvents: " + ONE + "logStreamNames[1] must match the pattern [^:*]*, got 'b*'",
+    ),
+]
+
+
+def test_each_rule_botocore_leaves_unchecked_is_enforced_for_a_validating_client(
+    fake_batch: FakeBatch,
+) -> None:
+    clients = {"batch": client("validating client"), "logs": client("validating client", "logs")}
+    seen = []
+
+    for service, operation, params, _ in VALIDATED_CASES:
+        with pytest.raises(ClientError) as refused:
+            getattr(clients[service], operation)(**params)
+        seen.append(refused.value.response["Error"]["Message"])
+
+    assert seen == [message for *_, message in VALIDATED_CASES]
+    assert fake_batch.jobs() == []
 
 
 @pytest.fixture
@@ -148,20 +290,119 @@ LOG_CASES = [
 def test_a_log_stream_name_with_a_colon_or_an_asterisk_is_refused(
     fake_batch: FakeBatch, operation: str, params: dict[str, Any], message: str, path: str
 ) -> None:
-    if path == "HTTP":
-        target = _camel(operation)
-        answer = send(
-            fake_batch.serve(),
-            "POST",
-            target,
-            json.dumps(params),
-            service="logs",
-            credentials=fake_batch.credentials,
-        )
-        error = {"Code": answer.headers["x-amzn-errortype"], "Message": answer.json()["message"]}
-    else:
-        with pytest.raises(ClientError) as refused:
-            getattr(client(path, "logs"), operation)(**params)
-        error = dict(refused.value.response["Error"])
+    error = logs_refusal(fake_batch, path, operation, params)
 
     assert error == {"Code": "InvalidParameterException", "Message": message}
+
+
+@pytest.mark.parametrize("attempts", [2**31 - 1, -(2**31)])
+def test_an_integer_at_the_edge_of_32_bits_passes_the_shape(
+    batch: Any, queue: str, definition: str, attempts: int
+) -> None:
+    loose = client("client without validation")
+
+    with pytest.raises(ClientError) as refused:  # the operation's own rule speaks, not the shape's
+        loose.submit_job(
+            jobName="j", jobQueue=queue, jobDefinition=definition, retryStrategy={"attempts": attempts}
+        )
+
+    assert refused.value.response["Error"] == {
+        "Code": "ClientException",
+        "Message": f"SubmitJob: retryStrategy.attempts must be between 1 and 10, got {attempts}",
+    }
+
+
+@pytest.mark.aws_doc(
+    "UG: Tag restrictions",
+    "Maximum number of tags per resource \u2013 50 ... Maximum key length \u2013 128 Unicode "
+    "characters in UTF-8 ... Maximum value length \u2013 256 Unicode characters in UTF-8",
+    family="Tags",
+    ops=("TagResource",),
+)
+def test_tags_at_their_longest_pass_without_client_validation(batch: Any, queue_arn: str) -> None:
+    longest = {"k" * 128: "v" * 256, **{f"t{i}": "" for i in range(48)}}  # 50 with "team"
+
+    client("client without validation").tag_resource(resourceArn=queue_arn, tags=longest)
+
+    assert batch.list_tags_for_resource(resourceArn=queue_arn)["tags"] == {"team": "data", **longest}
+
+
+def test_two_faults_are_counted_as_two_errors(fake_batch: FakeBatch) -> None:
+    body = {"jobName": 1, "jobQueue": 2, "jobDefinition": "d"}
+
+    answer = send(
+        fake_batch.serve(), "POST", "/v1/submitjob", json.dumps(body), credentials=fake_batch.credentials
+    )
+
+    assert (answer.status, answer.json()) == (
+        400,
+        {
+            "message": "SubmitJob: 2 validation errors detected: jobName must be a string, got int; "
+            "jobQueue must be a string, got int"
+        },
+    )
+
+
+@pytest.mark.aws_doc(
+    "UG: Resource: AWS Batch service quotas",
+    "Maximum job payload size (for SubmitJob API operations) | 30 KiB",
+    family="Container jobs",
+    ops=("SubmitJob",),
+)
+@pytest.mark.parametrize(("over", "refused"), [(0, False), (1, True)], ids=["30-kib", "a-byte-more"])
+def test_a_job_of_exactly_30_kib_is_submitted(
+    fake_batch: FakeBatch, queue: str, definition: str, over: int, refused: bool
+) -> None:
+    body: dict[str, Any] = {
+        "jobName": "j",
+        "jobQueue": queue,
+        "jobDefinition": definition,
+        "parameters": {"p": ""},
+    }
+    body["parameters"]["p"] = "x" * (30 * 1024 - len(json.dumps(body)) + over)
+
+    answer = send(
+        fake_batch.serve(), "POST", "/v1/submitjob", json.dumps(body), credentials=fake_batch.credentials
+    )
+
+    assert len(json.dumps(body)) == 30 * 1024 + over
+    if refused:
+        assert (answer.status, answer.json()) == (
+            400,
+            {"message": "SubmitJob: the request is over AWS's limit of 30 KiB"},
+        )
+    else:
+        assert (answer.status, [job.name for job in fake_batch.jobs()]) == (200, ["j"])
+
+
+@pytest.mark.parametrize(
+    ("region", "shown"),
+    [("x" * 65, "x" * 60 + "..."), ("eu-middle-9x", "eu-middle-9x")],
+    ids=["longer-than-any-region", "no-region-of-a-partition"],
+)
+def test_a_region_no_partition_has_is_refused_by_name(fake_batch: FakeBatch, region: str, shown: str) -> None:
+    answer = send(
+        fake_batch.serve(),
+        "POST",
+        "/v1/describejobqueues",
+        "{}",
+        credentials=fake_batch.credentials,
+        region=region,
+    )
+
+    assert (answer.status, answer.json()) == (
+        400,
+        {"message": f"DescribeJobQueues: '{shown}' is not an AWS region"},
+    )
+
+
+@pytest.mark.parametrize("path", PATHS[1:])
+def test_an_empty_log_token_is_refused_as_too_short(fake_batch: FakeBatch, path: str) -> None:
+    params = {"logGroupName": GROUP, "logStreamName": "s", "nextToken": ""}
+
+    error = logs_refusal(fake_batch, path, "get_log_events", params)
+
+    assert error == {
+        "Code": "InvalidParameterException",
+        "Message": "GetLogEvents: " + ONE + "nextToken must hold at least 1 (characters or items)",
+    }

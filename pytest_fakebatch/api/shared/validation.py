@@ -192,8 +192,8 @@ _extra_checks: dict[int, tuple[Shape, Check | None]] = {}  # by the shape's id (
 
 def _extras(shape: Shape) -> Check | None:
     """A check of what the shape says and botocore's validator leaves unchecked (``max``,
-    enums, integer ranges, booleans for numbers, finite numbers), for a value botocore already
-    validated; None where nothing in the shape needs it. A shape that contains itself is
+    patterns, enums, integer ranges, booleans for numbers, finite numbers), for a value botocore
+    already validated; None where nothing in the shape needs it. A shape that contains itself is
     checked whole (by the full validator)."""
     hit = _extra_checks.get(id(shape))
     if hit is not None:
@@ -205,47 +205,66 @@ def _extras(shape: Shape) -> Check | None:
 
 
 def _build_extras(shape: Shape) -> Check | None:
-    high = shape.metadata.get("max")
-    kind = shape.type_name
+    high = shape.metadata.get("max", math.inf)
     if isinstance(shape, StructureShape):
-        inner = [(name, c) for name, m in shape.members.items() if (c := _extras(m)) is not None]
-        if not inner:
-            return None
-        return lambda v: (
-            not isinstance(v, dict) or any((x := v.get(name)) is not None and c(x) for name, c in inner)
-        )
+        inner = tuple((name, c) for name, m in shape.members.items() if (c := _extras(m)) is not None)
+        return functools.partial(_members_may_break, inner) if inner else None
     if isinstance(shape, ListShape):
         item = _extras(shape.member)
-        if item is None and high is None:
+        if item is None and high == math.inf:
             return None
-        return lambda v: (high is not None and len(v) > high) or (item is not None and any(map(item, v)))
+        return functools.partial(_items_may_break, high, item or _never)
     if isinstance(shape, MapShape):
         key, value = _extras(shape.key), _extras(shape.value)
-        if key is None and value is None and high is None:
+        if key is None and value is None and high == math.inf:
             return None
-        return lambda v: (
-            not isinstance(v, dict)
-            or (high is not None and len(v) > high)
-            or (key is not None and any(map(key, v)))
-            or (value is not None and any(map(value, v.values())))
-        )
-    pattern = _pattern(shape.metadata.get("pattern"))
-    if kind == "string" and (high is not None or shape.enum or pattern is not None):
-        enum = frozenset(shape.enum)
-        return lambda v: (
-            (high is not None and len(v) > high)
-            or (bool(enum) and v not in enum)
-            or (pattern is not None and not pattern.fullmatch(v))
-        )
-    if kind in ("integer", "long", "float", "double"):
-        return lambda v: True if v.__class__ is bool else _out_of_range(v, shape)
+        return functools.partial(_entries_may_break, high, key or _never, value or _never)
+    if shape.type_name == "string":
+        enum, pattern = frozenset(shape.enum), _pattern(shape.metadata.get("pattern"))
+        if high == math.inf and not enum and pattern is None:
+            return None
+        return functools.partial(_text_may_break, high, enum, pattern)
+    if shape.type_name in ("integer", "long", "float", "double"):
+        return functools.partial(_out_of_range, shape)
     return None
 
 
-def _out_of_range(value: Any, shape: Shape) -> bool:
-    report = _Report()
-    _VALIDATOR._validate(value, shape, report, "")
-    return bool(report.found)
+# What the checks built above run on each value (module functions, not closures: whichever
+# test sends a value runs them, not only the one that first built its shape's check)
+
+
+def _members_may_break(inner: tuple[tuple[str, Check], ...], value: Any) -> bool:
+    return not isinstance(value, dict) or any(check(value[name]) for name, check in inner if name in value)
+
+
+def _items_may_break(high: float, item: Check, value: Any) -> bool:
+    return len(value) > high or any(map(item, value))
+
+
+def _entries_may_break(high: float, key: Check, item: Check, value: Any) -> bool:
+    return (
+        not isinstance(value, dict)
+        or len(value) > high
+        or any(map(key, value))
+        or any(map(item, value.values()))
+    )
+
+
+def _text_may_break(high: float, enum: frozenset[str], pattern: re.Pattern[str] | None, value: str) -> bool:
+    return (
+        len(value) > high
+        or (bool(enum) and value not in enum)
+        or (pattern is not None and not pattern.fullmatch(value))
+    )
+
+
+def _never(value: Any) -> bool:
+    return False
+
+
+def _out_of_range(shape: Shape, value: Any) -> bool:
+    """Whether a number breaks its shape (a boolean, past its type's range, not finite)."""
+    return bool(_VALIDATOR.validate(value, shape).found)
 
 
 @functools.cache
