@@ -76,7 +76,7 @@ def running_containers(count: int, timeout: float = 30) -> None:
         time.sleep(0.05)
 
 
-def test_one_engine_query_per_poll_however_many_run(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_engine_query_per_poll_however_many_run(monkeypatch: pytest.MonkeyPatch) -> None:
     executor = DockerExecutor(images={}, pull="never", max_running=None, test_id="direct")
     try:
         handles = [executor.start(attempt_spec(IMAGE, ["sleep", "60"]), 0) for _ in range(3)]
@@ -94,8 +94,7 @@ def test_one_engine_query_per_poll_however_many_run(monkeypatch: pytest.MonkeyPa
         monkeypatch.setattr(executor._client.api, "_get", counted)
 
         assert executor.poll(handles, time.time_ns() // 1_000_000) == {}
-        assert len(requests) == 1
-        assert "/containers/json" in requests[0]
+        assert requests == []  # each running container's waiting thread learns of its exit
     finally:
         executor.close()
 

@@ -1,13 +1,15 @@
 """The Docker executor (``--fakebatch-docker``): every job attempt is a real container.
 
 The scheduler still decides everything, on the test thread: :meth:`DockerExecutor.poll`
-asks the engine once which of this executor's containers have exited and turns those into
-outcomes (exit code, OOM kill, logs, end time). Only the slow engine round-trips that decide
-nothing run on a small thread pool inside the executor, never under the fake's lock:
-creating and starting a container (``start`` returns at once, so a 100-child array is not
-started one container at a time), stopping one (``stop`` returns at once; SIGTERM, SIGKILL
-after the grace period, and a later poll sees it exited) and removing a container once its
-outcome is read. No thread ever changes a job's status.
+turns the containers that have exited into outcomes (exit code, OOM kill, logs, end time)
+without asking the engine anything. The engine round-trips, which decide nothing, run on
+threads inside the executor, never under the fake's lock: a small pool creates and starts
+each container (``start`` returns at once, so a 100-child array is not started one container
+at a time) and stops one (``stop`` returns at once; SIGTERM, SIGKILL after the grace period);
+then one waiting thread per running container blocks in the engine's ``wait`` (as
+``docker run`` does), reads how it ended and its logs the moment it exits, and removes it.
+So the next poll learns of an exit with no engine round trip, and capacity is offered again
+at once. No thread ever changes a job's status.
 
 Times: containers run in real time, so their timestamps (log lines, ``FinishedAt``) are
 moved into the fake clock's frame by the clock's offset observed when the attempt started,
@@ -39,7 +41,7 @@ from typing import Any
 
 from .base import AttemptSpec, Outcome
 from .docker_args import container_args, epoch_ms, parse_logs, resolve_image
-from .docker_copies import HostCopy, copies_instead_of_binds, copy_in, copy_out, is_remote
+from .docker_copies import HostCopy, copies_instead_of_binds, copy_in, is_remote
 from .docker_engine import (
     ATTEMPT,
     EXECUTOR,
@@ -56,6 +58,7 @@ from .docker_engine import (
     sweep_leftovers,
 )
 from .docker_images import ImagePuller
+from .docker_waiting import Ended, await_exit, read_logs
 from .task_containers import as_kubernetes_runs, task_volumes
 
 __all__ = [
@@ -69,7 +72,7 @@ __all__ = [
 ]
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
-_SNAPSHOT_SECONDS = 0.005
+_WAITERS = 1024  # waiting threads, one per running container; idle ones are reused
 
 
 @dataclass(eq=False)
@@ -84,7 +87,7 @@ class _Container:
     container_id: str | None = None
     outcome: Outcome | None = None  # set once the attempt has ended (or never started)
     error: BaseException | None = None  # the engine failed (not the job): raised on the test thread
-    ready_at: float = float("inf")  # time.monotonic() once the engine started the container
+    ended: Ended | None = None  # set by the waiting thread once the container has exited
     copies: tuple[HostCopy, ...] = ()  # host volumes copied, not bound (a remote engine)
 
 
@@ -113,13 +116,13 @@ class DockerExecutor:
         self.executor_id = uuid.uuid4().hex
         self.label = f"{EXECUTOR}={self.executor_id}"  # on this executor's containers only
         threads = workers or max_running or 8
-        self._client = connect(timeout=120, max_pool_size=threads + 4)
+        self._client = connect(timeout=120, max_pool_size=threads + 4 + (max_running or 64))
         self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
         self.remote = is_remote(self._client.api.base_url)  # host paths are not the engine's
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
         self._images = ImagePuller(self._client, pull)
+        self._waiters = ThreadPoolExecutor(_WAITERS, thread_name_prefix="fakebatch-docker-wait")
         self._names = itertools.count(1)
-        self._snapshot: tuple[float, dict[str, str]] | None = None
 
     # -- the Executor protocol (test thread) ---------------------------------------------
 
@@ -152,8 +155,8 @@ class DockerExecutor:
         """Nothing: the pool creates and starts the container."""
 
     def poll(self, handles: Sequence[Any], now_ms: int) -> dict[Any, Outcome]:
+        """The attempts that ended: read off the handles (the waiting threads asked the engine)."""
         done: dict[Any, Outcome] = {}
-        live: dict[str, _Container] = {}
         for handle in handles:
             if handle.future is None or not handle.future.done():
                 continue  # still being created or started: not finished
@@ -161,28 +164,9 @@ class DockerExecutor:
                 raise self._engine_failed(handle)
             if handle.outcome is not None:
                 done[handle] = handle.outcome
-            elif handle.container_id is not None:
-                live[handle.container_id] = handle
-        if live:
-            taken_at, states = self._states()
-            for cid, handle in live.items():
-                state = states.get(cid)
-                if state is None and handle.ready_at < taken_at:
-                    state = "gone"  # it ran when the engine was asked: removed since; _finish says so
-                if state in ("exited", "dead", "gone"):
-                    done[handle] = self._finish(handle, now_ms)
-                    self._submit(self._remove_quietly, cid)
+            elif handle.ended is not None:
+                done[handle] = self._finish(handle, now_ms)
         return done
-
-    def _states(self) -> tuple[float, dict[str, str]]:
-        """The state of each of this executor's containers, from one engine query, and when
-        it was asked. Each API call ticks the scheduler twice and a tick polls once per round,
-        so a snapshot younger than _SNAPSHOT_SECONDS is reused rather than asked again."""
-        asked = time.monotonic()
-        if self._snapshot is None or asked - self._snapshot[0] > _SNAPSHOT_SECONDS:
-            found = self._client.containers.list(all=True, sparse=True, filters={"label": self.label})
-            self._snapshot = (asked, {c.id: c.attrs.get("State") for c in found})
-        return self._snapshot
 
     def logs(self, handle: Any, now_ms: int) -> list[tuple[int, str]]:
         """What the container has written so far (one engine request; [] before it runs)."""
@@ -191,7 +175,7 @@ class DockerExecutor:
         if not handle.future.done() or handle.container_id is None:
             return []
         try:
-            raw = self._client.api.logs(handle.container_id, stdout=True, stderr=True, timestamps=True)
+            raw = read_logs(self._client.api, handle.container_id)
         except docker.errors.APIError:
             return []  # removed meanwhile: poll reports how it ended
         return [(self._clamp(handle, ts, now_ms), line) for ts, line in parse_logs(raw)]
@@ -223,7 +207,8 @@ class DockerExecutor:
             for container in self._client.containers.list(
                 all=True, sparse=True, filters={"label": self.label}
             ):
-                remove(self._client, container.id)
+                remove(self._client, container.id)  # which ends its waiting thread's wait
+            self._waiters.shutdown(wait=True, cancel_futures=True)  # and their removals are done
             for volume in self._client.volumes.list(filters={"label": self.label}):  # tasks' shared
                 with contextlib.suppress(docker.errors.APIError):
                     volume.remove(force=True)
@@ -263,8 +248,18 @@ class DockerExecutor:
             remove(self._client, handle.container_id)
             handle.container_id = None
             return _failed(f"CannotStartContainerError: {_explain(error)}")
-        handle.ready_at = time.monotonic()
+        with contextlib.suppress(RuntimeError):  # closing: close() removes the container
+            self._waiters.submit(self._await_exit, handle, handle.container_id)
         return None
+
+    def _await_exit(self, handle: _Container, cid: str) -> None:
+        """The waiting thread: block until the container exits, read how it ended, remove it."""
+        try:
+            handle.ended = await_exit(self._client.api, cid, handle.copies)
+        except BaseException as error:  # the engine itself failed: poll or stop raises it
+            handle.error = error
+            return
+        self._remove_quietly(cid)
 
     def _create(self, handle: _Container) -> Any:
         for name in task_volumes(handle.create):  # shared by the containers of its task
@@ -294,25 +289,20 @@ class DockerExecutor:
         return error
 
     def _finish(self, handle: _Container, now_ms: int) -> Outcome:
-        cid = handle.container_id
+        """The outcome of an attempt whose container has ended (no engine round trip)."""
+        ended = handle.ended
+        assert ended is not None
         handle.container_id = None
-        try:
-            state = self._client.api.inspect_container(cid)["State"]
-            raw = self._client.api.logs(cid, stdout=True, stderr=True, timestamps=True)
-            for copy in handle.copies:  # before the attempt ends: the test reads what it wrote
-                if copy.write_back and cid is not None:
-                    copy_out(self._client.api, cid, copy)
-        except docker.errors.APIError as error:
-            outcome = _failed(f"CannotInspectContainerError: the container is gone: {_explain(error)}")
+        if ended.gone is not None:
+            outcome = _failed(f"CannotInspectContainerError: the container is gone: {ended.gone}")
             outcome.finished_at = now_ms
         else:
+            state = ended.state
             oom = bool(state.get("OOMKilled"))
-            logs = [(self._clamp(handle, ts, now_ms), line) for ts, line in parse_logs(raw)]
+            logs = [(self._clamp(handle, ts, now_ms), line) for ts, line in parse_logs(ended.raw_logs)]
             # the engine stamps a line when it reads it, which may be after the process exited
-            finished = max(
-                [self._clamp(handle, epoch_ms(state.get("FinishedAt") or ""), now_ms)]
-                + [ts for ts, _ in logs]
-            )
+            exited = epoch_ms(state.get("FinishedAt") or "") or ended.waited_ms
+            finished = max([self._clamp(handle, exited, now_ms)] + [ts for ts, _ in logs])
             outcome = Outcome(
                 exit_code=state.get("ExitCode"),
                 reason=OOM_REASON if oom else (state.get("Error") or None),
