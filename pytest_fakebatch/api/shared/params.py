@@ -234,12 +234,11 @@ def paged_walk(
         max_results = default if default is not None else limit
     elif not 1 <= max_results <= limit:
         raise p.fail(f"maxResults must be between 1 and {limit}, got {max_results}")
-    query = _query_digest(p)
-    walk = iter(after(_decode_token(p, query, width)))
+    walk = iter(after(_decode_token(p, width)))
     found = list(itertools.islice(walk, max_results))
     answer: dict[str, Any] = {key: [render(item) for _, item in found]}
     if found and next(walk, None) is not None:
-        answer["nextToken"] = _encode_token(p.op, query, found[-1][0])
+        answer["nextToken"] = _encode_token(p.op, _query_digest(p), found[-1][0])
     return answer
 
 
@@ -254,7 +253,7 @@ def _encode_token(op: str, query: str, position: Position) -> str:
     return base64.urlsafe_b64encode(json.dumps([op, query, list(position)]).encode()).decode()
 
 
-def _decode_token(p: Params, query: str, width: int) -> Position | None:
+def _decode_token(p: Params, width: int) -> Position | None:
     token = p.opt_str("nextToken")
     if not token:
         return None
@@ -270,7 +269,7 @@ def _decode_token(p: Params, query: str, width: int) -> Position | None:
         or not all(isinstance(n, int) and not isinstance(n, bool) for n in position)
     ):
         raise refused
-    if issued_for != query:
+    if issued_for != _query_digest(p):
         raise p.fail(
             "nextToken was returned for another request: send the same parameters "
             "(other than maxResults) as the request that returned it"
