@@ -11,7 +11,7 @@ import pytest
 from installed_model import needs_operation
 from quota_resources import M5, NEEDS_QUOTA_SHARES, quota_queue, share, statuses, trains
 from quota_resources import submit as submit_to_share
-from service_job_calls import service_queue, submit
+from service_job_calls import payload, service_queue, submit
 
 from pytest_fakebatch import FakeBatch, ServiceJobRun
 
@@ -153,6 +153,26 @@ def test_the_higher_priority_queue_is_served_first_then_the_next_one(
 
     # both of the high queue's jobs, then the first of the low queue's in the one instance left
     assert statuses(batch, *high, *low) == ["RUNNING", "RUNNING", "RUNNING", "RUNNABLE"]
+
+
+@pytest.mark.aws_doc(
+    "botocore: JobQueueDetail",
+    "priority ... A job is dispatched from a queue only if resources are available when the queue is "
+    "evaluated. If there are insufficient resources available at that time, the cycle proceeds to the next "
+    "queue.",
+    family="Service jobs",
+    ops=("CreateJobQueue", "SubmitServiceJob"),
+)
+def test_a_job_the_higher_priority_queue_cannot_place_lets_the_next_queue_dispatch(
+    batch: Any, takes: dict[str, int]
+) -> None:
+    two_queues_on_one_environment(batch, fair_share="low")
+    first = submit(batch, "h0", "high", serviceRequestPayload=payload(instances=2))["jobId"]
+    waits = submit(batch, "h1", "high", serviceRequestPayload=payload(instances=2))["jobId"]  # 1 left
+
+    low = submit(batch, "l0", "low", shareIdentifier="A")["jobId"]
+
+    assert statuses(batch, first, waits, low) == ["RUNNING", "RUNNABLE", "RUNNING"]
 
 
 @pytest.mark.aws_doc(
