@@ -110,6 +110,21 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_arrays.py",
             "tests/test_cancel_terminate.py",
             "tests/test_scheduling_policies.py",
+            # retry.py: every kind of evaluateOnExit pattern
+            "tests/test_evaluate_on_exit_patterns.py",
+            # blocked.py: wait reasons, the queue-blocked event, jobStateTimeLimitActions
+            "tests/test_wait_reasons.py",
+            # ordering.py: fair-share usage and weights, FIFO skipping, queue priority
+            "tests/test_fair_share_order.py",
+            # lifecycle.py and scheduler.py: events of every move, listing order, stepping
+            "tests/test_job_moves.py",
+            "tests/test_events.py",
+            # lifecycle.fail_broken and Scheduler._stage: a bug in the fake stays with one job
+            "tests/test_concurrency.py",
+            # Scheduler._start_one: attempts that fail to start, ECS tasks and EKS pods, log streams
+            "tests/test_faults.py",
+            "tests/test_ecs_environment.py",
+            "tests/test_logs.py",
         ],
     ),
 }

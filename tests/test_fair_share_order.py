@@ -1,0 +1,290 @@
+"""Which fair-share job gets capacity next: the share using the least vCPUs relative to its
+weightFactor, counting the jobs of that queue already running and those started in the same
+round; and a FIFO queue in submission order, skipping what does not fit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_fakebatch import FakeBatch, JobRun
+
+WEIGHT_PAGE = "API: ShareAttributes"
+WEIGHT = (
+    "The weight factor for the fair share identifier. The default value is 1.0. A lower value has a higher "
+    "priority for compute resources. For example, jobs that use a share identifier with a weight factor of "
+    "0.125 (1/8) get 8 times the compute resources of jobs that use a share identifier with a weight "
+    "factor of 1."
+)
+
+
+@pytest.fixture
+def started(fake_batch: FakeBatch) -> list[str]:
+    """Names of the jobs in the order their attempts started. A job runs for as many simulated
+    seconds as its name's number after the underscore (``a_600``), 1 second without one."""
+    fake_batch.clock.freeze()
+    order: list[str] = []
+
+    @fake_batch.handler("*")
+    def work(job: JobRun) -> None:
+        order.append(job.job_name)
+        job.sleep(float(job.job_name.partition("_")[2] or 1))
+
+    return order
+
+
+def fair_share_queue(
+    batch: Any, slots: int, weights: dict[str, float] | None = None, name: str = "fair"
+) -> str:
+    """A fair-share queue on its own environment with ``slots`` vCPUs; the shares' weights."""
+    batch.create_compute_environment(
+        computeEnvironmentName=f"{name}-ce",
+        type="MANAGED",
+        computeResources={"type": "EC2", "maxvCpus": slots, "subnets": ["subnet-1"]},
+    )
+    distribution = [{"shareIdentifier": s, "weightFactor": w} for s, w in (weights or {}).items()]
+    arn = batch.create_scheduling_policy(
+        name=f"{name}-policy", fairsharePolicy={"shareDistribution": distribution}
+    )["arn"]
+    batch.create_job_queue(
+        jobQueueName=name,
+        priority=1,
+        schedulingPolicyArn=arn,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": f"{name}-ce"}],
+    )
+    return name
+
+
+@pytest.fixture
+def unit(batch: Any) -> str:
+    batch.register_job_definition(
+        jobDefinitionName="unit",
+        type="container",
+        containerProperties={"image": "worker:latest", "vcpus": 1, "memory": 128},
+    )
+    return "unit"
+
+
+def submit(batch: Any, queue: str, name: str, share: str, vcpus: int = 1) -> str:
+    job_id: str = batch.submit_job(
+        jobName=name,
+        jobQueue=queue,
+        jobDefinition="unit",
+        shareIdentifier=share,
+        containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": str(vcpus)}]},
+    )["jobId"]
+    return job_id
+
+
+def statuses(batch: Any, ids: list[str]) -> list[str]:
+    jobs = {j["jobId"]: j["status"] for j in batch.describe_jobs(jobs=ids)["jobs"]}
+    return [jobs[i] for i in ids]
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_the_jobs_already_running_count_for_their_share(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 6)
+    for i in range(3):
+        submit(batch, queue, f"a{i}_600", "a")  # share a runs 3 vCPUs
+    submit(batch, queue, "b0_600", "b", vcpus=2)  # share b runs 2
+    assert started == ["a0_600", "a1_600", "a2_600", "b0_600"]
+    fake_batch.autorun = False
+    submit(batch, queue, "a-next", "a")
+    submit(batch, queue, "b-next", "b")
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    # one slot is free: b uses 2 vCPUs, a uses 3, so b's turn though a submitted first
+    assert started[4:] == ["b-next"]
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_running_usage_is_weighed_by_the_weight_factor(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 4, {"a": 2.0, "b": 1.2})
+    submit(batch, queue, "a0_600", "a")  # a: 1 vCPU x 2.0 = 2.0
+    submit(batch, queue, "b0_600", "b", vcpus=2)  # b: 2 vCPUs x 1.2 = 2.4
+    fake_batch.autorun = False
+    submit(batch, queue, "b-next_600", "b")
+    submit(batch, queue, "a-next_600", "a")
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    assert started == ["a0_600", "b0_600", "a-next_600"]
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_jobs_started_in_one_round_count_for_their_share(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 4, {"b": 1.6})
+    fake_batch.autorun = False
+    for name in ("a0", "a1", "a2"):
+        submit(batch, queue, name, "a")
+    for name in ("b0", "b1"):
+        submit(batch, queue, name, "b")
+    fake_batch.autorun = True
+
+    fake_batch.advance(5)
+
+    # a0 (a: 1.0), b0 (b: 1.6), a1 (a: 2.0), b1 (1.6 < 2.0), then a2 once a slot is free
+    assert started == ["a0", "b0", "a1", "b1", "a2"]
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_a_share_s_usage_adds_up_within_a_round(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 4)
+    fake_batch.autorun = False
+    for name in ("a0", "a1", "a2"):
+        submit(batch, queue, name, "a")
+    for name in ("b0", "b1"):
+        submit(batch, queue, name, "b")
+    fake_batch.autorun = True
+
+    fake_batch.advance(5)
+
+    assert started == ["a0", "b0", "a1", "b1", "a2"]
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_one_share_fills_every_free_slot_in_one_step(fake_batch: FakeBatch, batch: Any) -> None:
+    queue = fair_share_queue(batch, 3)
+    fake_batch.autorun = False
+    ids = [submit(batch, queue, f"a{i}", "a") for i in range(3)]
+
+    fake_batch.step()  # SUBMITTED -> RUNNABLE
+    fake_batch.step()  # RUNNABLE -> STARTING, as many as fit
+
+    assert statuses(batch, ids) == ["STARTING"] * 3
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_jobs_of_another_queue_do_not_count_for_a_share(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 3)
+    other = fair_share_queue(batch, 2, name="other")
+    submit(batch, other, "other-b0_600", "b")
+    submit(batch, other, "other-b1_600", "b")  # share b is busy in the other queue only
+    submit(batch, queue, "a0_600", "a")  # a uses 1 vCPU here
+    fake_batch.autorun = False
+    submit(batch, queue, "a-next_600", "a")
+    submit(batch, queue, "b-next_600", "b")
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    assert started[3:] == ["b-next_600", "a-next_600"]  # b uses nothing in this queue
+
+
+# -- FIFO queues -------------------------------------------------------------------------------
+
+
+FIFO_PAGE = "API: JobQueueDetail"
+FIFO = (
+    "A job is dispatched from a queue only if resources are available when the queue is evaluated. If there "
+    "are insufficient resources available at that time, the cycle proceeds to the next queue."
+)
+
+
+def fifo_queue(batch: Any, slots: int, name: str = "fifo", priority: int = 1) -> str:
+    batch.create_compute_environment(
+        computeEnvironmentName=f"{name}-ce",
+        type="MANAGED",
+        computeResources={"type": "EC2", "maxvCpus": slots, "subnets": ["subnet-1"]},
+    )
+    batch.create_job_queue(
+        jobQueueName=name,
+        priority=priority,
+        computeEnvironmentOrder=[{"order": 1, "computeEnvironment": f"{name}-ce"}],
+    )
+    return name
+
+
+def submit_fifo(batch: Any, queue: str, name: str, vcpus: int = 1, **extra: Any) -> str:
+    job_id: str = batch.submit_job(
+        jobName=name,
+        jobQueue=queue,
+        jobDefinition="unit",
+        containerOverrides={"resourceRequirements": [{"type": "VCPU", "value": str(vcpus)}]},
+        **extra,
+    )["jobId"]
+    return job_id
+
+
+@pytest.mark.aws_doc(FIFO_PAGE, FIFO, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_a_fifo_queue_starts_smaller_jobs_behind_one_that_does_not_fit(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fifo_queue(batch, 4)
+    submit_fifo(batch, queue, "first_600", vcpus=2)
+    fake_batch.autorun = False
+    submit_fifo(batch, queue, "wide_600", vcpus=3)  # does not fit beside the first
+    submit_fifo(batch, queue, "also-wide_600", vcpus=3)
+    submit_fifo(batch, queue, "small_600", vcpus=1)
+    submit_fifo(batch, queue, "small2_600", vcpus=1)
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    assert started == ["first_600", "small_600", "small2_600"]
+
+
+@pytest.mark.aws_doc(FIFO_PAGE, FIFO, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_a_fifo_queue_starts_every_job_that_fits_in_submission_order(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fifo_queue(batch, 4)
+    fake_batch.autorun = False
+    for name, vcpus in (("one", 1), ("two", 2), ("three", 3), ("last", 1)):
+        submit_fifo(batch, queue, name, vcpus=vcpus)
+    fake_batch.autorun = True
+
+    fake_batch.advance(5)
+
+    # one + two fill 3 of 4; three waits; last (1) still fits; three runs once they are done
+    assert started == ["one", "two", "last", "three"]
+
+
+@pytest.mark.aws_doc(
+    "API: CreateJobQueue",
+    "Job queues with a higher priority (or a higher integer value for the priority parameter) are evaluated "
+    "first when associated with the same compute environment.",
+    family="Scheduling",
+    ops=("CreateJobQueue", "SubmitJob"),
+)
+@pytest.mark.usefixtures("unit")
+def test_queues_sharing_an_environment_are_served_highest_priority_first(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    fifo_queue(batch, 1, name="shared")
+    for name, priority in (("low", 1), ("high", 50), ("middle", 10)):
+        batch.create_job_queue(
+            jobQueueName=name,
+            priority=priority,
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "shared-ce"}],
+        )
+    fake_batch.autorun = False
+    for queue in ("low", "middle", "high"):
+        submit_fifo(batch, queue, queue)
+    fake_batch.autorun = True
+
+    fake_batch.advance(5)
+
+    assert started == ["high", "middle", "low"]

@@ -1,0 +1,304 @@
+"""Each move of a job as a user sees it: the time it happened (timestamps, event times), the
+order jobs are listed and started in, what a step reports, and when a dependent moves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from job_calls import describe, submit
+
+from pytest_fakebatch import Exit, FakeBatch, JobRun
+
+pytestmark = pytest.mark.usefixtures("queue", "definition")
+
+FIFO_PAGE = "UG: Fair-share scheduling policies"
+FIFO = (
+    "If you don't specify a scheduling policy when you create a job queue, the AWS Batch job scheduler "
+    "defaults to a first-in, first-out (FIFO) strategy."
+)
+DEPENDS_PAGE = "API: SubmitJob"
+DEPENDS = (
+    "A list of dependencies for the job. A job can depend upon a maximum of 20 jobs. ... The job can't be "
+    "started until its dependencies are complete."
+)
+T0 = 1_800_000_000_000  # a fixed moment for the fake's clock
+
+
+@pytest.fixture
+def started(fake_batch: FakeBatch) -> list[str]:
+    """Job names (``name[index]`` for array children, with the attempt) in the order their
+    attempts started; 'work' takes 10 simulated seconds and fails a job named 'flaky' once."""
+    fake_batch.clock.freeze(T0)
+    order: list[str] = []
+
+    @fake_batch.handler(definition="work")
+    def work(job: JobRun) -> int:
+        index = "" if job.array_index is None else f"[{job.array_index}]"
+        order.append(f"{job.job_name}{index}#{job.attempt}")
+        job.sleep(10)
+        return 1 if job.job_name == "flaky" and job.array_index == 0 and job.attempt == 1 else 0
+
+    return order
+
+
+def narrow(batch: Any) -> None:
+    """Room for one 1-vCPU job at a time in queue 'q'."""
+    batch.update_compute_environment(computeEnvironment="ce", computeResources={"maxvCpus": 1})
+
+
+# -- order -------------------------------------------------------------------------------------
+
+
+@pytest.mark.aws_doc(FIFO_PAGE, FIFO, family="Array jobs", ops=("SubmitJob",))
+def test_a_retried_array_child_keeps_its_place_before_later_children(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    narrow(batch)
+    submit(batch, "flaky", arrayProperties={"size": 3}, retryStrategy={"attempts": 2})
+
+    fake_batch.advance(60)
+
+    # the capacity the failed attempt frees goes to the next child in the same round; after
+    # that, the retried child comes before the later ones again
+    assert started == ["flaky[0]#1", "flaky[1]#1", "flaky[0]#2", "flaky[2]#1"]
+
+
+@pytest.mark.aws_doc(FIFO_PAGE, FIFO, family="Container jobs", ops=("SubmitJob",))
+def test_jobs_start_in_submission_order_and_a_retry_keeps_its_place(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    narrow(batch)
+    fake_batch.autorun = False
+    first = submit(batch, "first", retryStrategy={"attempts": 2})
+    submit(batch, "second")
+    submit(batch, "third")
+    fake_batch.autorun = True
+
+    @fake_batch.handler(definition="work")
+    def fails_first_once(job: JobRun) -> int:
+        started.append(f"{job.job_name}#{job.attempt}")
+        job.sleep(10)
+        return 1 if job.job_name == "first" and job.attempt == 1 else 0
+
+    fake_batch.advance(60)
+
+    # the failed attempt's capacity goes to the next job in the same round; then the retry
+    # comes before the job submitted after it
+    assert started == ["first#1", "second#1", "first#2", "third#1"]
+    assert describe(batch, first)["status"] == "SUCCEEDED"
+
+
+@pytest.mark.aws_doc(
+    "API: ListJobs",
+    "jobSummaryList ... A list of job summaries that match the request.",
+    family="Container jobs",
+    ops=("ListJobs",),
+)
+def test_list_jobs_shows_newest_created_first_even_when_the_clock_was_set_back(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    fake_batch.clock.freeze(T0)
+    late = submit(batch, "late")
+    fake_batch.clock.freeze(T0 - 100_000)  # a test moves the fake's clock back
+    early = submit(batch, "early")
+    fake_batch.clock.freeze(T0 - 50_000)
+    middle = submit(batch, "middle")
+    fake_batch.clock.freeze(T0 + 10_000)
+    newest = submit(batch, "newest")
+
+    listed = batch.list_jobs(jobQueue="q", filters=[{"name": "JOB_NAME", "values": ["*"]}])["jobSummaryList"]
+
+    assert [(j["jobId"], j["createdAt"]) for j in listed] == [
+        (newest, T0 + 10_000),
+        (late, T0),
+        (middle, T0 - 50_000),
+        (early, T0 - 100_000),
+    ]
+    page = batch.list_jobs(jobQueue="q", filters=[{"name": "JOB_NAME", "values": ["*"]}], maxResults=2)
+    rest = batch.list_jobs(
+        jobQueue="q", filters=[{"name": "JOB_NAME", "values": ["*"]}], nextToken=page["nextToken"]
+    )
+    assert [j["jobId"] for j in page["jobSummaryList"] + rest["jobSummaryList"]] == [
+        newest,
+        late,
+        middle,
+        early,
+    ]
+
+
+# -- dependencies ------------------------------------------------------------------------------
+
+
+@pytest.mark.aws_doc(DEPENDS_PAGE, DEPENDS, family="Dependencies", ops=("SubmitJob",))
+def test_a_dependent_becomes_runnable_the_moment_its_dependency_succeeds(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    first = submit(batch, "first")
+    then = submit(batch, "then", dependsOn=[{"jobId": first}])
+
+    fake_batch.advance(60)
+
+    done = describe(batch, first)["stoppedAt"]
+    assert done == T0 + 10_000
+    runnable = fake_batch.events.filter(job=then, status="RUNNABLE")
+    assert [e.time_ms for e in runnable] == [done]
+    assert describe(batch, then)["startedAt"] == done
+
+
+@pytest.mark.aws_doc(DEPENDS_PAGE, DEPENDS, family="Dependencies", ops=("SubmitJob",))
+def test_a_dependent_fails_the_moment_its_dependency_fails(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.clock.freeze(T0)
+
+    @fake_batch.handler(definition="work")
+    def fails_late(job: JobRun) -> int:
+        job.sleep(10)
+        return 1
+
+    first = submit(batch, "first")
+    then = submit(batch, "then", dependsOn=[{"jobId": first}])
+
+    fake_batch.advance(60)
+
+    job = describe(batch, then)
+    assert (job["status"], job["statusReason"], job["stoppedAt"]) == (
+        "FAILED",
+        "Dependent Job failed",
+        T0 + 10_000,
+    )
+    assert [e.time_ms for e in fake_batch.events.filter(job=then, status="FAILED")] == [T0 + 10_000]
+
+
+@pytest.mark.aws_doc(
+    "API: CancelJob",
+    "Jobs that progressed to the STARTING or RUNNING state aren't canceled. However, the API operation still "
+    "succeeds, even if no job is canceled. These jobs must be terminated with the TerminateJob operation.",
+    family="Dependencies",
+    ops=("CancelJob",),
+)
+def test_a_cancelled_dependent_fails_with_its_cancel_reason_once_its_dependency_ends(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    first = submit(batch, "first")
+    then = submit(batch, "then", dependsOn=[{"jobId": first}])
+    batch.cancel_job(jobId=then, reason="not needed")
+
+    fake_batch.advance(60)
+
+    job = describe(batch, then)
+    assert (job["status"], job["statusReason"], job["stoppedAt"]) == ("FAILED", "not needed", T0 + 10_000)
+    assert job["isCancelled"] is True
+    assert started == ["first#1"]
+
+
+@pytest.mark.aws_doc(DEPENDS_PAGE, DEPENDS, family="Dependencies", ops=("SubmitJob",))
+def test_stepping_reports_nothing_moving_while_a_job_only_waits_for_its_dependency(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    first = submit(batch, "first")
+    assert describe(batch, first)["status"] == "RUNNING"
+    fake_batch.autorun = False
+    then = submit(batch, "then", dependsOn=[{"jobId": first}])
+
+    assert fake_batch.step() is True  # SUBMITTED -> PENDING
+    assert describe(batch, then)["status"] == "PENDING"
+    assert fake_batch.step() is False  # its dependency still runs: nothing to do
+    assert fake_batch.step() is False
+
+    fake_batch.clock.advance(10)
+    assert fake_batch.step() is True
+    assert describe(batch, first)["status"] == "SUCCEEDED"
+
+
+@pytest.mark.aws_doc(DEPENDS_PAGE, DEPENDS, family="Dependencies", ops=("SubmitJob",))
+def test_a_job_waits_for_every_one_of_its_dependencies(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    fake_batch.clock.freeze(T0)
+
+    @fake_batch.handler(definition="work")
+    def takes_its_name(job: JobRun) -> None:
+        started.append(job.job_name)
+        job.sleep(int(job.job_name.rpartition("-")[2]))
+
+    short = submit(batch, "short-10")
+    long = submit(batch, "long-30")
+    last = submit(batch, "last-1", dependsOn=[{"jobId": short}, {"jobId": long}])
+
+    fake_batch.advance(20)
+    assert describe(batch, last)["status"] == "PENDING"
+    fake_batch.advance(20)
+
+    assert started == ["short-10", "long-30", "last-1"]
+    assert describe(batch, last)["startedAt"] == T0 + 30_000
+
+
+# -- timestamps and times ----------------------------------------------------------------------
+
+
+@pytest.mark.aws_doc(
+    "API: JobTimeout",
+    "attemptDurationSeconds ... The job timeout time (in seconds) that's measured from the job attempt's "
+    "startedAt timestamp. After this time passes, AWS Batch terminates your jobs if they aren't finished.",
+    family="Retries and timeouts",
+    ops=("SubmitJob",),
+)
+def test_one_long_advance_ends_a_timed_out_attempt_at_its_deadline_and_starts_the_next_job_then(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    fake_batch.clock.freeze(T0)
+    narrow(batch)
+
+    @fake_batch.handler(definition="work")
+    def slow(job: JobRun) -> None:
+        job.sleep(600)
+
+    stuck = submit(batch, "stuck", timeout={"attemptDurationSeconds": 60})
+    after = submit(batch, "after")
+
+    fake_batch.advance(3600)
+
+    job = describe(batch, stuck)
+    assert (job["status"], job["startedAt"], job["stoppedAt"]) == ("FAILED", T0, T0 + 60_000)
+    assert job["statusReason"] == "Job attempt duration exceeded timeout"
+    nxt = describe(batch, after)
+    assert (nxt["startedAt"], nxt["stoppedAt"]) == (T0 + 60_000, T0 + 660_000)
+
+
+@pytest.mark.aws_doc(
+    "UG: Job states",
+    "RUNNING The job is running as a container job on an Amazon ECS container instance within a compute "
+    "environment. When the job's container exits, the process exit code determines whether the job succeeded "
+    "or failed.",
+    family="Container jobs",
+    ops=("DescribeJobs",),
+)
+def test_every_move_is_stamped_with_the_time_it_happened(fake_batch: FakeBatch, batch: Any) -> None:
+    fake_batch.clock.freeze(T0)
+
+    @fake_batch.handler(definition="work")
+    def work(job: JobRun) -> Exit:
+        job.sleep(5)
+        return Exit(0)
+
+    fake_batch.autorun = False
+    job_id = submit(batch, "stamped")
+    times = []
+    while True:
+        fake_batch.clock.advance(1)
+        if not fake_batch.step():
+            if describe(batch, job_id)["status"] == "SUCCEEDED":
+                break
+            continue
+        times.append((describe(batch, job_id)["status"], fake_batch.clock.now_ms() - T0))
+
+    assert times == [
+        ("RUNNABLE", 1000),
+        ("STARTING", 2000),
+        ("RUNNING", 3000),
+        ("SUCCEEDED", 8000),
+    ]
+    job = describe(batch, job_id)
+    assert (job["createdAt"], job["startedAt"], job["stoppedAt"]) == (T0, T0 + 3000, T0 + 8000)
+    events = fake_batch.events.filter(job=job_id)
+    assert [(e.status, e.time_ms - T0) for e in events] == times
