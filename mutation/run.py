@@ -49,9 +49,12 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
         ["pytest_fakebatch/executors/docker_engine.py"],
         None,
         [
-            "tests/test_docker_engine.py",
-            "tests/test_docker_executor.py",
-            "tests/test_docker_public.py",
+            # the rules without an engine: process starts, labels, removal answers, the check
+            "tests/test_docker_sweep_rules.py",
+            # the sweep against an engine: states, volumes, what it leaves, its timeout (not
+            # test_docker_engine.py: its checks run in pytester subprocesses, which import the
+            # installed package rather than the mutant, and miss their time bound under mutmut)
+            "tests/test_docker_sweep_engine.py",
         ],
     ),
     "list_jobs_filters": (
@@ -114,8 +117,10 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_evaluate_on_exit_patterns.py",
             # blocked.py: wait reasons, the queue-blocked event, jobStateTimeLimitActions
             "tests/test_wait_reasons.py",
-            # ordering.py: fair-share usage and weights, FIFO skipping, queue priority
+            # ordering.py: fair-share usage and weights, FIFO skipping, queue priority; the
+            # order GetJobQueueSnapshot shows
             "tests/test_fair_share_order.py",
+            "tests/test_queue_snapshot.py",
             # lifecycle.py and scheduler.py: events of every move, listing order, stepping
             "tests/test_job_moves.py",
             "tests/test_events.py",

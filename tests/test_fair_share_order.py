@@ -288,3 +288,34 @@ def test_queues_sharing_an_environment_are_served_highest_priority_first(
     fake_batch.advance(5)
 
     assert started == ["high", "middle", "low"]
+
+
+@pytest.mark.aws_doc(
+    "API: JobQueueDetail",
+    "Queues are evaluated in cycles, in descending order by priority.",
+    family="Scheduling",
+    ops=("CreateJobQueue", "SubmitJob"),
+)
+@pytest.mark.usefixtures("unit")
+def test_queues_of_equal_priority_are_served_by_their_oldest_waiting_job(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    # AWS does not say how queues of equal priority take turns: the fake serves first the queue
+    # whose first waiting job was submitted first
+    fifo_queue(batch, 1, name="shared")
+    for name in ("a", "b"):
+        batch.create_job_queue(
+            jobQueueName=name,
+            priority=5,
+            computeEnvironmentOrder=[{"order": 1, "computeEnvironment": "shared-ce"}],
+        )
+    fake_batch.autorun = False
+    submit_fifo(batch, "b", "b-first")
+    submit_fifo(batch, "a", "a-first")
+    submit_fifo(batch, "b", "b-second")
+    submit_fifo(batch, "a", "a-second")
+    fake_batch.autorun = True
+
+    fake_batch.advance(10)
+
+    assert started == ["b-first", "a-first", "b-second", "a-second"]

@@ -114,7 +114,7 @@ def test_each_queue_has_its_own_head(batch: Any) -> None:
     job_queue(batch, "q", "ce")
     job_queue(batch, "other", "ce")
     first = submit(batch, 8)
-    second = submit(batch, 8)
+    second = submit(batch, 6)  # smaller: it is offered capacity too, and does not fit either
     elsewhere = submit(batch, 8, queue="other")
 
     assert reason(batch, first) == ("RUNNABLE", BIG_REASON)
@@ -188,6 +188,26 @@ def test_the_reason_goes_as_soon_as_the_job_gets_capacity(fake_batch: FakeBatch,
     assert seen == [("STARTING", None), ("RUNNING", None), ("SUCCEEDED", EXITED)]
 
 
+@pytest.mark.aws_doc(
+    STUCK, MAX_RESOURCE, family="Scheduling", ops=("DescribeJobs", "UpdateComputeEnvironment")
+)
+@pytest.mark.usefixtures("queue", "definition", "slow")
+def test_a_job_that_could_fit_once_the_environment_grows_only_waits_for_capacity(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    submit(batch, 16)  # holds the whole environment for 600 s
+    big = submit(batch, 20)
+    assert reason(batch, big) == ("RUNNABLE", BIG_REASON)
+
+    batch.update_compute_environment(computeEnvironment="ce", computeResources={"maxvCpus": 20})
+    assert reason(batch, big) == ("RUNNABLE", None)  # it fits now: it waits for the running job
+
+    batch.update_compute_environment(computeEnvironment="ce", computeResources={"maxvCpus": 16})
+    assert reason(batch, big) == ("RUNNABLE", BIG_REASON)  # and says so again once it cannot
+    blocked = fake_batch.events.filter(detail_type="Batch Job Queue Blocked")
+    assert [e.job_id for e in blocked] == [big, big]
+
+
 @pytest.mark.aws_doc(STUCK, HEAD, family="Scheduling", ops=("DescribeJobs", "CancelJob"))
 @pytest.mark.usefixtures("queue", "definition")
 def test_cancelling_the_head_makes_the_next_job_the_head(fake_batch: FakeBatch, batch: Any) -> None:
@@ -218,6 +238,11 @@ def test_one_blocked_event_per_stuck_job_with_its_reason_and_tags(fake_batch: Fa
 
     (event,) = fake_batch.events.filter(detail_type="Batch Job Queue Blocked")
     assert (event.job_id, event.status, event.time_ms) == (big, "RUNNABLE", stuck_at)
+    assert (event.region, event.account) == ("eu-west-1", "123456789012")
+    assert event.resources == (
+        f"arn:aws:batch:eu-west-1:123456789012:job/{big}",
+        "arn:aws:batch:eu-west-1:123456789012:job-queue/q",
+    )
     assert (event.detail["status"], event.detail["statusReason"]) == ("RUNNABLE", BIG_REASON)
     assert event.detail["tags"] == {"team": "a"}
 
