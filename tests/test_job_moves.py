@@ -302,3 +302,63 @@ def test_every_move_is_stamped_with_the_time_it_happened(fake_batch: FakeBatch, 
     assert (job["createdAt"], job["startedAt"], job["stoppedAt"]) == (T0, T0 + 3000, T0 + 8000)
     events = fake_batch.events.filter(job=job_id)
     assert [(e.status, e.time_ms - T0) for e in events] == times
+
+
+# -- a bug in the fake outside any one job -------------------------------------------------------
+
+
+def test_a_bug_outside_any_one_job_is_a_warning_and_the_jobs_still_move(
+    fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the fake's own contract (AWS has no such thing): a stage of a round that breaks on no job
+    # in particular warns, names the error, and the round's other stages go on
+    from pytest_fakebatch.scheduling import scheduler
+
+    real = scheduler.launch_other_nodes
+    broken = [True]
+
+    def breaks_once(*args: Any) -> Any:
+        if broken[0]:
+            broken[0] = False
+            raise ZeroDivisionError("division by zero")
+        return real(*args)
+
+    monkeypatch.setattr(scheduler, "launch_other_nodes", breaks_once)
+    fake_batch.autorun = False
+    job_id = submit(batch, "survivor")
+    fake_batch.step()  # SUBMITTED -> RUNNABLE
+
+    with pytest.warns(RuntimeWarning) as warned:
+        assert fake_batch.step() is False  # the dispatch broke: nothing moved
+
+    (warning,) = warned
+    assert str(warning.message) == "pytest-fakebatch internal error: ZeroDivisionError: division by zero"
+    assert warning.filename.endswith("scheduler.py")  # it names the scheduler, where it broke
+    fake_batch.run_until_idle()
+    assert describe(batch, job_id)["status"] == "SUCCEEDED"
+
+
+@pytest.mark.aws_doc(
+    "API: ListJobsByConsumableResource",
+    "Returns a list of Batch jobs that require a specific consumable resource.",
+    family="Consumable resources",
+    ops=("ListJobsByConsumableResource", "SubmitJob"),
+)
+def test_every_job_needing_a_resource_is_listed_under_it_and_no_other(batch: Any) -> None:
+    for name in ("licenses", "seats"):
+        batch.create_consumable_resource(consumableResourceName=name, totalQuantity=5)
+
+    def needing(resource: str, quantity: int) -> dict[str, Any]:
+        return {"consumableResourceList": [{"consumableResource": resource, "quantity": quantity}]}
+
+    first = submit(batch, "first", consumableResourcePropertiesOverride=needing("licenses", 2))
+    other = submit(batch, "other", consumableResourcePropertiesOverride=needing("seats", 1))
+    second = submit(batch, "second", consumableResourcePropertiesOverride=needing("licenses", 3))
+    submit(batch, "plain")
+
+    def listed(resource: str) -> dict[str, int]:
+        jobs = batch.list_jobs_by_consumable_resource(consumableResource=resource)["jobs"]
+        return {j["jobArn"].rsplit("/", 1)[-1]: j["quantity"] for j in jobs}
+
+    assert listed("licenses") == {first: 2, second: 3}
+    assert listed("seats") == {other: 1}
