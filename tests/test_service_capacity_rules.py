@@ -13,26 +13,14 @@ from quota_resources import M5, NEEDS_QUOTA_SHARES, quota_queue, share, statuses
 from quota_resources import submit as submit_to_share
 from service_job_calls import payload, service_queue, submit
 
-from pytest_fakebatch import FakeBatch, ServiceJobRun
+from pytest_fakebatch import FakeBatch
 
 pytestmark = needs_operation("SubmitServiceJob")
-__all__ = ["trains"]  # the fixture
+__all__ = ["trains"]  # the fixture: every training job takes 100 simulated seconds
 G5 = "ml.g5.xlarge"
 BEYOND_LIMITS = (
     "MISCONFIGURATION:QUOTA_MANAGEMENT_LIMIT_EXCEEDED - Job requirements exceed quota share capacity limits."
 )
-
-
-@pytest.fixture
-def takes(fake_batch: FakeBatch) -> dict[str, int]:
-    """Each training job takes 100 simulated seconds, or what this map gives its job name."""
-    seconds: dict[str, int] = {}
-
-    @fake_batch.service_handler("*")
-    def train(job: ServiceJobRun) -> None:
-        job.sleep(seconds.get(job.job_name, 100))
-
-    return seconds
 
 
 def fair_share_queue(batch: Any, name: str, instances: int, **weights: float) -> str:
@@ -71,7 +59,7 @@ def preempted(batch: Any, *job_ids: str) -> list[int]:
     ops=("SubmitServiceJob", "DescribeServiceJob"),
 )
 def test_a_fair_share_queue_starts_the_next_job_from_the_share_using_the_fewest_instances(
-    fake_batch: FakeBatch, batch: Any, takes: dict[str, int]
+    fake_batch: FakeBatch, batch: Any, trains: None
 ) -> None:
     fair_share_queue(batch, "fs", instances=2)
     fake_batch.autorun = False  # all four wait RUNNABLE before the first round places any
@@ -102,7 +90,7 @@ def test_a_fair_share_queue_starts_the_next_job_from_the_share_using_the_fewest_
     ],
 )
 def test_a_fair_share_queue_weighs_each_shares_usage_by_its_weight_factor(
-    batch: Any, takes: dict[str, int], weight_a: float, running_a: int, weight_b: float, running_b: int
+    batch: Any, trains: None, weight_a: float, running_a: int, weight_b: float, running_b: int
 ) -> None:
     fair_share_queue(batch, "fs", instances=running_a + running_b, A=weight_a, B=weight_b)
     for i in range(running_a):
@@ -142,7 +130,7 @@ def two_queues_on_one_environment(batch: Any, fair_share: str) -> None:
 )
 @pytest.mark.parametrize("fair_share", ["high", "low"])
 def test_the_higher_priority_queue_is_served_first_then_the_next_one(
-    fake_batch: FakeBatch, batch: Any, takes: dict[str, int], fair_share: str
+    fake_batch: FakeBatch, batch: Any, trains: None, fair_share: str
 ) -> None:
     two_queues_on_one_environment(batch, fair_share)
     fake_batch.autorun = False
@@ -164,7 +152,7 @@ def test_the_higher_priority_queue_is_served_first_then_the_next_one(
     ops=("CreateJobQueue", "SubmitServiceJob"),
 )
 def test_a_job_the_higher_priority_queue_cannot_place_lets_the_next_queue_dispatch(
-    batch: Any, takes: dict[str, int]
+    batch: Any, trains: None
 ) -> None:
     two_queues_on_one_environment(batch, fair_share="low")
     first = submit(batch, "h0", "high", serviceRequestPayload=payload(instances=2))["jobId"]
@@ -182,9 +170,7 @@ def test_a_job_the_higher_priority_queue_cannot_place_lets_the_next_queue_dispat
     family="Service jobs",
     ops=("SubmitServiceJob",),
 )
-def test_a_fifo_queue_ignores_scheduling_priority(
-    fake_batch: FakeBatch, batch: Any, takes: dict[str, int]
-) -> None:
+def test_a_fifo_queue_ignores_scheduling_priority(fake_batch: FakeBatch, batch: Any, trains: None) -> None:
     service_queue(batch, "fifo", instances=1)
     fake_batch.autorun = False
     first = submit(batch, "first", "fifo", schedulingPriority=1)["jobId"]
