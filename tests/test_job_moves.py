@@ -362,3 +362,26 @@ def test_every_job_needing_a_resource_is_listed_under_it_and_no_other(batch: Any
 
     assert listed("licenses") == {first: 2, second: 3}
     assert listed("seats") == {other: 1}
+
+
+@pytest.mark.aws_doc(
+    "UG: Job states",
+    "The log stream name format is jobDefinitionName/default/ecs_task_id (this format might change in the "
+    "future).",
+    family="Logs",
+    ops=("DescribeJobs",),
+)
+def test_each_attempt_gets_its_own_log_stream_named_after_its_task(fake_batch: FakeBatch, batch: Any) -> None:
+    @fake_batch.handler(definition="work")
+    def fails_once(job: JobRun) -> int:
+        return 1 if job.attempt == 1 else 0
+
+    job = describe(batch, submit(batch, "twice", retryStrategy={"attempts": 2}))
+
+    streams = [a["container"]["logStreamName"] for a in job["attempts"]]
+    assert [s.rsplit("/", 1)[0] for s in streams] == ["work/default", "work/default"]
+    task_ids = [s.rsplit("/", 1)[1] for s in streams]
+    assert all(len(t) == 32 and set(t) <= set("0123456789abcdef") for t in task_ids)  # an ECS task id
+    assert task_ids[0] != task_ids[1]
+    assert job["container"]["logStreamName"] == streams[1]
+    assert job["container"]["taskArn"] == f"arn:aws:ecs:eu-west-1:123456789012:task/{task_ids[1]}"

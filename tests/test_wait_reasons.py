@@ -271,6 +271,25 @@ def test_the_action_cancels_the_job_exactly_max_time_seconds_after_it_got_stuck(
     assert (failed.time_ms, failed.status_reason) == (stuck_at + 600_000, CANCELED)
 
 
+@pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue", "DescribeJobs"))
+@pytest.mark.usefixtures("definition")
+def test_within_one_long_advance_the_next_job_becomes_the_head_when_the_action_fires(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    fake_batch.clock.freeze()
+    environment(batch, "ce", 4)
+    job_queue(batch, "q", "ce", jobStateTimeLimitActions=[limit(600)])
+    stuck_at = fake_batch.clock.now_ms()
+    first = submit(batch, 8)
+    second = submit(batch, 8)
+
+    fake_batch.advance(3600)  # one call: the clock stops at each action's time on the way
+
+    assert [describe(batch, j)["stoppedAt"] - stuck_at for j in (first, second)] == [600_000, 1_200_000]
+    blocked = fake_batch.events.filter(detail_type="Batch Job Queue Blocked")
+    assert [(e.job_id, e.time_ms - stuck_at) for e in blocked] == [(first, 0), (second, 600_000)]
+
+
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue",))
 @pytest.mark.parametrize(
     ("actions", "fires_after"),
@@ -297,11 +316,16 @@ def test_the_action_for_the_job_s_reason_fires_first(
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue", "CancelJob"))
 @pytest.mark.usefixtures("definition")
-def test_a_job_cancelled_before_the_action_keeps_its_own_reason(fake_batch: FakeBatch, batch: Any) -> None:
+def test_a_job_cancelled_before_the_action_keeps_its_own_reason(
+    fake_batch: FakeBatch, batch: Any, recwarn: pytest.WarningsRecorder
+) -> None:
     fake_batch.clock.freeze()
+    stuck_at = fake_batch.clock.now_ms()
     environment(batch, "ce", 4)
     job_queue(batch, "q", "ce", jobStateTimeLimitActions=[limit(600)])
+    job_queue(batch, "other", "ce", jobStateTimeLimitActions=[limit(600)])
     big = submit(batch, 8)
+    elsewhere = submit(batch, 8, queue="other")  # blocking its own queue, after the first
     fake_batch.advance(300)
 
     batch.cancel_job(jobId=big, reason="gave up")
@@ -309,6 +333,9 @@ def test_a_job_cancelled_before_the_action_keeps_its_own_reason(fake_batch: Fake
 
     assert reason(batch, big) == ("FAILED", "gave up")
     assert [e.status_reason for e in fake_batch.events.filter(job=big, status="FAILED")] == ["gave up"]
+    job = describe(batch, elsewhere)  # the other queue's action still fires, on time
+    assert (job["status"], job["statusReason"], job["stoppedAt"]) == ("FAILED", CANCELED, stuck_at + 600_000)
+    assert [str(w.message) for w in recwarn] == []  # and the fake never broke on the cancelled one
 
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue",))
