@@ -126,8 +126,10 @@ GROUPS: dict[str, tuple[list[str], list[str] | None, list[str]]] = {
             "tests/test_events.py",
             # lifecycle.fail_broken and Scheduler._stage: a bug in the fake stays with one job
             "tests/test_concurrency.py",
-            # Scheduler._start_one: attempts that fail to start, ECS tasks and EKS pods, log streams
+            # Scheduler._start_one: attempts that fail to start, ECS tasks and EKS pods (STARTING
+            # while their containers start, the environment they see), log streams
             "tests/test_faults.py",
+            "tests/test_task_states.py",
             "tests/test_ecs_environment.py",
             "tests/test_logs.py",
         ],

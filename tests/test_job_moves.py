@@ -371,7 +371,9 @@ def test_every_job_needing_a_resource_is_listed_under_it_and_no_other(batch: Any
     family="Logs",
     ops=("DescribeJobs",),
 )
-def test_each_attempt_gets_its_own_log_stream_named_after_its_task(fake_batch: FakeBatch, batch: Any) -> None:
+def test_each_attempt_gets_its_own_log_stream_named_after_its_task(
+    fake_batch: FakeBatch, batch: Any, logs: Any
+) -> None:
     @fake_batch.handler(definition="work")
     def fails_once(job: JobRun) -> int:
         return 1 if job.attempt == 1 else 0
@@ -385,3 +387,29 @@ def test_each_attempt_gets_its_own_log_stream_named_after_its_task(fake_batch: F
     assert task_ids[0] != task_ids[1]
     assert job["container"]["logStreamName"] == streams[1]
     assert job["container"]["taskArn"] == f"arn:aws:ecs:eu-west-1:123456789012:task/{task_ids[1]}"
+    for stream in streams:  # the attempts wrote nothing: their streams are there, empty
+        assert logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"] == []
+
+
+@pytest.mark.aws_doc(
+    "API: ContainerDetail",
+    "logStreamName ... Each container attempt receives a log stream name when they reach the RUNNING status.",
+    family="Logs",
+    ops=("DescribeJobs", "GetLogEvents"),
+)
+def test_a_running_attempt_s_log_stream_is_there_from_the_start(
+    fake_batch: FakeBatch, batch: Any, logs: Any
+) -> None:
+    fake_batch.clock.freeze()
+
+    @fake_batch.handler(definition="work")
+    def quiet(job: JobRun) -> None:
+        job.sleep(600)
+
+    job = describe(batch, submit(batch, "quiet"))
+    assert job["status"] == "RUNNING"
+
+    stream = job["container"]["logStreamName"]
+    assert logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"] == []
+    listed = logs.describe_log_streams(logGroupName="/aws/batch/job")["logStreams"]
+    assert [s["logStreamName"] for s in listed] == [stream]
