@@ -333,7 +333,6 @@ def test_a_bug_outside_any_one_job_is_a_warning_and_the_jobs_still_move(
 
     (warning,) = warned
     assert str(warning.message) == "pytest-fakebatch internal error: ZeroDivisionError: division by zero"
-    assert warning.filename.endswith("scheduler.py")  # it names the scheduler, where it broke
     fake_batch.run_until_idle()
     assert describe(batch, job_id)["status"] == "SUCCEEDED"
 
