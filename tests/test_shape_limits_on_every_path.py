@@ -15,6 +15,7 @@ import boto3
 import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from installed_model import request_members
 from raw_http import send
 
 from pytest_fakebatch import FakeBatch
@@ -26,6 +27,7 @@ PATHS = ("validating client", "client without validation", "HTTP")
 FIFTY_ONE = {f"k{i}": "v" for i in range(51)}
 QUEUE_ARN = "arn:aws:batch:eu-west-1:123456789012:job-queue/q"
 SUBMIT = {"jobName": "j", "jobQueue": "q", "jobDefinition": "d"}
+LIMITS = {"memory": "1Gi", "cpu": "1" * 257}  # a map whose keys are free, whose values are not
 
 
 def client(path: str, service: str = "batch") -> Any:
@@ -179,6 +181,26 @@ VALIDATED_CASES = [
         "FilterLogEvents: " + ONE + "logStreamNames[1] must match the pattern [^:*]*, got 'b*'",
     ),
 ]
+
+
+if "eksProperties" in request_members("RegisterJobDefinition").split(", "):  # botocore 1.34 has none
+    VALIDATED_CASES.append(
+        (
+            "batch",
+            "register_job_definition",
+            {
+                "jobDefinitionName": "d",
+                "type": "container",
+                "eksProperties": {
+                    "podProperties": {"containers": [{"image": "i", "resources": {"limits": LIMITS}}]}
+                },
+            },
+            "RegisterJobDefinition: "
+            + ONE
+            + "eksProperties.podProperties.containers[0].resources.limits.cpu "
+            "must hold at most 256 (characters or items), got 257",
+        )
+    )
 
 
 def test_each_rule_botocore_leaves_unchecked_is_enforced_for_a_validating_client(
@@ -405,4 +427,52 @@ def test_an_empty_log_token_is_refused_as_too_short(fake_batch: FakeBatch, path:
     assert error == {
         "Code": "InvalidParameterException",
         "Message": "GetLogEvents: " + ONE + "nextToken must hold at least 1 (characters or items)",
+    }
+
+
+@pytest.mark.parametrize(("length", "answered"), [(64, 200), (65, 400)])
+def test_a_region_name_is_at_most_64_characters(fake_batch: FakeBatch, length: int, answered: int) -> None:
+    region = "us-" + "x" * (length - 5) + "-1"  # shaped as the aws partition's regions are
+
+    answer = send(
+        fake_batch.serve(),
+        "POST",
+        "/v1/describejobqueues",
+        "{}",
+        credentials=fake_batch.credentials,
+        region=region,
+    )
+
+    assert (answer.status, answer.json()) == (
+        (200, {"jobQueues": []})
+        if answered == 200
+        else (400, {"message": f"DescribeJobQueues: '{region[:60]}...' is not an AWS region"})
+    )
+
+
+@pytest.mark.aws_doc(
+    "API: CreateLogStream",
+    "logGroupName ... Pattern: [\\.\\-_/#A-Za-z0-9]+ ... logStreamName ... Pattern: [^:*]*",
+    family="Logs",
+    ops=("GetLogEvents",),
+)
+def test_a_log_group_name_logs_refuses_is_refused_even_where_a_job_definition_names_it(batch: Any) -> None:
+    batch.register_job_definition(
+        jobDefinitionName="w",
+        type="container",
+        containerProperties={
+            "image": "i",
+            "vcpus": 1,
+            "memory": 512,
+            "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "my group"}},
+        },
+    )
+
+    with pytest.raises(ClientError) as refused:  # each name off its pattern, both reported
+        client("validating client", "logs").get_log_events(logGroupName="my group", logStreamName="a:b")
+
+    assert refused.value.response["Error"] == {
+        "Code": "InvalidParameterException",
+        "Message": "GetLogEvents: 2 validation errors detected: logGroupName must match the pattern "
+        "[\\.\\-_/#A-Za-z0-9]+, got 'my group'; logStreamName must match the pattern [^:*]*, got 'a:b'",
     }
