@@ -32,6 +32,7 @@ import contextlib
 import itertools
 import os
 import re
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -72,7 +73,7 @@ __all__ = [
 ]
 
 OOM_REASON = "OutOfMemoryError: Container killed due to memory usage"
-_WAITERS = 1024  # waiting threads, one per running container; idle ones are reused
+_JOIN_SECONDS = 30  # close(): how long a waiting thread may take once its container is removed
 
 
 @dataclass(eq=False)
@@ -121,7 +122,8 @@ class DockerExecutor:
         self.remote = is_remote(self._client.api.base_url)  # host paths are not the engine's
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
         self._images = ImagePuller(self._client, pull)
-        self._waiters = ThreadPoolExecutor(_WAITERS, thread_name_prefix="fakebatch-docker-wait")
+        self._waiting: set[threading.Thread] = set()  # daemons: a forgotten executor never blocks exit
+        self._waiting_lock = threading.Lock()
         self._names = itertools.count(1)
 
     # -- the Executor protocol (test thread) ---------------------------------------------
@@ -208,7 +210,10 @@ class DockerExecutor:
                 all=True, sparse=True, filters={"label": self.label}
             ):
                 remove(self._client, container.id)  # which ends its waiting thread's wait
-            self._waiters.shutdown(wait=True, cancel_futures=True)  # and their removals are done
+            with self._waiting_lock:
+                waiting = list(self._waiting)
+            for thread in waiting:  # their reads and removals are done
+                thread.join(_JOIN_SECONDS)
             for volume in self._client.volumes.list(filters={"label": self.label}):  # tasks' shared
                 with contextlib.suppress(docker.errors.APIError):
                     volume.remove(force=True)
@@ -248,18 +253,25 @@ class DockerExecutor:
             remove(self._client, handle.container_id)
             handle.container_id = None
             return _failed(f"CannotStartContainerError: {_explain(error)}")
-        with contextlib.suppress(RuntimeError):  # closing: close() removes the container
-            self._waiters.submit(self._await_exit, handle, handle.container_id)
+        waiter = threading.Thread(
+            target=self._await_exit, args=(handle, handle.container_id), name="fakebatch-docker-wait"
+        )
+        waiter.daemon = True
+        with self._waiting_lock:
+            self._waiting.add(waiter)
+        waiter.start()
         return None
 
     def _await_exit(self, handle: _Container, cid: str) -> None:
         """The waiting thread: block until the container exits, read how it ended, remove it."""
         try:
             handle.ended = await_exit(self._client.api, cid, handle.copies)
+            self._remove_quietly(cid)
         except BaseException as error:  # the engine itself failed: poll or stop raises it
             handle.error = error
-            return
-        self._remove_quietly(cid)
+        finally:
+            with self._waiting_lock:
+                self._waiting.discard(threading.current_thread())
 
     def _create(self, handle: _Container) -> Any:
         for name in task_volumes(handle.create):  # shared by the containers of its task
