@@ -412,3 +412,35 @@ def test_a_running_attempt_s_log_stream_is_there_from_the_start(
     assert logs.get_log_events(logGroupName="/aws/batch/job", logStreamName=stream)["events"] == []
     listed = logs.describe_log_streams(logGroupName="/aws/batch/job")["logStreams"]
     assert [s["logStreamName"] for s in listed] == [stream]
+
+
+def test_a_bug_while_timing_one_attempt_fails_that_job_only(
+    fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the fake's own contract: a bug in the fake stays with the job it hit, here while the fake
+    # asks when an attempt will end to move its clock forward
+    from pytest_fakebatch.executors.inprocess import InProcessExecutor
+
+    real = InProcessExecutor.finish_time
+
+    def finish_time(self: InProcessExecutor, handle: Any) -> int | None:
+        if handle.run.job_name == "poison":
+            raise ZeroDivisionError("division by zero")
+        return real(self, handle)
+
+    monkeypatch.setattr(InProcessExecutor, "finish_time", finish_time)
+    fake_batch.clock.freeze(T0)
+
+    @fake_batch.handler(definition="work")
+    def slow(job: JobRun) -> None:
+        job.sleep(30)
+
+    poison = submit(batch, "poison")
+    healthy = submit(batch, "healthy")
+
+    fake_batch.advance(60)
+
+    job = describe(batch, poison)
+    assert job["status"] == "FAILED"
+    assert job["statusReason"] == "pytest-fakebatch internal error: ZeroDivisionError: division by zero"
+    assert describe(batch, healthy)["stoppedAt"] == T0 + 30_000
