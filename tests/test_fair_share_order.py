@@ -319,3 +319,24 @@ def test_queues_of_equal_priority_are_served_by_their_oldest_waiting_job(
     fake_batch.advance(10)
 
     assert started == ["b-first", "a-first", "b-second", "a-second"]
+
+
+@pytest.mark.aws_doc(
+    "API: GetJobQueueSnapshot",
+    "Provides a list of the first 100 RUNNABLE jobs associated to a single job queue.",
+    family="Scheduling",
+    ops=("GetJobQueueSnapshot",),
+)
+@pytest.mark.usefixtures("unit")
+def test_the_front_of_the_queue_shows_a_job_the_moment_it_is_runnable(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    queue = fifo_queue(batch, 1)
+    batch.update_compute_environment(computeEnvironment=f"{queue}-ce", state="DISABLED")  # nothing starts
+    fake_batch.autorun = False
+    ids = [submit_fifo(batch, queue, f"j{i}") for i in range(3)]
+
+    assert fake_batch.step() is True  # SUBMITTED -> RUNNABLE, and nothing more
+
+    front = batch.get_job_queue_snapshot(jobQueue=queue)["frontOfQueue"]["jobs"]
+    assert [j["jobArn"].rsplit("/", 1)[-1] for j in front] == ids
