@@ -10,6 +10,8 @@ import pytest
 
 from . import chaos
 
+CLOCKS = ("wall", "frozen")  # the values of fakebatch_clock and the marker's clock=
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("fakebatch", "pytest-fakebatch (AWS Batch, faked)")
@@ -57,6 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type="bool",
         default=False,
     )
+    parser.addini(
+        "fakebatch_clock",
+        "'wall': the fake's clock follows the wall clock until a test moves it; 'frozen': it stops "
+        "when the fixture is set up and moves only by fake_batch.advance() or clock.advance()",
+        default="wall",
+    )
 
 
 # the arguments of @pytest.mark.fakebatch, and what each does (the docs' configuration
@@ -67,4 +75,5 @@ MARKER_ARGUMENTS = {
     "account_id": "the AWS account id of this test's faked resources (beats fakebatch_account_id)",
     "events": "True or False: keep job state-change events for this test (beats fakebatch_events)",
     "faults": "False: exempt from --fakebatch-chaos; a dict of throttle, server_error, spot, lag: own mix",
+    "clock": "'frozen': time moves only by advance(); 'wall': follows the wall clock (beats fakebatch_clock)",
 }

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from . import chaos
+from .options import CLOCKS
 from .options import MARKER_ARGUMENTS as MARKER_ARGUMENTS
 from .options import pytest_addoption as pytest_addoption
 
@@ -34,6 +35,7 @@ _DOCKER_USED_KEY = pytest.StashKey[int]()  # tests whose fake ran its jobs as Do
 _REPORT_KEY = pytest.StashKey["Report | None"]()
 _INDEX_KEY = pytest.StashKey["tuple[Path, int]"]()  # the report's index, and its pages
 _OUTCOME_KEY = pytest.StashKey[str]()  # the call phase's outcome, for the test's timeline
+_CLOCK_KEY = pytest.StashKey[str]()  # fakebatch_clock: "wall" or "frozen"
 _DOCKER_SWITCHES = "--fakebatch-docker, ini fakebatch_docker, @pytest.mark.fakebatch(docker=True)"
 
 
@@ -63,6 +65,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     config.stash[_DOCKER_KEY] = _docker_settings(config)
     config.stash[_REPORT_KEY] = _report(config)
+    clock = config.getini("fakebatch_clock")
+    if clock not in CLOCKS:
+        raise pytest.UsageError(f"fakebatch_clock must be 'wall' or 'frozen', not '{clock}'")
+    config.stash[_CLOCK_KEY] = clock
 
 
 def _report(config: pytest.Config) -> Report | None:
@@ -214,6 +220,10 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
         raise pytest.UsageError(
             f"@pytest.mark.fakebatch(events=...) takes True or False, not {options['events']!r}"
         )
+    if options.get("clock") not in (None, *CLOCKS):
+        raise pytest.UsageError(
+            f"@pytest.mark.fakebatch(clock=...) takes 'frozen' or 'wall', not {options['clock']!r}"
+        )
     if unknown or (marker and marker.args):
         raise pytest.UsageError(
             f"@pytest.mark.fakebatch takes {', '.join(f'{name}=' for name in MARKER_ARGUMENTS)} only "
@@ -248,6 +258,8 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
         )
     except RuntimeError as error:  # the engine answered the session's check, not now
         pytest.fail(str(error), pytrace=False)
+    if (options.get("clock") or request.config.stash[_CLOCK_KEY]) == "frozen":
+        fake.clock.freeze()  # now: time then moves only as the test advances it
     progress = _progress_line(request.config) if use_docker else None
     if progress is not None:
         fake.after_call = lambda f: progress.observe(*f.progress())

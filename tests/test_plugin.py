@@ -130,7 +130,7 @@ def test_marker_with_unexpected_arguments_errors_clearly(pytester: pytest.Pytest
     result = pytester.runpytest_subprocess()
 
     assert result.ret != 0
-    arguments = "docker=, images=, account_id=, events=, faults="
+    arguments = "docker=, images=, account_id=, events=, faults=, clock="
     result.stdout.fnmatch_lines([f"*@pytest.mark.fakebatch takes {arguments} only*"])
     assert result.parseoutcomes().get("passed", 0) == 0
 
@@ -201,6 +201,102 @@ def test_bad_max_containers_in_the_ini_file_is_a_usage_error(pytester: pytest.Py
 
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*fakebatch_max_containers must be a positive integer, not '{ceiling}'*"])
+
+
+# -- the clock: fakebatch_clock and the marker's clock= ---------------------------------------
+
+# The inner test moves the wall clock an hour on (time.time_ns patched) and the fake's clock 5 s:
+# a frozen clock shows the 5 s only, a wall clock both.
+MOVES_BOTH_CLOCKS = """
+    import time
+
+    import pytest
+
+    {marker}
+    def test_clock(fake_batch, monkeypatch):
+        start = fake_batch.clock.now_ms()
+        monkeypatch.setattr(time, "time_ns", lambda: (start + 3_600_000) * 1_000_000)
+        fake_batch.advance(5)
+        assert fake_batch.clock.now_ms() - start == {moved}
+    """
+
+
+@pytest.mark.parametrize(
+    ("ini", "marker", "moved"),
+    [
+        ("", "", 3_605_000),
+        ("fakebatch_clock = wall", "", 3_605_000),
+        ("fakebatch_clock = frozen", "", 5_000),
+        ("fakebatch_clock = frozen", '@pytest.mark.fakebatch(clock="wall")', 3_605_000),
+        ("", '@pytest.mark.fakebatch(clock="frozen")', 5_000),
+        ("fakebatch_clock = wall", '@pytest.mark.fakebatch(clock="frozen")', 5_000),
+    ],
+    ids=[
+        "default-wall",
+        "ini-wall",
+        "ini-frozen",
+        "marker-wall-beats-ini",
+        "marker-frozen",
+        "marker-frozen-beats-ini",
+    ],
+)
+def test_the_clock_is_frozen_or_follows_the_wall_clock_as_configured(
+    pytester: pytest.Pytester, ini: str, marker: str, moved: int
+) -> None:
+    pytester.makeini(f"[pytest]\n{ini}\n")
+    pytester.makepyfile(textwrap.dedent(MOVES_BOTH_CLOCKS).format(marker=marker, moved=moved))
+
+    result = pytester.runpytest_subprocess("--strict-markers")
+
+    result.assert_outcomes(passed=1)
+
+
+def test_a_frozen_clock_stops_when_the_fixture_is_set_up(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfakebatch_clock = frozen\n")
+    pytester.makepyfile(
+        """
+        import time
+
+        def test_clock(fake_batch):
+            before = time.time_ns() // 1_000_000
+            frozen = fake_batch.clock.now_ms()
+            assert frozen <= before
+            assert fake_batch.clock.now_ms() == frozen
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
+
+
+def test_unknown_clock_in_the_ini_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nfakebatch_clock = paused\n")
+
+    result = pytester.runpytest_subprocess()
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*fakebatch_clock must be 'wall' or 'frozen', not 'paused'*"])
+
+
+def test_unknown_clock_in_the_marker_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.fakebatch(clock="paused")
+        def test_marked(fake_batch):
+            pass
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    assert result.ret != 0
+    result.stdout.fnmatch_lines(
+        ["*@pytest.mark.fakebatch(clock=...) takes 'frozen' or 'wall', not 'paused'*"]
+    )
+    assert result.parseoutcomes().get("passed", 0) == 0
 
 
 # -- loading the plugin without its entry point --------------------------------------------
