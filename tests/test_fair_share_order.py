@@ -340,3 +340,103 @@ def test_the_front_of_the_queue_shows_a_job_the_moment_it_is_runnable(
 
     front = batch.get_job_queue_snapshot(jobQueue=queue)["frontOfQueue"]["jobs"]
     assert [j["jobArn"].rsplit("/", 1)[-1] for j in front] == ids
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_a_share_whose_only_job_is_being_retried_does_not_hold_up_the_others(
+    fake_batch: FakeBatch, batch: Any, recwarn: pytest.WarningsRecorder
+) -> None:
+    fake_batch.clock.freeze()
+    order: list[str] = []
+
+    @fake_batch.handler(definition="unit")
+    def work(job: JobRun) -> int:
+        order.append(f"{job.job_name}#{job.attempt}")
+        job.sleep(10)
+        return 1 if job.job_name == "a1" and job.attempt == 1 else 0
+
+    queue = fair_share_queue(batch, 1)
+    batch.submit_job(
+        jobName="a1", jobQueue=queue, jobDefinition="unit", shareIdentifier="a", retryStrategy={"attempts": 2}
+    )
+    submit(batch, queue, "b1", "b")
+
+    fake_batch.advance(60)
+
+    # a1's failed attempt frees the slot in the round it goes back to RUNNABLE: b1 gets it then
+    assert order == ["a1#1", "b1#1", "a1#2"]
+    assert [str(w.message) for w in recwarn] == []
+
+
+@pytest.mark.aws_doc(
+    "API: GetJobQueueSnapshot",
+    "frontOfQueue ... For fair-share scheduling (FSS) job queues, jobs are ordered based on their job "
+    "priority and share usage.",
+    family="Scheduling",
+    ops=("GetJobQueueSnapshot",),
+)
+@pytest.mark.usefixtures("unit")
+def test_the_front_of_a_fair_share_queue_counts_only_the_usage_of_running_jobs(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    # the snapshot lists the jobs as capacity would go to them were none to start: the shares'
+    # usage is what runs now, not what the listed jobs would add
+    queue = fair_share_queue(batch, 1)
+    batch.update_compute_environment(computeEnvironment=f"{queue}-ce", state="DISABLED")
+    ids = [submit(batch, queue, name, name[0]) for name in ("a1", "a2", "a3", "b1")]
+
+    front = batch.get_job_queue_snapshot(jobQueue=queue)["frontOfQueue"]["jobs"]
+
+    assert [j["jobArn"].rsplit("/", 1)[-1] for j in front] == ids
+
+
+@pytest.fixture
+def licenses(batch: Any) -> str:
+    """A consumable resource 'licenses' of 1."""
+    batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=1)
+    return "licenses"
+
+
+@pytest.mark.aws_doc(
+    "UG: Specify the resources needed to run a job",
+    "If a consumable resource for the job is not available when the job reaches the head of the queue, the "
+    "job will wait in RUNNABLE state until all the required resources become available",
+    family="Consumable resources",
+    ops=("SubmitJob",),
+)
+@pytest.mark.usefixtures("unit", "licenses")
+def test_a_job_waiting_for_a_resource_holds_back_the_jobs_as_large_behind_it(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fifo_queue(batch, 8)
+    licensed = {"consumableResourceList": [{"consumableResource": "licenses", "quantity": 1}]}
+    submit_fifo(batch, queue, "holder_600", consumableResourcePropertiesOverride=licensed)
+    fake_batch.autorun = False
+    submit_fifo(batch, queue, "waits_600", vcpus=2, consumableResourcePropertiesOverride=licensed)
+    submit_fifo(batch, queue, "as-large_600", vcpus=2)  # no resource needed, but as large
+    submit_fifo(batch, queue, "smaller_600", vcpus=1)
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    # the FIFO queue offers nothing as large as the waiting job behind it, only smaller ones
+    assert started == ["holder_600", "smaller_600"]
+
+
+@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
+@pytest.mark.usefixtures("unit")
+def test_a_job_that_gets_no_capacity_adds_nothing_to_its_share_s_usage(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 2)
+    fake_batch.autorun = False
+    submit(batch, queue, "a-huge_600", "a", vcpus=3)  # more than the environment has: never starts
+    submit(batch, queue, "a1_600", "a")
+    submit(batch, queue, "b1_600", "b")
+    submit(batch, queue, "b2_600", "b")
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    assert started == ["a1_600", "b1_600"]  # a uses nothing yet: its next job goes first
