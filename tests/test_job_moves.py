@@ -444,3 +444,51 @@ def test_a_bug_while_timing_one_attempt_fails_that_job_only(
     assert job["status"] == "FAILED"
     assert job["statusReason"] == "pytest-fakebatch internal error: ZeroDivisionError: division by zero"
     assert describe(batch, healthy)["stoppedAt"] == T0 + 30_000
+
+
+@pytest.mark.aws_doc(DEPENDS_PAGE, DEPENDS, family="Dependencies", ops=("SubmitJob", "TerminateJob"))
+def test_a_terminated_dependent_does_not_hold_up_the_others(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    first = submit(batch, "first")
+    dropped = submit(batch, "dropped", dependsOn=[{"jobId": first}])
+    kept = submit(batch, "kept", dependsOn=[{"jobId": first}])
+    batch.terminate_job(jobId=dropped, reason="not needed")
+
+    fake_batch.advance(60)
+
+    assert [describe(batch, j)["status"] for j in (dropped, kept)] == ["FAILED", "SUCCEEDED"]
+    assert started == ["first#1", "kept#1"]
+
+
+@pytest.mark.aws_doc(DEPENDS_PAGE, DEPENDS, family="Dependencies", ops=("SubmitJob",))
+def test_stepping_counts_a_dependent_made_runnable_though_another_still_waits(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    done = submit(batch, "done")
+    fake_batch.advance(10)
+    running = submit(batch, "running")
+    assert [describe(batch, j)["status"] for j in (done, running)] == ["SUCCEEDED", "RUNNING"]
+    fake_batch.autorun = False
+    ready = submit(batch, "ready", dependsOn=[{"jobId": done}])
+    waiting = submit(batch, "waiting", dependsOn=[{"jobId": running}])
+
+    assert fake_batch.step() is True  # both PENDING
+    assert fake_batch.step() is True  # ready: RUNNABLE; waiting: still PENDING
+
+    assert [describe(batch, j)["status"] for j in (ready, waiting)] == ["RUNNABLE", "PENDING"]
+    pending = fake_batch.events.filter(status="PENDING")
+    assert [(e.job_id, e.time_ms) for e in pending] == [(ready, T0 + 10_000), (waiting, T0 + 10_000)]
+
+
+def test_an_array_parent_s_pending_event_is_at_its_admission(fake_batch: FakeBatch, batch: Any) -> None:
+    # AWS documents no time for it: the fake sends the parent's PENDING when its children are admitted
+    fake_batch.clock.freeze(T0)
+    fake_batch.autorun = False
+    parent = submit(batch, "fan", arrayProperties={"size": 2})
+    fake_batch.clock.advance(5)
+
+    fake_batch.step()
+
+    (pending,) = fake_batch.events.filter(job=parent, status="PENDING")
+    assert pending.time_ms == T0 + 5_000
