@@ -440,3 +440,29 @@ def test_a_job_that_gets_no_capacity_adds_nothing_to_its_share_s_usage(
     fake_batch.run_until_idle()
 
     assert started == ["a1_600", "b1_600"]  # a uses nothing yet: its next job goes first
+
+
+@pytest.mark.aws_doc(
+    "API: ShareAttributes", "The default value is 1.0.", family="Scheduling", ops=("CreateSchedulingPolicy",)
+)
+@pytest.mark.usefixtures("unit")
+def test_a_share_listed_without_a_weight_factor_weighs_one(
+    fake_batch: FakeBatch, batch: Any, started: list[str]
+) -> None:
+    queue = fair_share_queue(batch, 3)
+    batch.update_scheduling_policy(
+        arn=batch.describe_job_queues(jobQueues=[queue])["jobQueues"][0]["schedulingPolicyArn"],
+        fairsharePolicy={
+            "shareDistribution": [{"shareIdentifier": "a"}, {"shareIdentifier": "b", "weightFactor": 1.5}]
+        },
+    )
+    submit(batch, queue, "a0_600", "a")  # a: 1 vCPU x 1.0
+    submit(batch, queue, "b0_600", "b")  # b: 1 vCPU x 1.5
+    fake_batch.autorun = False
+    submit(batch, queue, "b-next_600", "b")
+    submit(batch, queue, "a-next_600", "a")
+    fake_batch.autorun = True
+
+    fake_batch.run_until_idle()
+
+    assert started == ["a0_600", "b0_600", "a-next_600"]
