@@ -266,7 +266,6 @@ def _limit(seconds: int = 600, reason: str = BIG, action: str = "CANCEL") -> lis
 def test_time_limit_action_cancels_the_stuck_job_after_max_time(
     fake_batch: FakeBatch, batch: Any, queue: str, definition: str
 ) -> None:
-    fake_batch.clock.freeze()
     batch.update_job_queue(jobQueue=queue, jobStateTimeLimitActions=_limit(600))
     submitted_at = fake_batch.clock.now_ms()
     big = submit(
@@ -329,6 +328,7 @@ def test_time_limit_counts_from_when_the_job_got_stuck_and_only_at_the_head(
 
 
 @needs_member("CreateJobQueue", "jobStateTimeLimitActions")
+@pytest.mark.fakebatch(clock="wall")  # the clock under test is the one following wall time
 def test_time_limit_action_ends_a_polling_loop_on_the_wall_clock(
     fake_batch: FakeBatch, batch: Any, queue: str, definition: str
 ) -> None:

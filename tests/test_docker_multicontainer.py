@@ -25,7 +25,8 @@ except Exception as error:
     pytest.skip(f"no Docker engine answers: {error}", allow_module_level=True)
 
 pytestmark = [
-    pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE}),
+    # real containers take real seconds, which the jobs' timestamps show
+    pytest.mark.fakebatch(docker=True, images={"busybox*": IMAGE}, clock="wall"),
     needs_member("RegisterJobDefinition", "ecsProperties"),
 ]
 
