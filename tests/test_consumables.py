@@ -196,7 +196,6 @@ def test_update_set_add_remove(batch: Any) -> None:
     ops=("UpdateConsumableResource",),
 )
 def test_a_client_token_is_valid_for_8_hours(batch: Any, fake_batch: FakeBatch) -> None:
-    fake_batch.clock.freeze()
     batch.create_consumable_resource(consumableResourceName="licenses", totalQuantity=3)
 
     def add_one() -> int:
@@ -316,7 +315,6 @@ def licensed(batch: Any, queue: str) -> str:
 @pytest.fixture
 def ten_seconds(fake_batch: FakeBatch) -> None:
     """Every job takes 10 simulated seconds."""
-    fake_batch.clock.freeze()
 
     @fake_batch.handler("*")
     def work(job: JobRun) -> None:
@@ -428,7 +426,6 @@ def test_non_replenishable_is_used_up(
 def test_a_failed_job_gives_back_and_a_retry_keeps_its_quantity(
     batch: Any, fake_batch: FakeBatch, licensed: str
 ) -> None:
-    fake_batch.clock.freeze()
     seen: list[tuple[int, int]] = []
 
     @fake_batch.handler("*")

@@ -65,7 +65,6 @@ def needing(batch: Any, queue: str) -> Any:
 @pytest.fixture
 def timed(fake_batch: FakeBatch) -> None:
     """A job named ``<word>-<n>`` takes n * 10 simulated seconds; any other, 10."""
-    fake_batch.clock.freeze()
 
     @fake_batch.handler("*")
     def work(job: JobRun) -> None:
@@ -354,8 +353,6 @@ def gpu_mnp(batch: Any, queue: str) -> str:
 )
 @needs_shape_member("NodeRangeProperty", "consumableResourceProperties")
 def test_each_node_needs_what_its_node_range_names(batch: Any, fake_batch: FakeBatch, gpu_mnp: str) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler("*")
     def work(job: JobRun) -> None:
         job.sleep(10 if job.image == "main" else 600)

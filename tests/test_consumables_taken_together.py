@@ -61,7 +61,6 @@ def _mnp(batch: Any, gpus_per_worker: int) -> None:
 def test_nodes_after_one_that_needs_nothing_still_take_their_quantities(
     batch: Any, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.clock.freeze()
     batch.create_consumable_resource(consumableResourceName="gpus", totalQuantity=4)
     _mnp(batch, gpus_per_worker=2)
 

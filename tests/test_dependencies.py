@@ -25,7 +25,6 @@ def calls(fake_batch: FakeBatch) -> list[tuple[str, int | None, int]]:
 
     A job named ``slow-<seconds>`` takes that long; a job named ``fail`` exits 1.
     """
-    fake_batch.clock.freeze()
     seen: list[tuple[str, int | None, int]] = []
 
     @fake_batch.handler(definition="work")
@@ -107,7 +106,6 @@ def test_depending_on_an_array_runs_after_the_whole_array(
 
 
 def test_n_to_n_child_waits_only_for_the_same_index(fake_batch: FakeBatch, batch: Any) -> None:
-    fake_batch.clock.freeze()
     start = fake_batch.clock.now_ms()
     ran: list[tuple[str, int, int]] = []
 

@@ -129,8 +129,6 @@ def test_a_namespace_is_checked(batch: Any, eks_queue: str, namespace: str, mess
     ops=("DescribeJobs",),
 )
 def test_eks_attempts_lists_the_completed_attempts(batch: Any, eks_queue: str, fake_batch: FakeBatch) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler("img:*")
     def second_try_runs_long(job: JobRun) -> int:
         if job.attempt == 1:

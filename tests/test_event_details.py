@@ -147,7 +147,6 @@ def test_a_task_starting_its_dependencies_s_details_match_each_step(
     fake_batch: FakeBatch, batch: Any
 ) -> None:
     fake_batch.autorun = False
-    fake_batch.clock.freeze()
     resources = [{"type": "VCPU", "value": "1"}, {"type": "MEMORY", "value": "512"}]
     setup = {"name": "setup", "image": "setup", "essential": False, "resourceRequirements": resources}
     main = {"name": "main", "image": "app", "resourceRequirements": resources}

@@ -113,7 +113,6 @@ def test_a_rule_filtering_on_status_gets_only_those(fake_batch: FakeBatch, batch
 @pytest.mark.usefixtures("aws", "queue", "definition")
 def test_a_rule_s_queue_receives_a_timed_out_job_s_failure(fake_batch: FakeBatch, batch: Any) -> None:
     url = subscribe()
-    fake_batch.clock.freeze()
 
     @fake_batch.handler(definition="work")
     def slow(job: JobRun) -> None:

@@ -131,8 +131,6 @@ def test_a_job_waiting_on_a_failed_dependency_fails_from_pending(fake_batch: Fak
 
 
 def test_a_timed_out_job_fails_at_its_deadline(fake_batch: FakeBatch, batch: Any) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler(definition="work")
     def slow(job: JobRun) -> None:
         job.sleep(600)

@@ -145,7 +145,6 @@ def test_a_server_exception_is_a_500_that_standard_retries_get_past(
 def test_a_rate_throttles_the_calls_above_it_each_second_of_the_fakes_clock(
     fake_batch: FakeBatch, queue: str
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.faults.throttle("DescribeJobQueues", rate=2)
     batch = client()
 
@@ -196,7 +195,6 @@ def test_bad_fault_requests_say_what_is_wrong(fake_batch: FakeBatch) -> None:
 def test_a_job_just_submitted_is_absent_from_describe_and_list_for_the_lag(
     fake_batch: FakeBatch, batch: Any, queue: str, sleeper: None, definition: str
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.faults.lag(seconds=2)
     job_id = batch.submit_job(jobName="j", jobQueue=queue, jobDefinition=definition)["jobId"]
 
@@ -257,8 +255,6 @@ def test_a_reclaim_ends_the_running_attempt_with_no_exit_code(
 def test_evaluate_on_exit_decides_after_a_reclaim(
     fake_batch: FakeBatch, batch: Any, queue: str, definition: str, rules: bool
 ) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler(definition="work")
     def work(job: JobRun) -> None:
         job.sleep(60)

@@ -69,7 +69,6 @@ def test_a_throttle_over_http_is_a_429_that_standard_retries_get_past(
 def test_a_job_submitted_over_http_is_invisible_for_the_lag(
     fake_batch: FakeBatch, queue: str, definition: str
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.faults.lag(seconds=5)
 
     job_id, early = run_client(

@@ -67,8 +67,6 @@ def test_stepping_shows_every_status_in_order(fake_batch: FakeBatch, batch: Any)
 
 
 def test_timestamps_are_ordered(fake_batch: FakeBatch, batch: Any) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler(definition="work")
     def work(job: JobRun) -> None:
         job.sleep(30)
@@ -83,8 +81,6 @@ def test_timestamps_are_ordered(fake_batch: FakeBatch, batch: Any) -> None:
 
 
 def test_advance_right_after_submit_counts_from_the_submission(fake_batch: FakeBatch, batch: Any) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler(definition="work")
     def work(job: JobRun) -> None:
         job.sleep(30)

@@ -41,7 +41,6 @@ def chatty(fake_batch: FakeBatch) -> None:
 def test_printed_lines_are_the_job_log_with_ms_timestamps(
     fake_batch: FakeBatch, batch: Any, logs: Any
 ) -> None:
-    fake_batch.clock.freeze()
     job = run(batch)
     fake_batch.advance(5)
     (job,) = batch.describe_jobs(jobs=[job["jobId"]])["jobs"]

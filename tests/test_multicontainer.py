@@ -172,7 +172,6 @@ def test_depends_on_orders_the_containers(batch: Any, queue: str, fake_batch: Fa
         return 0
 
     fake_batch.handler("img:*")(record)
-    fake_batch.clock.freeze()
     start = fake_batch.clock.now_ms()
     definition = _register_ecs(
         batch,

@@ -173,8 +173,6 @@ def test_timed_out_attempt_is_not_retried(fake_batch: FakeBatch, batch: Any) -> 
 
 @pytest.fixture
 def sleeps_120(fake_batch: FakeBatch) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler(definition="work")
     def work(job: JobRun) -> None:
         job.sleep(120)

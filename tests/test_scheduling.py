@@ -13,7 +13,6 @@ from pytest_fakebatch import FakeBatch, JobRun
 @pytest.fixture
 def started(fake_batch: FakeBatch) -> list[str]:
     """Names of jobs in the order their attempts started; every job takes 10 simulated s."""
-    fake_batch.clock.freeze()
     order: list[str] = []
 
     @fake_batch.handler("*")

@@ -82,7 +82,6 @@ def test_duplicate_scheduling_policy_name_is_rejected(batch: Any) -> None:
 def started(fake_batch: FakeBatch, batch: Any) -> list[str]:
     """A 3-vCPU environment 'three', a 1-vCPU definition 'unit'; the names of jobs in the order
     they started (each takes 10 simulated seconds)."""
-    fake_batch.clock.freeze()
     batch.create_compute_environment(
         computeEnvironmentName="three",
         type="MANAGED",

@@ -115,7 +115,6 @@ def test_update_service_job_priority(fake_batch: FakeBatch, batch: Any, sq: str)
     ops=("ListServiceJobs",),
 )
 def test_list_service_jobs_filters_and_pages(fake_batch: FakeBatch, batch: Any, sq: str) -> None:
-    fake_batch.clock.freeze()
     ids = []
     for i in range(5):
         ids.append(submit(batch, f"Train-{i}"))

@@ -129,7 +129,6 @@ def test_a_job_too_big_for_the_environment_is_terminated_after_the_time_limit(
 ) -> None:
     reason = "MISCONFIGURATION:SERVICE_ENVIRONMENT_MAX_RESOURCE"
     training_queue(batch, instances=4, jobStateTimeLimitActions=terminate_after(reason, 900))
-    fake_batch.clock.freeze()
     big = submit(batch, "big", serviceRequestPayload=payload(instances=5))["jobId"]
     small = submit(batch, "small")["jobId"]
     stuck = batch.describe_service_job(jobId=big)

@@ -90,7 +90,6 @@ def test_the_snapshot_shows_waiting_service_jobs_in_dispatch_order(fake_batch: F
     def work(job: ServiceJobRun) -> None:
         job.sleep(60)
 
-    fake_batch.clock.freeze()
     running = submit(batch, "running", "fs", shareIdentifier="A")
     a_low = submit(batch, "a_low", "fs", shareIdentifier="A", schedulingPriority=1)
     a_high = submit(batch, "a_high", "fs", shareIdentifier="A", schedulingPriority=9)
@@ -156,7 +155,6 @@ def test_the_snapshot_of_a_quota_managed_queue_shows_each_share(fake_batch: Fake
     def work(job: ServiceJobRun) -> None:
         job.sleep(60)
 
-    fake_batch.clock.freeze()
     submit(batch, "r1", "qq", quotaShareName="research")
     waiting = submit(batch, "r2", "qq", quotaShareName="research")
     submit(batch, "r3", "qq", quotaShareName="research")

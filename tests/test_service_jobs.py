@@ -288,7 +288,6 @@ def test_quota_shares_bound_each_share_and_lend_idle_capacity(fake_batch: FakeBa
 def test_a_share_borrows_idle_capacity_and_the_lender_takes_it_back(
     fake_batch: FakeBatch, batch: Any
 ) -> None:
-    fake_batch.clock.freeze()  # only advance() moves time: under load the restart stays in its window
     batch.create_service_environment(
         serviceEnvironmentName="se",
         serviceEnvironmentType="SAGEMAKER_TRAINING",

@@ -87,7 +87,6 @@ def _takes(seconds: float, code: int = 0) -> Any:
 def test_an_ecs_job_is_starting_while_its_container_dependencies_resolve(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.handler("setup:*")(_takes(10))
     fake_batch.handler("app:*")(_takes(5))
     definition = _register_ecs(
@@ -136,7 +135,6 @@ def test_an_ecs_job_is_starting_while_its_container_dependencies_resolve(
     ops=("SubmitJob", "DescribeJobs"),
 )
 def test_a_start_dependency_resolves_at_once(batch: Any, queue: str, fake_batch: FakeBatch) -> None:
-    fake_batch.clock.freeze()
     fake_batch.handler("proxy:*")(_takes(600))
     fake_batch.handler("app:*")(_takes(5))
     definition = _register_ecs(
@@ -160,7 +158,6 @@ def test_a_start_dependency_resolves_at_once(batch: Any, queue: str, fake_batch:
 def test_the_timeout_runs_from_startedat_not_from_starting(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.handler("setup:*")(_takes(100))
     fake_batch.handler("app:*")(_takes(50))
     definition = _register_ecs(
@@ -187,7 +184,6 @@ def test_terminating_a_starting_task_stops_its_containers(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
     ran: list[str] = []
-    fake_batch.clock.freeze()
     fake_batch.handler("setup:*")(_takes(100))
     fake_batch.handler("app:*")(lambda job: ran.append("app"))
     definition = _register_ecs(
@@ -225,7 +221,6 @@ def test_terminating_a_starting_task_stops_its_containers(
 def test_a_container_whose_dependency_failed_never_starts(
     batch: Any, logs: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.handler("setup:*")(_takes(3, code=1))
     definition = _register_ecs(
         batch,
@@ -268,7 +263,6 @@ def _eks(name: str, **extra: Any) -> dict[str, Any]:
 def test_an_eks_job_is_starting_while_its_init_containers_run(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.clock.freeze()
     fake_batch.handler("fetch:*")(_takes(4))
     fake_batch.handler("migrate:*")(_takes(6))
     fake_batch.handler("main:*")(_takes(20))
@@ -306,7 +300,6 @@ def test_a_failing_init_container_ends_the_job_before_its_containers_start(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
     ran: list[str] = []
-    fake_batch.clock.freeze()
     fake_batch.handler("fetch:*")(_takes(4, code=3))
     fake_batch.handler("main:*")(lambda job: ran.append("main"))
     pod = {"initContainers": [_eks("fetch")], "containers": [_eks("main")]}
@@ -332,7 +325,6 @@ def test_a_task_that_ends_before_every_container_started_shows_running_for_an_in
     waits on its dependency: the job stays STARTING until then, and RUNs for an instant as it
     ends (Batch's jobs end from RUNNING); the waiting container never starts."""
     ran: list[str] = []
-    fake_batch.clock.freeze()
     fake_batch.handler("app:*")(_takes(5))
     fake_batch.handler("slow:*")(_takes(100))
     fake_batch.handler("late:*")(lambda job: ran.append("late"))
@@ -364,8 +356,6 @@ def test_a_task_that_ends_before_every_container_started_shows_running_for_an_in
 def test_a_starting_task_s_running_container_logs_as_it_goes(
     batch: Any, logs: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
-    fake_batch.clock.freeze()
-
     @fake_batch.handler("setup:*")
     def setup(job: JobRun) -> None:
         job.log("downloading")
@@ -400,7 +390,6 @@ def test_an_essential_container_gives_up_on_a_dependency_after_its_start_timeout
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
     ran: list[str] = []
-    fake_batch.clock.freeze()
     fake_batch.handler("setup:*")(_takes(10))
     fake_batch.handler("app:*")(lambda job: ran.append("app"))
     definition = _register_ecs(
@@ -435,7 +424,6 @@ def test_a_non_essential_container_that_gives_up_leaves_the_task_running(
     batch: Any, queue: str, fake_batch: FakeBatch
 ) -> None:
     ran: list[str] = []
-    fake_batch.clock.freeze()
     fake_batch.handler("app:*")(_takes(20))
     fake_batch.handler("setup:*")(_takes(10))
     fake_batch.handler("late:*")(lambda job: ran.append("late"))
