@@ -443,6 +443,9 @@ def test_a_bug_while_timing_one_attempt_fails_that_job_only(
     job = describe(batch, poison)
     assert job["status"] == "FAILED"
     assert job["statusReason"] == "pytest-fakebatch internal error: ZeroDivisionError: division by zero"
+    assert job["stoppedAt"] == T0  # the fake broke on it at once
+    failed = fake_batch.events.filter(job=poison, status="FAILED")
+    assert [(e.time_ms, e.status_reason) for e in failed] == [(T0, job["statusReason"])]
     assert describe(batch, healthy)["stoppedAt"] == T0 + 30_000
 
 
@@ -492,3 +495,32 @@ def test_an_array_parent_s_pending_event_is_at_its_admission(fake_batch: FakeBat
 
     (pending,) = fake_batch.events.filter(job=parent, status="PENDING")
     assert pending.time_ms == T0 + 5_000
+
+
+@pytest.mark.aws_doc(
+    "UG: Job state change events",
+    "The detail section resembles the JobDetail object that's returned from a DescribeJobs API operation",
+    family="Events",
+    ops=("SubmitJob",),
+)
+def test_an_array_ends_when_its_last_child_does_and_its_events_say_when(
+    fake_batch: FakeBatch, batch: Any
+) -> None:
+    fake_batch.clock.freeze(T0)
+    narrow(batch)
+
+    @fake_batch.handler(definition="work")
+    def work(job: JobRun) -> None:
+        job.sleep(10)
+
+    parent = submit(batch, "fan", arrayProperties={"size": 2}, tags={"team": "etl"})
+    fake_batch.advance(60)
+
+    job = describe(batch, parent)
+    last = describe(batch, f"{parent}:1")
+    assert (job["status"], job["stoppedAt"], last["stoppedAt"]) == ("SUCCEEDED", T0 + 20_000, T0 + 20_000)
+    (ended,) = [e for e in fake_batch.events.filter(status="SUCCEEDED") if e.job_id == parent]
+    assert ended.time_ms == T0 + 20_000
+    assert ended.detail["tags"] == {"team": "etl"}
+    child_events = [e for e in fake_batch.events if e.job_id == f"{parent}:0"]
+    assert [e.detail["tags"] for e in child_events] == [{"team": "etl"}] * len(child_events)
