@@ -17,10 +17,10 @@ FIFO = (
     "If you don't specify a scheduling policy when you create a job queue, the AWS Batch job scheduler "
     "defaults to a first-in, first-out (FIFO) strategy."
 )
-DEPENDS_PAGE = "API: SubmitJob"
+DEPENDS_PAGE = "UG: Job states"
 DEPENDS = (
-    "A list of dependencies for the job. A job can depend upon a maximum of 20 jobs. ... The job can't be "
-    "started until its dependencies are complete."
+    "PENDING: A job that resides in the queue and isn't yet able to run due to a dependency on another job "
+    "or resource. After the dependencies are satisfied, the job is moved to RUNNABLE."
 )
 T0 = 1_800_000_000_000  # a fixed moment for the fake's clock
 
@@ -171,8 +171,8 @@ def test_a_dependent_fails_the_moment_its_dependency_fails(fake_batch: FakeBatch
 
 @pytest.mark.aws_doc(
     "API: CancelJob",
-    "Jobs that progressed to the STARTING or RUNNING state aren't canceled. However, the API operation still "
-    "succeeds, even if no job is canceled. These jobs must be terminated with the TerminateJob operation.",
+    "A PENDING job is canceled after all dependency jobs are completed. Therefore, it may take longer than "
+    "expected to cancel a job in PENDING status.",
     family="Dependencies",
     ops=("CancelJob",),
 )
@@ -266,10 +266,9 @@ def test_one_long_advance_ends_a_timed_out_attempt_at_its_deadline_and_starts_th
 
 
 @pytest.mark.aws_doc(
-    "UG: Job states",
-    "RUNNING The job is running as a container job on an Amazon ECS container instance within a compute "
-    "environment. When the job's container exits, the process exit code determines whether the job succeeded "
-    "or failed.",
+    "API: JobDetail",
+    "startedAt ... The Unix timestamp (in milliseconds) for when the job was started. More specifically, "
+    "it's when the job transitioned from the STARTING state to the RUNNING state.",
     family="Container jobs",
     ops=("DescribeJobs",),
 )
