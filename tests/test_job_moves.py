@@ -523,3 +523,33 @@ def test_an_array_ends_when_its_last_child_does_and_its_events_say_when(
     assert ended.detail["tags"] == {"team": "etl"}
     child_events = [e for e in fake_batch.events if e.job_id == f"{parent}:0"]
     assert [e.detail["tags"] for e in child_events] == [{"team": "etl"}] * len(child_events)
+
+
+def test_a_bug_while_freeing_a_dependent_fails_that_job_only(
+    fake_batch: FakeBatch, batch: Any, monkeypatch: pytest.MonkeyPatch, started: list[str]
+) -> None:
+    # the fake's own contract: a bug in the fake stays with the job it hit, here while it moves
+    # a dependent on once its dependency is done
+    from pytest_fakebatch.scheduling import scheduler
+
+    real = scheduler.set_status
+
+    def set_status(region: Any, job: Any, status: str, *args: Any, **kwargs: Any) -> None:
+        if status == "RUNNABLE" and job.spec.name == "poison":
+            raise ZeroDivisionError("division by zero")
+        real(region, job, status, *args, **kwargs)
+
+    monkeypatch.setattr(scheduler, "set_status", set_status)
+    first = submit(batch, "first")
+    poison = submit(batch, "poison", dependsOn=[{"jobId": first}])
+    healthy = submit(batch, "healthy", dependsOn=[{"jobId": first}])
+
+    fake_batch.advance(60)
+
+    job = describe(batch, poison)
+    assert (job["status"], job["statusReason"]) == (
+        "FAILED",
+        "pytest-fakebatch internal error: ZeroDivisionError: division by zero",
+    )
+    assert describe(batch, healthy)["status"] == "SUCCEEDED"
+    assert started == ["first#1", "healthy#1"]
