@@ -131,3 +131,15 @@ def register(batch: Any) -> Any:
         return name
 
     return register
+
+
+@pytest.fixture(autouse=True)
+def _inner_runs_without_hypothesis(request: pytest.FixtureRequest) -> None:
+    """pytest runs started through pytester leave Hypothesis's plugin out: no inner run uses it,
+    and importing it costs each subprocess run a second of CPU (half the suite's pytester time).
+    (monkeypatch is asked for only here: as an autouse fixture of every test, it would outlive
+    the other fixtures' clean-ups, and tests that patch what those use would break them.)"""
+    if "pytester" in request.fixturenames:
+        request.getfixturevalue("pytester")  # first: pytester clears PYTEST_ADDOPTS as it starts
+        monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
+        monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from typing import Any
@@ -22,6 +23,7 @@ import pytest
 import requests
 from busybox_image import IMAGE
 
+from pytest_fakebatch.executors import docker_engine
 from pytest_fakebatch.executors.docker import LABEL, DockerExecutor, sweep_leftovers
 from pytest_fakebatch.executors.docker_engine import EXECUTOR
 
@@ -120,12 +122,16 @@ def engine(docker_engine: Any) -> Any:
 
 @pytest.fixture
 def leftovers(engine: Any) -> Iterator[list[str]]:
-    """Four running containers labelled as a dead test run's; their ids."""
+    """Four running containers labelled as a dead test run's; their ids. They name a host of
+    this test's own, which the sweep here takes for its machine's: other test processes sharing
+    the engine (xdist workers, Docker-mode runs) sweep as the real host and leave them alone.
+    (Its own patch: a test's monkeypatch of the engine calls is undone before this cleans up.)"""
+    host = f"{socket.gethostname()}-leftovers-{uuid.uuid4().hex[:8]}"
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid now names no process
     labels = {
         LABEL: "1",
-        f"{LABEL}.host": socket.gethostname(),
+        f"{LABEL}.host": host,
         f"{LABEL}.session": "crashed",
         f"{LABEL}.pid": str(dead.pid),
         # as real labels do: should the pid be reused meanwhile (busy machines spawn a lot),
@@ -133,7 +139,9 @@ def leftovers(engine: Any) -> Iterator[list[str]]:
         f"{LABEL}.pid-start": "1",
     }
     made = [engine.containers.run(IMAGE, ["sleep", "60"], labels=labels, detach=True) for _ in range(4)]
-    yield [c.id for c in made]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(docker_engine, "HOST", host)
+        yield [c.id for c in made]
     for container in made:
         with contextlib.suppress(docker.errors.NotFound):
             container.remove(force=True)

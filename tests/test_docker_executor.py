@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from typing import Any
 
 import docker
@@ -17,6 +18,7 @@ import requests
 from busybox_image import IMAGE
 from docker_jobs import ENGINE, ours
 
+from pytest_fakebatch.executors import docker_engine
 from pytest_fakebatch.executors.base import AttemptSpec, Outcome
 from pytest_fakebatch.executors.docker import LABEL, DockerExecutor, sweep_leftovers
 from pytest_fakebatch.executors.docker_engine import process_start
@@ -132,11 +134,15 @@ def test_close_removes_containers_that_still_run() -> None:
     assert ours() == []
 
 
-def test_sweep_removes_only_containers_of_dead_sessions() -> None:
+def test_sweep_removes_only_containers_of_dead_sessions(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a host of this test's own, taken by the sweep here for its machine's: other test processes
+    # sharing the engine (xdist workers, Docker-mode runs) sweep as the real host and leave these
+    host = f"{socket.gethostname()}-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setattr(docker_engine, "HOST", host)
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()  # its pid now names no process
     living = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
-    here = {LABEL: "1", f"{LABEL}.host": socket.gethostname(), f"{LABEL}.session": "crashed"}
+    here = {LABEL: "1", f"{LABEL}.host": host, f"{LABEL}.session": "crashed"}
     gone = {f"{LABEL}.pid": str(dead.pid), f"{LABEL}.pid-start": "1"}  # "1": even if the pid is reused
     living_pid = {f"{LABEL}.pid": str(living.pid)}
     labels = {
@@ -146,7 +152,7 @@ def test_sweep_removes_only_containers_of_dead_sessions() -> None:
         "alive": {**here, f"{LABEL}.pid": str(os.getppid())},
         "alive since": {**here, **living_pid, f"{LABEL}.pid-start": process_start(living.pid)},
         # same project, another machine (a shared engine): its pids say nothing about this host
-        "elsewhere": {**here, **gone, f"{LABEL}.host": f"not-{socket.gethostname()}"},
+        "elsewhere": {**here, **gone, f"{LABEL}.host": f"not-{host}"},
         "stranger": {"someone-else": "1", f"{LABEL}.pid": "1"},
     }
     made = {name: ENGINE.containers.create(IMAGE, ["true"], labels=tags) for name, tags in labels.items()}

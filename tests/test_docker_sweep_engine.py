@@ -12,6 +12,7 @@ import os
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,7 +22,14 @@ import pytest
 from pytest_fakebatch.executors import docker_engine
 from pytest_fakebatch.executors.docker_engine import SESSION_LABELS, process_start, sweep_leftovers
 
-HOST = socket.gethostname()
+# the host these tests' containers name, this worker's own: other test processes sharing the
+# engine (xdist workers, Docker-mode runs) sweep as the real host and leave them alone
+HOST = f"{socket.gethostname()}-sweep-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(autouse=True)
+def _this_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(docker_engine, "HOST", HOST)
 
 
 @pytest.fixture
@@ -116,7 +124,7 @@ def test_the_sweep_leaves_every_container_it_cannot_tell_is_a_dead_runs(
 ) -> None:
     ids = {
         "dead": make(labels(dead_pid)),
-        "this session": make(dict(SESSION_LABELS), "running"),
+        "this session": make({**SESSION_LABELS, "pytest-fakebatch.host": HOST}, "running"),
         "a living run": make(labels(living, pid_start=process_start(living)), "running"),
         "a living run, older labels": make(labels(living)),
         # a living pid whose process started after the run that labelled it: the run is dead

@@ -38,12 +38,13 @@ def process_start(pid: int) -> str:
 
 
 SESSION_ID = uuid.uuid4().hex  # this test process; labels every container it creates
+HOST = socket.gethostname()  # this machine: the sweep leaves other machines' containers alone
 SESSION_LABELS = {
     LABEL: "1",
     _SESSION: SESSION_ID,
     _PID: str(os.getpid()),
     _PID_START: process_start(os.getpid()),
-    _HOST: socket.gethostname(),
+    _HOST: HOST,
 }
 
 
@@ -110,7 +111,7 @@ def sweep_leftovers() -> None:
 
 def _session_is_dead(labels: dict[str, str]) -> bool:
     pid = labels.get(_PID, "")
-    if labels.get(LABEL) != "1" or labels.get(_HOST) != socket.gethostname() or not pid.isdigit():
+    if labels.get(LABEL) != "1" or labels.get(_HOST) != HOST or not pid.isdigit():
         return False  # another host's, or not ours: nothing to tell whether it is alive
     if int(pid) == os.getpid():
         return labels.get(_SESSION) != SESSION_ID
