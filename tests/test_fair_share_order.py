@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from installed_model import needs_operation
 
 from pytest_fakebatch import FakeBatch, JobRun
 
@@ -328,6 +329,7 @@ def test_queues_of_equal_priority_are_served_by_their_oldest_waiting_job(
     ops=("GetJobQueueSnapshot",),
 )
 @pytest.mark.usefixtures("unit")
+@needs_operation("GetJobQueueSnapshot")
 def test_the_front_of_the_queue_shows_a_job_the_moment_it_is_runnable(
     fake_batch: FakeBatch, batch: Any
 ) -> None:
@@ -377,6 +379,7 @@ def test_a_share_whose_only_job_is_being_retried_does_not_hold_up_the_others(
     ops=("GetJobQueueSnapshot",),
 )
 @pytest.mark.usefixtures("unit")
+@needs_operation("GetJobQueueSnapshot")
 def test_the_front_of_a_fair_share_queue_counts_only_the_usage_of_running_jobs(
     fake_batch: FakeBatch, batch: Any
 ) -> None:
@@ -406,6 +409,7 @@ def licenses(batch: Any) -> str:
     ops=("SubmitJob",),
 )
 @pytest.mark.usefixtures("unit", "licenses")
+@needs_operation("CreateConsumableResource")
 def test_a_job_waiting_for_a_resource_holds_back_the_jobs_as_large_behind_it(
     fake_batch: FakeBatch, batch: Any, started: list[str]
 ) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from installed_model import needs_operation
 from job_calls import describe, submit
 
 from pytest_fakebatch import Exit, FakeBatch, JobRun
@@ -342,6 +343,7 @@ def test_a_bug_outside_any_one_job_is_a_warning_and_the_jobs_still_move(
     family="Consumable resources",
     ops=("ListJobsByConsumableResource", "SubmitJob"),
 )
+@needs_operation("ListJobsByConsumableResource")
 def test_every_job_needing_a_resource_is_listed_under_it_and_no_other(batch: Any) -> None:
     for name in ("licenses", "seats"):
         batch.create_consumable_resource(consumableResourceName=name, totalQuantity=5)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from installed_model import needs_member
 from job_calls import describe
 
 from pytest_fakebatch import FakeBatch, JobRun
@@ -252,6 +253,7 @@ def test_one_blocked_event_per_stuck_job_with_its_reason_and_tags(fake_batch: Fa
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue", "DescribeJobs"))
 @pytest.mark.usefixtures("definition")
+@needs_member("CreateJobQueue", "jobStateTimeLimitActions")
 def test_the_action_cancels_the_job_exactly_max_time_seconds_after_it_got_stuck(
     fake_batch: FakeBatch, batch: Any
 ) -> None:
@@ -273,6 +275,7 @@ def test_the_action_cancels_the_job_exactly_max_time_seconds_after_it_got_stuck(
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue", "DescribeJobs"))
 @pytest.mark.usefixtures("definition")
+@needs_member("CreateJobQueue", "jobStateTimeLimitActions")
 def test_within_one_long_advance_the_next_job_becomes_the_head_when_the_action_fires(
     fake_batch: FakeBatch, batch: Any
 ) -> None:
@@ -300,6 +303,7 @@ def test_within_one_long_advance_the_next_job_becomes_the_head_when_the_action_f
     ids=["earliest", "other-reason"],
 )
 @pytest.mark.usefixtures("definition")
+@needs_member("CreateJobQueue", "jobStateTimeLimitActions")
 def test_the_action_for_the_job_s_reason_fires_first(
     fake_batch: FakeBatch, batch: Any, actions: list[dict[str, Any]], fires_after: int
 ) -> None:
@@ -316,6 +320,7 @@ def test_the_action_for_the_job_s_reason_fires_first(
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue", "CancelJob"))
 @pytest.mark.usefixtures("definition")
+@needs_member("CreateJobQueue", "jobStateTimeLimitActions")
 def test_a_job_cancelled_before_the_action_keeps_its_own_reason(
     fake_batch: FakeBatch, batch: Any, recwarn: pytest.WarningsRecorder
 ) -> None:
@@ -340,6 +345,7 @@ def test_a_job_cancelled_before_the_action_keeps_its_own_reason(
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("CreateJobQueue",))
 @pytest.mark.usefixtures("definition")
+@needs_member("CreateJobQueue", "jobStateTimeLimitActions")
 def test_stepping_shows_the_action_as_a_move(fake_batch: FakeBatch, batch: Any) -> None:
     fake_batch.clock.freeze()
     environment(batch, "ce", 4)
@@ -359,6 +365,7 @@ def test_stepping_shows_the_action_as_a_move(fake_batch: FakeBatch, batch: Any) 
 
 @pytest.mark.aws_doc(STUCK, ACTION, family="Scheduling", ops=("UpdateJobQueue",))
 @pytest.mark.usefixtures("queue", "definition")
+@needs_member("CreateJobQueue", "jobStateTimeLimitActions")
 def test_an_action_added_later_counts_from_when_the_job_got_stuck(fake_batch: FakeBatch, batch: Any) -> None:
     fake_batch.clock.freeze()
     stuck_at = fake_batch.clock.now_ms()
