@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -143,3 +144,10 @@ def _inner_runs_without_hypothesis(request: pytest.FixtureRequest) -> None:
         request.getfixturevalue("pytester")  # first: pytester clears PYTEST_ADDOPTS as it starts
         monkeypatch: pytest.MonkeyPatch = request.getfixturevalue("monkeypatch")
         monkeypatch.setenv("PYTEST_ADDOPTS", "-p no:hypothesispytest")
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` (pyproject's addopts): one worker more than the cores. Many tests wait on a
+    subprocess (pytester) or a container, and the extra worker runs meanwhile: on 2 cores the
+    suite took 69 s with 3 workers against 79 s with 2."""
+    return (os.cpu_count() or 1) + 1
