@@ -101,12 +101,10 @@ class Waiting:
     _tokens: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def add(self, job: Job) -> None:
-        queue = job.spec.queue
-        share = (job.spec.share_identifier or "") if queue.scheduling_policy_arn is not None else ""
-        key = (queue.arn, share)
+        key = _line_of(job)
         line = self.lines.get(key)
-        if line is None or line.queue is not queue:  # a queue made again under the same name
-            line = self.lines[key] = Line(queue, share)
+        if line is None or line.queue is not job.spec.queue:  # a queue made again, same name
+            line = self.lines[key] = Line(job.spec.queue, key[1])
         job.waiting_token = next(self._tokens)
         line.add((job.rank, job.waiting_token, job, self.round))
         if job.is_multinode:
@@ -116,13 +114,12 @@ class Waiting:
         if not job.waiting_token:
             return
         job.waiting_token = 0
-        queue = job.spec.queue
-        share = (job.spec.share_identifier or "") if queue.scheduling_policy_arn is not None else ""
-        line = self.lines.get((queue.arn, share))
+        key = _line_of(job)
+        line = self.lines.get(key)
         if line is not None:
             line.drop(job)
             if not line.live:
-                del self.lines[(queue.arn, share)]
+                del self.lines[key]
         self.multinode.pop(job.id, None)
 
     def by_queue(self) -> dict[str, list[Line]]:
@@ -131,3 +128,10 @@ class Waiting:
         for (arn, _), line in self.lines.items():
             queues.setdefault(arn, []).append(line)
         return queues
+
+
+def _line_of(job: Job) -> tuple[str, str]:
+    """The line a job waits in: its queue's, and in a fair-share queue its share's."""
+    queue = job.spec.queue
+    share = (job.spec.share_identifier or "") if queue.scheduling_policy_arn is not None else ""
+    return (queue.arn, share)
