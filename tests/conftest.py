@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,3 +153,25 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     subprocess (pytester) or a container, and the extra worker runs meanwhile: on 2 cores the
     suite took 69 s with 3 workers against 79 s with 2."""
     return (os.cpu_count() or 1) + 1
+
+
+@pytest.fixture
+def living() -> Iterator[int]:
+    """The pid of a living process of ours, which started after this test process."""
+    child = subprocess.Popen(["sleep", "120"])
+    try:
+        yield child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+@pytest.fixture
+def hung_docker_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """DOCKER_HOST naming a local port that accepts connections and never answers."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(64)
+        host = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
+        monkeypatch.setenv("DOCKER_HOST", host)
+        yield host

@@ -30,17 +30,6 @@ from pytest_fakebatch.executors.docker_engine import EXECUTOR
 # -- one bounded engine check per session --------------------------------------------------
 
 
-@pytest.fixture
-def hung_docker_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """DOCKER_HOST naming a local port that accepts connections and never answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        host = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
-        monkeypatch.setenv("DOCKER_HOST", host)
-        yield host
-
-
 MARKED_TESTS = """
 import pytest
 

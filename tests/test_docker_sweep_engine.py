@@ -8,16 +8,17 @@ Only the containers a test creates are removed by it, by id: the engine may be s
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import socket
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import docker
 import pytest
+import sweep_labels
+from sweep_labels import a_dead_pid
 
 from pytest_fakebatch.executors import docker_engine
 from pytest_fakebatch.executors.docker_engine import SESSION_LABELS, process_start, sweep_leftovers
@@ -67,30 +68,10 @@ def make(engine: Any, busybox_image: str) -> Iterator[Any]:
 
 @pytest.fixture
 def dead_pid() -> int:
-    finished = subprocess.Popen([sys.executable, "-c", "pass"])
-    finished.wait()  # reaped: its pid now names no process
-    return finished.pid
+    return a_dead_pid()
 
 
-@pytest.fixture
-def living() -> Iterator[int]:
-    child = subprocess.Popen(["sleep", "120"])
-    try:
-        yield child.pid
-    finally:
-        child.kill()
-        child.wait()
-
-
-def labels(pid: int | str, **more: str) -> dict[str, str]:
-    found = {
-        "pytest-fakebatch": "1",
-        "pytest-fakebatch.session": "an-earlier-run",
-        "pytest-fakebatch.pid": str(pid),
-        "pytest-fakebatch.host": HOST,
-    }
-    found.update({f"pytest-fakebatch.{k.replace('_', '-')}": v for k, v in more.items()})
-    return found
+labels = functools.partial(sweep_labels.labels, host=HOST)  # a run of this worker's own host
 
 
 def left(engine: Any, ids: dict[str, str]) -> set[str]:

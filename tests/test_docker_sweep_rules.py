@@ -10,11 +10,11 @@ does not answer or an SDK that cannot reach one. The sweep against a real engine
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import re
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +23,8 @@ from typing import Any
 import docker
 import pytest
 import requests
+import sweep_labels
+from sweep_labels import a_dead_pid
 
 from pytest_fakebatch.executors import docker_engine
 from pytest_fakebatch.executors.docker_engine import (
@@ -37,6 +39,7 @@ from pytest_fakebatch.executors.docker_engine import (
 )
 
 HOST = socket.gethostname()
+labels = functools.partial(sweep_labels.labels, host=HOST)  # a run of this host's
 HINT = (
     ". Start dockerd (or Docker Desktop), or set DOCKER_HOST to a running engine; "
     "or leave Docker mode off to use the in-process executor."
@@ -50,35 +53,6 @@ def stat_field_22(pid: int) -> str:
     match = re.fullmatch(rb"\d+ \(.*\) (.*)\n?", raw, re.DOTALL)
     assert match is not None, raw
     return match.group(1).split(b" ")[19].decode()
-
-
-def a_dead_pid() -> int:
-    finished = subprocess.Popen([sys.executable, "-c", "pass"])
-    finished.wait()  # reaped: its pid now names no process
-    return finished.pid
-
-
-@pytest.fixture
-def living() -> Iterator[int]:
-    """The pid of a living process of ours, which started after this test process."""
-    child = subprocess.Popen(["sleep", "120"])
-    try:
-        yield child.pid
-    finally:
-        child.kill()
-        child.wait()
-
-
-def labels(pid: int | str, **more: str) -> dict[str, str]:
-    """Labels a test run on this host put on its containers; ``more`` overrides by short name."""
-    found = {
-        "pytest-fakebatch": "1",
-        "pytest-fakebatch.session": "an-earlier-run",
-        "pytest-fakebatch.pid": str(pid),
-        "pytest-fakebatch.host": HOST,
-    }
-    found.update({f"pytest-fakebatch.{k.replace('_', '-')}": v for k, v in more.items()})
-    return found
 
 
 # -- process_start: what tells a reused pid apart ----------------------------------------------
@@ -283,17 +257,6 @@ def refused_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
         yield host
 
 
-@pytest.fixture
-def hung_host(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """DOCKER_HOST naming a local port that accepts connections and never answers."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(64)
-        host = f"tcp://127.0.0.1:{listener.getsockname()[1]}"
-        monkeypatch.setenv("DOCKER_HOST", host)
-        yield host
-
-
 def test_no_engine_at_docker_host_is_one_error_naming_it(refused_host: str) -> None:
     with pytest.raises(DockerUnavailable) as raised:
         connect()
@@ -325,7 +288,7 @@ def test_no_engine_at_the_default_socket_says_docker_host_is_unset(monkeypatch: 
 
 
 def test_an_engine_that_never_answers_fails_the_check_at_its_bound(
-    hung_host: str, monkeypatch: pytest.MonkeyPatch
+    hung_docker_host: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(docker_engine, "ENGINE_CHECK_SECONDS", 0.5)
 
@@ -334,7 +297,7 @@ def test_an_engine_that_never_answers_fails_the_check_at_its_bound(
 
     message = str(raised.value)
     assert message.startswith(
-        f"pytest-fakebatch Docker mode: no Docker engine answers (DOCKER_HOST={hung_host}): "
+        f"pytest-fakebatch Docker mode: no Docker engine answers (DOCKER_HOST={hung_docker_host}): "
     )
     assert "Read timed out. (read timeout=0.5)" in message
     assert message.endswith(HINT)
