@@ -124,10 +124,11 @@ def test_running_usage_is_weighed_by_the_weight_factor(
 
 @pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
 @pytest.mark.usefixtures("unit")
+@pytest.mark.parametrize("weights", [{}, {"b": 1.6}], ids=["equal weights", "b weighs 1.6"])
 def test_jobs_started_in_one_round_count_for_their_share(
-    fake_batch: FakeBatch, batch: Any, started: list[str]
+    fake_batch: FakeBatch, batch: Any, started: list[str], weights: dict[str, float]
 ) -> None:
-    queue = fair_share_queue(batch, 4, {"b": 1.6})
+    queue = fair_share_queue(batch, 4, weights)
     fake_batch.autorun = False
     for name in ("a0", "a1", "a2"):
         submit(batch, queue, name, "a")
@@ -137,25 +138,8 @@ def test_jobs_started_in_one_round_count_for_their_share(
 
     fake_batch.advance(5)
 
-    # a0 (a: 1.0), b0 (b: 1.6), a1 (a: 2.0), b1 (1.6 < 2.0), then a2 once a slot is free
-    assert started == ["a0", "b0", "a1", "b1", "a2"]
-
-
-@pytest.mark.aws_doc(WEIGHT_PAGE, WEIGHT, family="Scheduling", ops=("SubmitJob",))
-@pytest.mark.usefixtures("unit")
-def test_a_share_s_usage_adds_up_within_a_round(
-    fake_batch: FakeBatch, batch: Any, started: list[str]
-) -> None:
-    queue = fair_share_queue(batch, 4)
-    fake_batch.autorun = False
-    for name in ("a0", "a1", "a2"):
-        submit(batch, queue, name, "a")
-    for name in ("b0", "b1"):
-        submit(batch, queue, name, "b")
-    fake_batch.autorun = True
-
-    fake_batch.advance(5)
-
+    # usage adds up within the round: a0 (a: 1.0), b0 (b: 1.0 or 1.6), a1 (a: 2.0), b1 (b below
+    # 2.0 either way), then a2 once a slot is free
     assert started == ["a0", "b0", "a1", "b1", "a2"]
 
 
