@@ -39,7 +39,11 @@ def engine_answers() -> bool:
 
 
 def run_floor(client: Any, image: str, size: int, concurrency: int) -> tuple[float, list[str]]:
-    """create, start, wait, logs, remove: each container on its own thread of the pool."""
+    """create, start, wait, logs, remove: each container on its own thread of the pool, on the
+    network the executor gives it (``"none"`` on an engine without a bridge network)."""
+    from pytest_fakebatch.executors.docker_engine import default_network
+
+    network = default_network(client)
 
     def one(index: int) -> str:
         container = client.api.create_container(
@@ -47,7 +51,9 @@ def run_floor(client: Any, image: str, size: int, concurrency: int) -> tuple[flo
             COMMAND,
             environment={"AWS_BATCH_JOB_ARRAY_INDEX": str(index)},
             labels={FLOOR_LABEL: "1"},
-            host_config=client.api.create_host_config(nano_cpus=10**9, mem_limit=64 * 2**20),
+            host_config=client.api.create_host_config(
+                nano_cpus=10**9, mem_limit=64 * 2**20, network_mode=network
+            ),
         )["Id"]
         client.api.start(container)
         client.api.wait(container)

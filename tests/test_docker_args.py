@@ -10,6 +10,7 @@ import pytest
 
 from pytest_fakebatch.executors.base import AttemptSpec
 from pytest_fakebatch.executors.docker_args import container_args, epoch_ms, parse_logs, resolve_image
+from pytest_fakebatch.executors.docker_engine import default_network
 
 MIB = 2**20
 
@@ -270,6 +271,32 @@ def test_the_network_is_the_hosts_when_the_job_is_told_to_reach_a_loopback_endpo
     assert network({"AWS_ENDPOINT_URL": "http://batch.internal:5000"}) is None
     assert network({"OTHER_URL": "http://127.0.0.1:5000"}) is None
     assert network({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}, "fakebatch-net") == "fakebatch-net"
+
+
+def test_without_a_bridge_network_on_the_engine_containers_get_none() -> None:
+    class Engine:  # the docker SDK's client, as far as default_network asks it
+        def __init__(self, *networks: str) -> None:
+            self.api = self
+            self.networks_there = networks
+
+        def networks(self, names: list[str]) -> list[dict[str, str]]:
+            return [
+                {"Name": n} for n in self.networks_there if any(name in n for name in names)
+            ]  # a substring filter
+
+    def network(
+        engine_network: str | None, environment: dict[str, str] | None = None, chosen: str | None = None
+    ) -> Any:
+        args = container_args(spec(environment=environment or {}), "i", 4.0, chosen, engine_network)
+        return args["host_config"]["network_mode"]
+
+    assert default_network(Engine("bridge", "host", "none")) is None  # the engine's own default
+    assert default_network(Engine("host", "none")) == "none"  # dockerd --bridge=none
+    assert default_network(Engine("host", "none", "my-bridge-net")) == "none"
+    assert network("none") == "none"
+    assert network(None) is None
+    assert network("none", {"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}) == "host"  # to reach serve()
+    assert network("none", chosen="fakebatch-net") == "fakebatch-net"
 
 
 def test_image_mapping_takes_the_first_matching_glob() -> None:

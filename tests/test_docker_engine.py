@@ -127,7 +127,8 @@ def leftovers(engine: Any) -> Iterator[list[str]]:
         # the process under it started at another time, so the run is still known dead
         f"{LABEL}.pid-start": "1",
     }
-    made = [engine.containers.run(IMAGE, ["sleep", "60"], labels=labels, detach=True) for _ in range(4)]
+    run = {"labels": labels, "detach": True, "network_mode": "none"}  # none: no state left in the engine
+    made = [engine.containers.run(IMAGE, ["sleep", "60"], **run) for _ in range(4)]
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(docker_engine, "HOST", host)
         yield [c.id for c in made]

@@ -7,6 +7,7 @@ when no Docker engine answers.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -208,7 +209,11 @@ ENTRY_IMAGE = "fakebatch-entrypoint:test"
 
 @pytest.fixture
 def entrypoint_image(busybox_image: str) -> str:
-    """The busybox image with ``ENTRYPOINT ["echo", "entry"]`` and ``CMD ["image-cmd"]``."""
+    """The busybox image with ``ENTRYPOINT ["echo", "entry"]`` and ``CMD ["image-cmd"]``, made
+    once per engine (a commit per run would leave the engine one untagged image more each time)."""
+    with contextlib.suppress(docker.errors.ImageNotFound):
+        ENGINE.images.get(ENTRY_IMAGE)
+        return ENTRY_IMAGE
     container = ENGINE.containers.create(busybox_image, command=["true"])
     try:
         container.commit(ENTRY_IMAGE, changes=['ENTRYPOINT ["echo", "entry"]', 'CMD ["image-cmd"]'])

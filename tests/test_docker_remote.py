@@ -110,6 +110,9 @@ def test_containers_on_the_remote_engine_carry_the_labels(
     labels = mine[0].labels
     assert (labels[LABEL], labels[f"{LABEL}.session"]) == ("1", SESSION_ID)
     assert (labels[f"{LABEL}.host"], labels[f"{LABEL}.pid"]) == (socket.gethostname(), str(os.getpid()))
+    # an engine started with --bridge=none: "none" (loopback alone, as its default), so that
+    # the engine keeps no network state for the container once it is gone
+    assert mine[0].attrs["HostConfig"]["NetworkMode"] == "none"
     batch.terminate_job(jobId=job_id, reason="done looking")
     assert wait_for(batch, job_id)["status"] == "FAILED"
 

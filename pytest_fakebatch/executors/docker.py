@@ -15,8 +15,9 @@ Times: containers run in real time, so their timestamps (log lines, ``FinishedAt
 moved into the fake clock's frame by the clock's offset observed when the attempt started,
 and kept within [attempt start, now].
 
-Network: containers get the engine's default network (``bridge`` normally; an engine started
-with ``--bridge=none`` gives them a loopback-only network), unless ``network=`` says otherwise,
+Network: containers get the engine's default network (``bridge`` normally; on an engine started
+with ``--bridge=none``, ``"none"``: loopback only, as that engine's default gives, without the
+network state such an engine would keep for every container), unless ``network=`` says otherwise,
 e.g. ``"host"`` or ``"none"``. AWS Batch containers have a network, so none is not forced. One
 exception: once the fake serves HTTP (``FakeBatch.serve()``), attempts are given endpoint URLs
 on the host's loopback, which only a container on the host's network can reach; such
@@ -54,6 +55,7 @@ from .docker_engine import (
     DockerUnavailable,
     check_engine,
     connect,
+    default_network,
     docker,
     remove,
     sweep_leftovers,
@@ -119,6 +121,7 @@ class DockerExecutor:
         threads = workers or max_running or 8
         self._client = connect(timeout=120, max_pool_size=threads + 4 + (max_running or 64))
         self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
+        self._engine_network = default_network(self._client)
         self.remote = is_remote(self._client.api.base_url)  # host paths are not the engine's
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
         self._images = ImagePuller(self._client, pull)
@@ -140,7 +143,7 @@ class DockerExecutor:
         name = re.sub(r"[^a-zA-Z0-9_.-]", "-", f"fakebatch-{spec.job_id}-{spec.attempt}")
         handle = _Container(spec, {}, now_ms, now_ms - time.time_ns() // 1_000_000)
         try:
-            handle.create = container_args(spec, image, self._cpus, self.network)
+            handle.create = container_args(spec, image, self._cpus, self.network, self._engine_network)
             as_kubernetes_runs(handle.create, spec.container.get("kubernetes"))
             if self.remote:
                 handle.copies = tuple(copies_instead_of_binds(handle.create))

@@ -26,15 +26,19 @@ def resolve_image(images: dict[str, str], image: str) -> str:
     return image
 
 
-def container_args(spec: AttemptSpec, image: str, host_cpus: float, network: str | None) -> dict[str, Any]:
+def container_args(
+    spec: AttemptSpec, image: str, host_cpus: float, network: str | None, engine_network: str | None = None
+) -> dict[str, Any]:
     """``create_container`` arguments (``host_config`` as ``create_host_config`` arguments)
-    for the container AWS would start for ``spec``."""
+    for the container AWS would start for ``spec``. ``network`` is the user's choice;
+    ``engine_network`` the mode that stands for the engine's default network
+    (:func:`.docker_engine.default_network`)."""
     props = spec.container
     linux = props.get("linuxParameters") or {}
     host: dict[str, Any] = {
         "read_only": bool(props.get("readonlyRootFilesystem")),
         "privileged": bool(props.get("privileged")),
-        "network_mode": network or _default_network(spec.environment),
+        "network_mode": network or _default_network(spec.environment) or engine_network,
     }
     if spec.vcpus > 0:
         host["nano_cpus"] = int(min(spec.vcpus, host_cpus) * 1e9)
