@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -77,7 +78,7 @@ class Attempt:
     log_stream: str = ""
     compute_environment: str = ""
     handle: Any = None  # the executor's handle while the attempt runs
-    containers: list[ContainerRun] = field(default_factory=list)  # of an ECS task or EKS pod
+    containers: tuple[ContainerRun, ...] = ()  # of an ECS task or EKS pod
     pod: Pod | None = None  # an EKS attempt's pod
     # asked to stop (TerminateJob, a timeout, its main node's exit): the status reason it ends
     # with, and for a timeout the time it ends at, once the executor says it has stopped
@@ -104,8 +105,10 @@ class Job:
     stopped_at: int | None = None
     parent: Job | None = None
     index: int | None = None
-    children: list[Job] = field(default_factory=list)
-    depends_on: list[Dependency] = field(default_factory=list)
+    # an array's children or a multi-node job's nodes; a leaf job's, like its dependencies, is the
+    # shared empty tuple (no list each for 10,000 children)
+    children: Sequence[Job] = ()
+    depends_on: Sequence[Dependency] = ()
     attempts: list[Attempt] = field(default_factory=list)
     running: Attempt | None = None
     is_cancelled: bool = False

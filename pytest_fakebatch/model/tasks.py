@@ -6,6 +6,7 @@ starts them); a :class:`ContainerRun` is one container of one attempt, as Descri
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +62,7 @@ class ContainerRun:
 
 
 def attempt_output(
-    logs: dict[str, dict[str, list[tuple[int, str]]]], runs: list[ContainerRun]
+    logs: dict[str, dict[str, list[tuple[int, str]]]], runs: Sequence[ContainerRun]
 ) -> list[tuple[int, str]]:
     """Every line the containers of one attempt logged, in time order."""
     lines = [event for run in runs for event in logs.get(run.log_group, {}).get(run.log_stream, ())]

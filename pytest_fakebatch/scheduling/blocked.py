@@ -13,7 +13,7 @@ it can infer; a queue's actions for other reasons never fire here.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from ..model.jobs import FAILED, RUNNABLE, Job
 from ..model.journal import QUEUE_BLOCKED, record
@@ -44,7 +44,7 @@ class FrontOfQueue:
         self.now = now
         self._seen: set[str] = set()
 
-    def missed(self, group: list[Job], need: float) -> None:
+    def missed(self, group: Sequence[Job], need: float) -> None:
         """``group`` (a job, or a multi-node job's nodes) got no capacity this round."""
         queue = group[0].spec.queue
         head = queue.name not in self._seen
@@ -68,7 +68,7 @@ class FrontOfQueue:
             elif not stuck and job.blocked_since is not None:
                 unblock(self.region, job)
 
-    def placed(self, group: list[Job]) -> None:
+    def placed(self, group: Sequence[Job]) -> None:
         for job in group:
             if job.blocked_since is not None:
                 unblock(self.region, job)

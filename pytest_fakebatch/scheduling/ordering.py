@@ -10,7 +10,7 @@ order inside the share.
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from ..model.jobs import Job
 from ..model.region import Region
@@ -142,7 +142,7 @@ def share_weights(region: Region, queue: JobQueue) -> Callable[[str], float] | N
     return weight
 
 
-def gang(job: Job) -> list[Job]:
+def gang(job: Job) -> Sequence[Job]:
     """The jobs whose capacity is taken together: a multi-node job's nodes on its first start,
     as AWS gets the capacity for the whole job before it launches it (the main node first, see
     ``multinode``); otherwise the job alone."""

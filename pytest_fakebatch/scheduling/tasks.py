@@ -84,7 +84,7 @@ class TaskRunner:
             if attempt.pod is not None and attempt.pod.cluster_arn is not None:
                 _collected_by_fluent_bit(run, attempt.pod)
             group, stream = run.log_group, run.log_stream
-            attempt.containers.append(run)
+            attempt.containers += (run,)
             sink = region.logs.setdefault(group, {})
             own_env = {e["name"]: e.get("value", "") for e in props.get("environment", [])}
             environment = {**extra_env, **platform, **own_env, **batch_env}

@@ -302,9 +302,10 @@ def _link_children(call: Call, parent: Job, depends_on: list[dict[str, Any]]) ->
         for child in parent.children:
             assert child.index is not None
             if kind == "SEQUENTIAL":
-                if child.index:
-                    child.depends_on.append(Dependency(parent.children[child.index - 1], kind))
-            elif kind == "N_TO_N":
-                child.depends_on.append(Dependency(region.jobs[dep["jobId"]].children[child.index], kind))
+                if not child.index:
+                    continue
+                on = parent.children[child.index - 1]
             else:
-                child.depends_on.append(Dependency(region.jobs[dep["jobId"]], kind))
+                on = region.jobs[dep["jobId"]]
+                on = on.children[child.index] if kind == "N_TO_N" else on
+            child.depends_on = (*child.depends_on, Dependency(on, kind))
