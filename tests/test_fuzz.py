@@ -21,6 +21,7 @@ import random
 from collections import Counter
 from pathlib import Path
 
+import botocore
 import pytest
 from fuzz_runner import Example
 from fuzz_strategies import FRONTS, LOGS_OPERATIONS, Request
@@ -53,7 +54,10 @@ def run_seed() -> int:
 
 
 def reach_report(front: str, fuzz_seed: int, answered: Counter[str], sent: Counter[str]) -> str:
-    lines = [f"fuzz reach over {front} (seed {fuzz_seed}): operation, 200s / requests"]
+    lines = [
+        f"fuzz reach over {front} (seed {fuzz_seed}, botocore {botocore.__version__}): "
+        "operation, 200s / requests"
+    ]
     lines += [f"  {op:<30} {answered[op]:>4} / {sent[op]}" for op in EVERY]
     never = [op for op in EVERY if not answered[op]]
     lines.append(f"  never answered 200: {', '.join(never) or 'none'}")
@@ -96,7 +100,7 @@ def test_generated_requests_never_break_the_fake(front: str) -> None:
     report = reach_report(front, fuzz_seed, answered, sent)
     print(report)
     artifacts = os.environ.get("FAKEBATCH_ARTIFACTS")
-    if artifacts:
-        Path(artifacts, f"fuzz-reach-{front}.txt").write_text(report + "\n")
+    if artifacts:  # one report per botocore: CI's tox envs on older models write theirs beside it
+        Path(artifacts, f"fuzz-reach-{front}-botocore-{botocore.__version__}.txt").write_text(report + "\n")
     assert [op for op in CORE if not answered[op]] == [], report
     assert [op for op in EVERY if not answered[op]] == [], report
