@@ -1,6 +1,6 @@
 """Arrays at scale: one 10,000-child array, start to stop, in the fake and in moto.
 
-Each phase timed in fresh processes (median); peak RSS (``ru_maxrss``) of the process, of a
+Each phase timed in fresh processes (median); peak RSS (``VmHWM``, else ``ru_maxrss``) of the process, of a
 process that only imports and creates the clients (the baseline), and the tracemalloc peak.
 In the fake, every child runs a handler that prints its ``AWS_BATCH_JOB_ARRAY_INDEX``; after
 the listing (not timed) each child's log is checked to hold exactly its own index, and the
@@ -274,7 +274,7 @@ def section(table: Table, notes: list[str], quick: bool) -> None:
     moto_rss = statistics.median(r["maxrss_mb"] for r in moto_runs) if moto_runs else None
 
     table.add(
-        f"{label}: peak RSS of the process (ru_maxrss)",
+        f"{label}: peak RSS of the process (VmHWM)",
         fake_rss,
         "moto",
         moto_rss,

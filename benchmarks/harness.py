@@ -114,6 +114,16 @@ def emit(result: dict[str, Any]) -> None:
 
 
 def maxrss_mb() -> float:
+    """This process's peak resident memory since it started. On Linux, ``VmHWM`` of
+    /proc/self/status: ``ru_maxrss`` also keeps the high-water mark of the process that forked
+    it (carried over the exec), so a child of a grown ``run.py`` reported the parent's size."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024  # KiB
+    except OSError:
+        pass
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # bytes vs KiB
 

@@ -19,7 +19,7 @@ sections, one module each over ``harness.py``:
   conftest times the run-test loop: (loop time with the fixture - loop time of empty tests)
   / tests.
 * array (``array_scale.py``): a 10,000-child array, each phase timed in fresh processes
-  (median); peak RSS (``ru_maxrss``) of the process, of a process that only imports and
+  (median); peak RSS (``VmHWM``) of the process, of a process that only imports and
   creates the clients (the baseline), and the tracemalloc peak.
 * listing (``listing.py``): ListJobs (paginated) and ``FakeBatch.jobs()`` over 10,000 and
   100,000 finished jobs, one fresh process per size, only the listing timed; per job, and
