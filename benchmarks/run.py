@@ -77,7 +77,7 @@ import percall
 import startup
 import timeline
 import waiting
-from harness import Table, log, versions
+from harness import Table, compile_package, log, versions
 
 SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "percall": percall.section,
@@ -148,6 +148,7 @@ def main(argv: list[str] | None = None) -> int:
         PROFILES[args.profile]()
         return 0
 
+    compile_package()  # the bytecode an installed plugin has, whatever PYTHONDONTWRITEBYTECODE says
     mode = "quick" if args.quick else "full"
     if args.record_baseline:
         runs: list[dict[str, float | None]] = []
