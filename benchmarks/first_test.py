@@ -7,7 +7,8 @@ test. Each variant runs alone in a fresh ``pytest`` process, the two alternating
 a conftest writes pytest's own durations of the test (setup + call + teardown) and the test
 checks its answer. What the fake's first test pays and the Stubber's does not: loading the
 fake's models, the botocore hook and endpoint data on first use. The plugin is loaded in both
-runs (as installed), so its start-up is not part of the difference.
+runs (as installed), so its start-up is not part of the difference, and its bytecode is
+compiled beforehand, as an installed wheel's is (``harness.compile_package``).
 """
 
 from __future__ import annotations
