@@ -57,7 +57,31 @@ class Report:
     session: str  # the controller's, handed to xdist workers: the index lists this run only
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    _leave_asserts_alone(early_config)  # before a conftest imports the fake
+
+
+def _leave_asserts_alone(config: pytest.Config) -> None:
+    """Keep pytest from rewriting the asserts of this package's modules. pytest rewrites every
+    module of a distribution that names a ``pytest11`` entry point (and of a plugin named in
+    ``pytest_plugins``), meant for assertion helpers; ours are the fake's own invariants.
+    Rewriting parses and compiles each of the ~90 modules anew wherever pytest cannot cache the
+    result (``PYTHONDONTWRITEBYTECODE``, as many CI images set, or a read-only install):
+    about 200 ms at the first use of the fake, every session. pytest has no public way to
+    unmark a package; where its hook is not the one known here, nothing changes."""
+    hook = getattr(config.pluginmanager, "rewrite_hook", None)
+    marked = getattr(hook, "_must_rewrite", None)
+    package = __name__.rpartition(".")[0]
+    if isinstance(marked, set) and package in marked:
+        marked.discard(package)
+        cache = getattr(hook, "_marked_for_rewrite_cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _leave_asserts_alone(config)  # a plugin loaded by pytest_plugins, after the initial conftests
     config.addinivalue_line(
         "markers",
         f"fakebatch({', '.join(f'{name}=None' for name in MARKER_ARGUMENTS)}): configure the fake_batch "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pytest
 
@@ -367,3 +368,52 @@ def test_the_package_exports_the_user_api_only() -> None:
         "ServiceJobRun",
         "__version__",
     ]
+
+
+# -- what pytest does to the package's modules ----------------------------------------------
+
+REWRITTEN_MODULES = textwrap.dedent(
+    """
+    import sys
+
+    def test_the_fakes_modules_are_loaded_as_written(fake_batch):
+        # the plugin module and its few imports load with pytest, before the plugin's hooks run
+        rewritten = sorted(
+            name
+            for name, module in list(sys.modules.items())
+            if name.startswith(("pytest_fakebatch.fake", "pytest_fakebatch.api", "pytest_fakebatch.model"))
+            and type(getattr(module, "__loader__", None)).__name__ == "AssertionRewritingHook"
+        )
+        assert "pytest_fakebatch.fake" in sys.modules
+        assert rewritten == []
+    """
+)
+
+
+@pytest.mark.parametrize(
+    ("conftest", "autoload"),
+    [
+        ("", True),  # the entry point
+        ("from pytest_fakebatch import FakeBatch\n", True),  # a conftest imports the fake
+        ('pytest_plugins = ["pytest_fakebatch"]\n', False),  # no entry points
+    ],
+    ids=["entry-point", "conftest-import", "pytest_plugins"],
+)
+def test_pytest_leaves_the_fakes_own_asserts_alone(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, conftest: str, autoload: bool
+) -> None:
+    # found on sys.path, as an installed wheel is (an editable install's finder is one pytest's
+    # rewriting never sees); rewritten, each of its modules would be parsed and compiled anew in
+    # every session that cannot cache the result
+    import pytest_fakebatch
+
+    monkeypatch.setenv("PYTHONPATH", str(Path(pytest_fakebatch.__file__).parent.parent))
+    if not autoload:
+        monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    if conftest:
+        pytester.makeconftest(conftest)
+    pytester.makepyfile(REWRITTEN_MODULES)
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=1)
