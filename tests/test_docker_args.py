@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import docker
 import pytest
 
 from pytest_fakebatch.executors.base import AttemptSpec
@@ -273,16 +274,17 @@ def test_the_network_is_the_hosts_when_the_job_is_told_to_reach_a_loopback_endpo
     assert network({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}, "fakebatch-net") == "fakebatch-net"
 
 
-def test_without_a_bridge_network_on_the_engine_containers_get_none() -> None:
+def test_on_an_engine_started_without_its_bridge_containers_get_none() -> None:
     class Engine:  # the docker SDK's client, as far as default_network asks it
-        def __init__(self, *networks: str) -> None:
+        def __init__(self, *networks: str, refuses: bool = False) -> None:
             self.api = self
             self.networks_there = networks
+            self.refuses = refuses
 
-        def networks(self, names: list[str]) -> list[dict[str, str]]:
-            return [
-                {"Name": n} for n in self.networks_there if any(name in n for name in names)
-            ]  # a substring filter
+        def networks(self) -> list[dict[str, str]]:
+            if self.refuses:  # a socket proxy that does not serve /networks
+                raise docker.errors.APIError("403 Client Error: Forbidden")
+            return [{"Name": n} for n in self.networks_there]
 
     def network(
         engine_network: str | None, environment: dict[str, str] | None = None, chosen: str | None = None
@@ -290,9 +292,13 @@ def test_without_a_bridge_network_on_the_engine_containers_get_none() -> None:
         args = container_args(spec(environment=environment or {}), "i", 4.0, chosen, engine_network)
         return args["host_config"]["network_mode"]
 
-    assert default_network(Engine("bridge", "host", "none")) is None  # the engine's own default
     assert default_network(Engine("host", "none")) == "none"  # dockerd --bridge=none
-    assert default_network(Engine("host", "none", "my-bridge-net")) == "none"
+    # everywhere else, the engine's own default network
+    assert default_network(Engine("bridge", "host", "none")) is None  # Docker
+    assert default_network(Engine("podman", "host", "none")) is None  # Podman's Docker API
+    assert default_network(Engine("nat", "none")) is None  # Windows containers
+    assert default_network(Engine("host", "none", "my-net")) is None  # a network someone made
+    assert default_network(Engine(refuses=True)) is None
     assert network("none") == "none"
     assert network(None) is None
     assert network("none", {"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}) == "host"  # to reach serve()

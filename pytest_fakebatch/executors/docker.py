@@ -121,7 +121,7 @@ class DockerExecutor:
         threads = workers or max_running or 8
         self._client = connect(timeout=120, max_pool_size=threads + 4 + (max_running or 64))
         self._cpus = float(self._client.info().get("NCPU") or os.cpu_count() or 1)
-        self._engine_network = default_network(self._client)
+        self._engine_network = None if network else default_network(self._client)
         self.remote = is_remote(self._client.api.base_url)  # host paths are not the engine's
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="fakebatch-docker")
         self._images = ImagePuller(self._client, pull)

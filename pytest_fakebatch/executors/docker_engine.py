@@ -92,14 +92,18 @@ def connect(**options: Any) -> Any:
 
 
 def default_network(client: Any) -> str | None:
-    """The network mode for a container nobody chose one for: ``None`` (the engine's default,
-    its ``bridge`` network) on an engine that has one; ``"none"`` on an engine started without
-    (``dockerd --bridge=none``). There the default gives a container its loopback alone, as
-    ``"none"`` does, but the engine also keeps each such container's network sandbox in its
+    """The network mode for a container nobody chose one for: ``"none"`` on an engine started
+    without its default bridge (``dockerd --bridge=none``), which lists only its ``host`` and
+    ``none`` networks; ``None`` (the engine's own default) on any other engine, or one that will
+    not list its networks. On such an engine the default gives a container its loopback alone,
+    as ``"none"`` does, but the engine also keeps each such container's network sandbox in its
     store after the container is gone, and replays every one at its next start (about 0.1 s
     each: a test suite's thousands of containers made an engine take half an hour to start)."""
-    bridges = client.api.networks(names=["bridge"])
-    return None if any(network.get("Name") == "bridge" for network in bridges) else "none"
+    try:
+        names = {network.get("Name") for network in client.api.networks()}
+    except docker.errors.APIError:  # a socket proxy that does not serve /networks, say
+        return None
+    return "none" if "none" in names and names <= {"host", "none"} else None
 
 
 def check_engine() -> None:
