@@ -8,6 +8,7 @@ when no Docker engine answers.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -204,7 +205,9 @@ def test_an_eks_job_is_starting_while_its_init_container_runs(batch: Any, queue:
     assert attempt["startedAt"] == job["startedAt"]
 
 
-ENTRY_IMAGE = "fakebatch-entrypoint:test"
+ENTRY_CHANGES = ['ENTRYPOINT ["echo", "entry"]', 'CMD ["image-cmd"]']
+# named after what it holds: an image from before a change to ENTRY_CHANGES is never reused
+ENTRY_IMAGE = f"fakebatch-entrypoint:{hashlib.sha256(repr(ENTRY_CHANGES).encode()).hexdigest()[:12]}"
 
 
 @pytest.fixture
@@ -216,7 +219,8 @@ def entrypoint_image(busybox_image: str) -> str:
         return ENTRY_IMAGE
     container = ENGINE.containers.create(busybox_image, command=["true"])
     try:
-        container.commit(ENTRY_IMAGE, changes=['ENTRYPOINT ["echo", "entry"]', 'CMD ["image-cmd"]'])
+        repository, tag = ENTRY_IMAGE.split(":")
+        container.commit(repository, tag, changes=ENTRY_CHANGES)
     finally:
         container.remove(force=True)
     return ENTRY_IMAGE
