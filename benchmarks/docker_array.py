@@ -40,7 +40,7 @@ def engine_answers() -> bool:
 
 def run_floor(client: Any, image: str, size: int, concurrency: int) -> tuple[float, list[str]]:
     """create, start, wait, logs, remove: each container on its own thread of the pool, on the
-    network the executor gives it (``"none"`` on an engine without a bridge network)."""
+    network the executor gives it (``"none"`` on an engine started with ``--bridge=none``)."""
     from pytest_fakebatch.executors.docker_engine import default_network
 
     network = default_network(client)

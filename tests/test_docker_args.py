@@ -262,10 +262,16 @@ def test_host_volumes_are_bound_and_others_are_anonymous() -> None:
     assert args["volumes"] == ["/scratch", "/shared"]
 
 
-def test_the_network_is_the_hosts_when_the_job_is_told_to_reach_a_loopback_endpoint() -> None:
-    def network(environment: dict[str, str], chosen: str | None = None) -> Any:
-        return container_args(spec(environment=environment), "i", 4.0, chosen)["host_config"]["network_mode"]
+def network(
+    environment: dict[str, str] | None = None, chosen: str | None = None, engine_network: str | None = None
+) -> Any:
+    """The network mode of the container for a job of ``environment``: ``chosen`` is the user's
+    ``network=``, ``engine_network`` what stands for the engine's default."""
+    args = container_args(spec(environment=environment or {}), "i", 4.0, chosen, engine_network)
+    return args["host_config"]["network_mode"]
 
+
+def test_the_network_is_the_hosts_when_the_job_is_told_to_reach_a_loopback_endpoint() -> None:
     assert network({"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}) == "host"
     assert network({"AWS_ENDPOINT_URL_BATCH": "http://localhost:5000"}) == "host"
     assert network({"AWS_ENDPOINT_URL": "https://[::1]:443"}) == "host"
@@ -286,12 +292,6 @@ def test_on_an_engine_started_without_its_bridge_containers_get_none() -> None:
                 raise docker.errors.APIError("403 Client Error: Forbidden")
             return [{"Name": n} for n in self.networks_there]
 
-    def network(
-        engine_network: str | None, environment: dict[str, str] | None = None, chosen: str | None = None
-    ) -> Any:
-        args = container_args(spec(environment=environment or {}), "i", 4.0, chosen, engine_network)
-        return args["host_config"]["network_mode"]
-
     assert default_network(Engine("host", "none")) == "none"  # dockerd --bridge=none
     # everywhere else, the engine's own default network
     assert default_network(Engine("bridge", "host", "none")) is None  # Docker
@@ -299,10 +299,11 @@ def test_on_an_engine_started_without_its_bridge_containers_get_none() -> None:
     assert default_network(Engine("nat", "none")) is None  # Windows containers
     assert default_network(Engine("host", "none", "my-net")) is None  # a network someone made
     assert default_network(Engine(refuses=True)) is None
-    assert network("none") == "none"
-    assert network(None) is None
-    assert network("none", {"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}) == "host"  # to reach serve()
-    assert network("none", chosen="fakebatch-net") == "fakebatch-net"
+    assert network(engine_network="none") == "none"
+    assert network(engine_network=None) is None
+    loopback = {"AWS_ENDPOINT_URL": "http://127.0.0.1:5000"}
+    assert network(loopback, engine_network="none") == "host"  # to reach serve()
+    assert network(chosen="fakebatch-net", engine_network="none") == "fakebatch-net"
 
 
 def test_image_mapping_takes_the_first_matching_glob() -> None:
