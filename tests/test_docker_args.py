@@ -1,6 +1,6 @@
 """How a job attempt becomes the container Docker creates, checked without Docker: every
-container property the Docker executor maps (``container_args``), the image mapping and the
-log parsing. Runs whether or not an engine answers."""
+container property the Docker executor maps (``container_args``), the image mapping, the log
+parsing and how an exit is read. Runs whether or not an engine answers."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from pytest_fakebatch.executors.base import AttemptSpec
 from pytest_fakebatch.executors.docker_args import container_args, epoch_ms, parse_logs, resolve_image
 from pytest_fakebatch.executors.docker_engine import default_network
+from pytest_fakebatch.executors.docker_waiting import await_exit
 
 MIB = 2**20
 
@@ -324,3 +325,42 @@ def test_log_lines_keep_dockers_timestamps_in_epoch_ms() -> None:
     assert epoch_ms("2024-01-02T05:04:05+02:00") == 1704164645000
     assert epoch_ms("0001-01-01T00:00:00Z") is None  # Docker's zero time
     assert epoch_ms("yesterday") is None
+
+
+class Exited:
+    """The docker SDK's low-level client, as far as await_exit asks it: a container that exited
+    137, whose OOM kill the engine records only at its ``oom_at``-th inspection (None: never)."""
+
+    def __init__(self, oom_at: int | None) -> None:
+        self.oom_at = oom_at
+        self.inspections = 0
+
+    def wait(self, cid: str) -> dict[str, int]:
+        return {"StatusCode": 137}
+
+    def inspect_container(self, cid: str) -> dict[str, Any]:
+        self.inspections += 1
+        oom = self.oom_at is not None and self.inspections >= self.oom_at
+        return {"State": {"Status": "exited", "ExitCode": 137, "OOMKilled": oom}}
+
+    def _url(self, path: str, cid: str) -> str:
+        return path.format(cid)
+
+    def _get(self, url: str, **_: Any) -> str:
+        return url
+
+    def _get_result_tty(self, stream: bool, answer: Any, tty: bool) -> bytes:
+        return b""
+
+
+def test_an_oom_kill_the_engine_records_after_the_exit_is_still_an_oom_kill() -> None:
+    # dockerd's OOM event may come after the exit event that ends wait
+    late = Exited(oom_at=3)
+    assert await_exit(late, "c", ()).state["OOMKilled"] is True
+    assert late.inspections == 3
+
+
+def test_a_kill_the_executor_asked_for_is_read_once() -> None:
+    stopped = Exited(oom_at=None)
+    assert await_exit(stopped, "c", (), lambda: True).state["OOMKilled"] is False
+    assert stopped.inspections == 1

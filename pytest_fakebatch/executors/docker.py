@@ -92,6 +92,7 @@ class _Container:
     error: BaseException | None = None  # the engine failed (not the job): raised on the test thread
     ended: Ended | None = None  # set by the waiting thread once the container has exited
     copies: tuple[HostCopy, ...] = ()  # host volumes copied, not bound (a remote engine)
+    stopping: bool = False  # the executor asked its container to stop (its SIGKILL is no OOM kill)
 
 
 class DockerExecutor:
@@ -268,7 +269,7 @@ class DockerExecutor:
     def _await_exit(self, handle: _Container, cid: str) -> None:
         """The waiting thread: block until the container exits, read how it ended, remove it."""
         try:
-            handle.ended = await_exit(self._client.api, cid, handle.copies)
+            handle.ended = await_exit(self._client.api, cid, handle.copies, lambda: handle.stopping)
             self._remove_quietly(cid)
         except BaseException as error:  # the engine itself failed: poll or stop raises it
             handle.error = error
@@ -286,6 +287,7 @@ class DockerExecutor:
     def _stop_container(self, handle: _Container) -> None:
         cid = handle.container_id
         if cid is not None and handle.outcome is None:
+            handle.stopping = True
             with contextlib.suppress(Exception):  # gone or exited already: poll says how it ended
                 self._client.api.stop(cid, timeout=self.stop_grace_seconds)
 

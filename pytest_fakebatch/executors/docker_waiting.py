@@ -9,7 +9,7 @@ then its logs; host volumes copied for a remote engine are copied back first.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +29,19 @@ class Ended:
     gone: str | None = None
 
 
-def await_exit(api: Any, cid: str, copies: Sequence[HostCopy]) -> Ended:
+# dockerd learns of an OOM kill from an event of its own, which can come just after the exit
+# that ends ``wait``: a container SIGKILLed (137) that the executor did not stop is inspected
+# again until the engine says whether memory killed it, for at most this long
+OOM_EVENT_GRACE_S = 1.0
+_KILLED = 137
+
+
+def await_exit(
+    api: Any, cid: str, copies: Sequence[HostCopy], stopped: Callable[[], bool] = lambda: False
+) -> Ended:
     """Block until container ``cid`` exits (no timeout: a job runs as long as it runs); how it
-    ended. An engine that fails (not a 4xx/5xx answer) raises."""
+    ended (``stopped``: whether the executor asked it to stop). An engine that fails (not a
+    4xx/5xx answer) raises."""
     try:
         status = api.wait(cid)
         waited_ms = time.time_ns() // 1_000_000
@@ -41,6 +51,8 @@ def await_exit(api: Any, cid: str, copies: Sequence[HostCopy]) -> Ended:
             state = api.inspect_container(cid)["State"]
             if state.get("Status") == "removing":  # force-removed: the removal killed it
                 raise docker.errors.NotFound(f"container {cid} is being removed")
+            if state.get("ExitCode") == _KILLED and not state.get("OOMKilled") and not stopped():
+                state = _after_oom_event(api, cid, state)
         raw = read_logs(api, cid)
         for copy in copies:  # before the attempt ends: the test reads what it wrote
             if copy.write_back:
@@ -48,6 +60,15 @@ def await_exit(api: Any, cid: str, copies: Sequence[HostCopy]) -> Ended:
     except docker.errors.APIError as error:
         return Ended({}, gone=str(getattr(error, "explanation", None) or error))
     return Ended(state, raw, waited_ms)
+
+
+def _after_oom_event(api: Any, cid: str, state: dict[str, Any]) -> dict[str, Any]:
+    """``state`` once the engine has recorded an OOM kill, or as it is after the grace period."""
+    deadline = time.monotonic() + OOM_EVENT_GRACE_S
+    while not state.get("OOMKilled") and time.monotonic() < deadline:
+        time.sleep(0.02)
+        state = api.inspect_container(cid)["State"]
+    return state
 
 
 def read_logs(api: Any, cid: str) -> bytes:
