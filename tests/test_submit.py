@@ -142,6 +142,32 @@ def test_parameters_substitute_ref_placeholders_submit_overriding_defaults(
     assert job["parameters"] == {"input": "s3://bucket/today", "codec": "mp4"}
 
 
+def test_jobs_with_and_without_overrides_leave_their_definition_as_registered(
+    batch: Any, runs: list[JobRun]
+) -> None:
+    properties = {"image": "worker:latest", "vcpus": 1, "command": ["convert", "Ref::input"]}
+    revision = batch.register_job_definition(
+        jobDefinitionName="work", type="container", parameters={"input": "a"}, containerProperties=properties
+    )
+
+    plain = run(batch)
+    overridden = run(
+        batch,
+        parameters={"input": "b"},
+        containerOverrides={"command": ["echo", "Ref::input"], "environment": [{"name": "X", "value": "1"}]},
+    )
+    again = run(batch)
+
+    assert [r.command for r in runs] == [["convert", "a"], ["echo", "b"], ["convert", "a"]]
+    assert (plain["container"]["command"], again["container"]["command"]) == (["convert", "a"],) * 2
+    assert overridden["container"]["environment"] == [{"name": "X", "value": "1"}]
+    assert plain["container"]["environment"] == []
+    (registered,) = batch.describe_job_definitions(jobDefinitions=[revision["jobDefinitionArn"]])[
+        "jobDefinitions"
+    ]
+    assert registered["containerProperties"] == properties
+
+
 def test_ref_to_an_unknown_parameter_is_rejected(batch: Any) -> None:
     batch.register_job_definition(
         jobDefinitionName="work",

@@ -53,7 +53,7 @@ class JobSpec:
     vcpus: float
     timeout: int | None
     attempts: int
-    retry_rules: list[RetryRule]
+    retry_rules: tuple[RetryRule, ...]
     tags: dict[str, str]
     propagate_tags: bool
     share_identifier: str | None

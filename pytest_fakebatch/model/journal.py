@@ -34,20 +34,32 @@ class Change(NamedTuple):  # a tuple: 40,000 of them for a 10,000-child array st
     tags: dict[str, str] | None  # the job's tags then
 
 
-# an Attempt's fields in its constructor's order: a copy built from them is 5x cheaper than
-# copy.copy's, and the journal makes one per child of an array as it starts running
-_attempt_fields = operator.attrgetter(*(f.name for f in dataclasses.fields(Attempt)))
+# an Attempt's fields in its constructor's order: an unfinished attempt is kept as a tuple of
+# them (5x cheaper than copy.copy). Of plain values only (the executor's handle left out), such a
+# tuple, and the state holding it, are untracked by the garbage collector, which would otherwise
+# walk a copy for each change of each child of an array, on every full collection
+_ATTEMPT_FIELDS = tuple(f.name for f in dataclasses.fields(Attempt))
+_attempt_fields = operator.attrgetter(*_ATTEMPT_FIELDS)
+_HANDLE = _ATTEMPT_FIELDS.index("handle")
+_CONTAINERS = _ATTEMPT_FIELDS.index("containers")
 
 
-def _attempt_now(attempt: Attempt) -> Attempt:
-    """An attempt as it is now: a finished one never changes again, an unfinished one is copied."""
+def _attempt_now(attempt: Attempt) -> Attempt | tuple[Any, ...]:
+    """An attempt as it is now: a finished one never changes again and is itself; an
+    unfinished one is its fields' values, the executor's run left out (not shown, and not to be
+    kept alive by events)."""
     if attempt.stopped_at is not None:
         return attempt
-    frozen = Attempt(*_attempt_fields(attempt))
-    frozen.handle = None  # the executor's run: not shown, and not to be kept alive by events
+    fields = list(_attempt_fields(attempt))
+    fields[_HANDLE] = None
     if attempt.containers:
-        frozen.containers = tuple(copy.copy(run) for run in attempt.containers)
-    return frozen
+        fields[_CONTAINERS] = tuple(copy.copy(run) for run in attempt.containers)
+    return tuple(fields)
+
+
+def _attempt_then(kept: Attempt | tuple[Any, ...]) -> Attempt:
+    """The attempt :func:`_attempt_now` kept, to be shown (never changed)."""
+    return kept if isinstance(kept, Attempt) else Attempt(*kept)
 
 
 def freeze(job: Job | ServiceJob) -> Any:
@@ -113,7 +125,7 @@ def _thawed(job: Job, state: tuple[Any, ...] | None) -> Job:
         shown.is_terminated,
         attempts,
     ) = state
-    shown.attempts = list(attempts)
+    shown.attempts = [_attempt_then(a) for a in attempts]
     return shown
 
 

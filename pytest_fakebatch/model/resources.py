@@ -119,9 +119,11 @@ class JobDefinition:
 
     @property
     def container(self) -> dict[str, Any]:
-        """The container properties, for multi-node jobs those of the main node's range."""
+        """The container properties, for multi-node jobs those of the main node's range (the
+        registered ones themselves, for a container job: never to be changed in place)."""
         if "containerProperties" in self.body:
-            return dict(self.body["containerProperties"])
+            properties: dict[str, Any] = self.body["containerProperties"]
+            return properties
         if "ecsProperties" in self.body:  # an ECS task: its first essential container
             tasks = self.body["ecsProperties"].get("taskProperties") or [{}]
             containers = tasks[0].get("containers") or [{}]

@@ -75,7 +75,7 @@ class ServiceJob:
     instance_type: str
     instances: int  # capacity the job holds while SCHEDULED, STARTING or RUNNING
     attempts_allowed: int
-    retry_rules: list[RetryRule]  # evaluateOnExit: onStatusReason only
+    retry_rules: tuple[RetryRule, ...]  # evaluateOnExit: onStatusReason only
     timeout: int | None
     share_identifier: str | None
     quota_share: QuotaShare | None

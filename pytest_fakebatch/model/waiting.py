@@ -83,10 +83,14 @@ class Line:
             self.start = 0
 
     def head(self) -> Job | None:
-        """The first live job, if any."""
-        for _, token, job, _ in itertools.islice(self.entries, self.start, None):
+        """The first live job, if any; the stale front is passed for good (never walked twice)."""
+        entries = self.entries
+        for i in range(self.start, len(entries)):
+            _, token, job, _ = entries[i]
             if token == job.waiting_token:
+                self.start = i
                 return job
+        self.start = len(entries)
         return None
 
 

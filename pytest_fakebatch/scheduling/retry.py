@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..model.retry_rules import RetryRule
 
 
@@ -16,7 +18,7 @@ def glob_matches(pattern: str | None, value: str | None) -> bool:
 
 
 def should_retry(
-    rules: list[RetryRule], exit_code: int | None, reason: str | None, status_reason: str | None
+    rules: Sequence[RetryRule], exit_code: int | None, reason: str | None, status_reason: str | None
 ) -> bool:
     """The first rule whose every condition matches decides; with none, the attempt is retried."""
     code = "" if exit_code is None else str(exit_code)

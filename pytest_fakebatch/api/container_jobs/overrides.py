@@ -19,7 +19,9 @@ def with_overrides(
     parameters: dict[str, str] | None,
 ) -> dict[str, Any]:
     """A container with ``overrides`` merged in (command replaced, environment merged by
-    name, resources by type) and ``Ref::`` resolved from ``parameters`` (unless None)."""
+    name, resources by type) and ``Ref::`` resolved from ``parameters`` (unless None): ``base``
+    itself where that changes nothing (jobs share their definition's container; neither is
+    ever changed in place)."""
     p = call.p
     container = dict(base)
     if not isinstance(overrides, dict):
@@ -46,8 +48,11 @@ def with_overrides(
         merged_req.update({r["type"]: dict(r) for r in overrides["resourceRequirements"]})
         container["resourceRequirements"] = list(merged_req.values())
     if parameters is not None:
-        container["command"] = [substitute(call, c, parameters) for c in container.get("command", [])]
-    return container
+        command = container.get("command", [])
+        substituted = [substitute(call, c, parameters) for c in command]
+        if substituted != command or "command" not in container:
+            container["command"] = substituted
+    return base if container == base else container
 
 
 def substitute(call: Call, part: str, parameters: dict[str, str]) -> str:

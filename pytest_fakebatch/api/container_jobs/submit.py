@@ -55,7 +55,7 @@ def submit_job(call: Call) -> Response:
         main_node, node_containers = nodes
         container = node_containers[main_node]
     retry = parse_retry_strategy(p.op, p.raw.get("retryStrategy", definition.body.get("retryStrategy")))
-    attempts, rules = retry if retry is not None else (1, [])
+    attempts, rules = retry if retry is not None else (1, ())
     timeout = check_timeout(p.op, p.raw.get("timeout", definition.body.get("timeout")))
     tags = check_tags(p.op, p.str_map("tags"))
     share, priority = _fair_share(call, queue.scheduling_policy_arn, definition)
@@ -113,7 +113,7 @@ def submit_job(call: Call) -> Response:
         ]
         _link_children(call, job, depends_on)
     elif array_size is None:
-        job.depends_on = [Dependency(region.jobs[d["jobId"]], None) for d in depends_on]
+        job.depends_on = tuple(Dependency(region.jobs[d["jobId"]], None) for d in depends_on)
     else:
         job.children = [_child(call, job, f":{i}", i) for i in range(array_size)]
         _link_children(call, job, depends_on)

@@ -106,7 +106,7 @@ def _ecs_plan(call: Call, props: dict[str, Any], parameters: dict[str, str]) -> 
         where = f"ecsPropertiesOverride.taskProperties[0].containers['{name}']"
         merged = with_overrides(call, container, overrides.get(name, {}), where, parameters)
         if "name" in merged or len(containers) > 1:
-            merged["name"] = name
+            merged = {**merged, "name": name}  # never the definition's own container, changed
         shown.append({k: merged[k] for k in _ECS_CONTAINER_DETAIL if k in merged})
         planned.append(
             TaskContainer(

@@ -121,21 +121,21 @@ def _check_client_token(call: Call) -> None:
             )
 
 
-def _retry_strategy(call: Call) -> tuple[int, list[RetryRule]]:
+def _retry_strategy(call: Call) -> tuple[int, tuple[RetryRule, ...]]:
     """ServiceJobRetryStrategy: ``attempts`` 1 to 10, at most 5 ``evaluateOnExit`` rules of an
     ``action`` (RETRY or EXIT, any case) and an ``onStatusReason`` glob of up to 512 printable
     characters."""
     p = call.p
     strategy = p.opt_dict("retryStrategy")
     if strategy is None:
-        return 1, []
+        return 1, ()
     attempts = strategy.get("attempts")
     if not isinstance(attempts, int) or isinstance(attempts, bool) or not 1 <= attempts <= 10:
         raise p.fail(f"retryStrategy.attempts must be between 1 and 10, got {attempts!r}")
     raw_rules = strategy.get("evaluateOnExit") or []
     if not isinstance(raw_rules, list) or len(raw_rules) > 5:
         raise p.fail("retryStrategy.evaluateOnExit takes at most 5 rules")
-    rules = []
+    rules: list[RetryRule] = []
     for i, raw in enumerate(raw_rules):
         where = f"retryStrategy.evaluateOnExit[{i}]"
         action = raw.get("action") if isinstance(raw, dict) else None
@@ -147,7 +147,7 @@ def _retry_strategy(call: Call) -> tuple[int, list[RetryRule]]:
         ):
             raise p.fail(f"{where}.onStatusReason must be up to {_PATTERN_MAX} printable characters")
         rules.append(RetryRule(action.upper(), None, None, pattern))
-    return attempts, rules
+    return attempts, tuple(rules)
 
 
 def service_job(call: Call, ref: str) -> ServiceJob:

@@ -94,7 +94,7 @@ def check_resources(op: str, where: str, container: dict[str, Any]) -> None:
             )
 
 
-def parse_retry_strategy(op: str, strategy: object) -> tuple[int, list[RetryRule]] | None:
+def parse_retry_strategy(op: str, strategy: object) -> tuple[int, tuple[RetryRule, ...]] | None:
     """Validate a retryStrategy the way AWS does; None when none was given."""
     if strategy is None:
         return None
@@ -106,7 +106,7 @@ def parse_retry_strategy(op: str, strategy: object) -> tuple[int, list[RetryRule
     raw_rules = strategy.get("evaluateOnExit") or []
     if not isinstance(raw_rules, list) or len(raw_rules) > 5:
         raise ClientError(f"{op}: retryStrategy.evaluateOnExit takes at most 5 rules")
-    rules = []
+    rules: list[RetryRule] = []
     for i, raw in enumerate(raw_rules):
         where = f"retryStrategy.evaluateOnExit[{i}]"
         if not isinstance(raw, dict):
@@ -132,7 +132,7 @@ def parse_retry_strategy(op: str, strategy: object) -> tuple[int, list[RetryRule
                 action.upper(), patterns["onExitCode"], patterns["onReason"], patterns["onStatusReason"]
             )
         )
-    return attempts, rules
+    return attempts, tuple(rules)  # no rules: the shared empty tuple, no list per job
 
 
 def check_consumables(
