@@ -11,7 +11,7 @@ import uuid
 import warnings
 from typing import Any
 
-from ..model.journal import Change
+from ..model.journal import Journal
 from .records import Events, JobEvent, job_event
 
 PUT_EVENTS_ENTRIES = 10  # EventBridge PutEvents: at most 10 entries a call
@@ -30,7 +30,7 @@ class EventLog:
     puts the events not yet sent on EventBridge (never under the lock: rules run targets)."""
 
     def __init__(self) -> None:
-        self.journal: list[Change] = []
+        self.journal = Journal()
         self._events: list[JobEvent] = []
         self._sent = 0  # events put on EventBridge
         self._sending = threading.Lock()
@@ -40,8 +40,7 @@ class EventLog:
     def sync(self) -> None:
         """Turn the journal's new entries into events."""
         if self.journal:
-            self._events.extend(job_event(str(uuid.uuid4()), c) for c in self.journal)
-            self.journal.clear()
+            self._events.extend(job_event(str(uuid.uuid4()), c) for c in self.journal.take())
 
     def events(self) -> Events:
         return Events(self._events)

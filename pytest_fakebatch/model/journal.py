@@ -2,9 +2,10 @@
 
 AWS Batch sends an EventBridge event for each change of a job's status (not for the
 submission itself), whose ``detail`` is the job as DescribeJobs showed it then. The scheduler
-writes one :class:`Change` here per change; the ``events`` package renders them later. So that
-10,000-child arrays stay cheap, a change keeps only what of a job can still change afterwards
-(:func:`freeze`); :func:`thaw` rebuilds the job as it was, for rendering.
+writes one change here per change (:class:`Journal`); the ``events`` package takes them as
+:class:`Change` s and renders them later. So that 10,000-child arrays stay cheap, a change keeps
+only what of a job can still change afterwards (:func:`freeze`), in columns rather than an object
+of its own; :func:`thaw` rebuilds the job as it was, for rendering.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ STATE_CHANGE = "state"  # the job's (observed) status changed
 QUEUE_BLOCKED = "blocked"  # a RUNNABLE job was found blocking its queue
 
 
-class Change(NamedTuple):  # a tuple: 40,000 of them for a 10,000-child array stay cheap
-    """One entry of the journal."""
+class Change(NamedTuple):
+    """One entry of the journal, as :meth:`Journal.take` hands it out."""
 
     kind: str  # STATE_CHANGE | QUEUE_BLOCKED
     at: int  # epoch ms on the fake's clock
@@ -129,8 +130,33 @@ def _thawed(job: Job, state: tuple[Any, ...] | None) -> Job:
     return shown
 
 
+class Journal:
+    """The changes not yet taken, oldest first, kept column by column: a change is no object of
+    its own until it is taken. A 10,000-child array makes 40,000 changes, and every full pass of
+    the garbage collector would walk each of them as an object (it walks a column as one)."""
+
+    __slots__ = ("_columns",)
+
+    def __init__(self) -> None:
+        self._columns: tuple[list[Any], ...] = tuple([] for _ in Change._fields)
+
+    def __len__(self) -> int:
+        return len(self._columns[0])
+
+    def add(self, change: Change) -> None:
+        for column, value in zip(self._columns, change, strict=True):
+            column.append(value)
+
+    def take(self) -> list[Change]:
+        """Every change not yet taken, oldest first; the journal is left empty."""
+        changes = list(map(Change, *self._columns))
+        for column in self._columns:
+            column.clear()
+        return changes
+
+
 def record(
-    journal: list[Change] | None,
+    journal: Journal | None,
     region: str,
     account: str,
     job: Job | ServiceJob,
@@ -142,4 +168,4 @@ def record(
     if journal is None:
         return
     status = job.status if isinstance(job, ServiceJob) else observed_status(job)
-    journal.append(Change(kind, at, region, account, job, status, freeze(job), dict(tags) if tags else None))
+    journal.add(Change(kind, at, region, account, job, status, freeze(job), dict(tags) if tags else None))

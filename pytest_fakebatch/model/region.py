@@ -8,7 +8,7 @@ from typing import Any
 from ..errors import ClientError
 from .consumables import ConsumableResource
 from .jobs import Job
-from .journal import Change
+from .journal import Journal
 from .resources import (
     ComputeEnvironment,
     JobDefinition,
@@ -55,7 +55,7 @@ class Region:
     queue_jobs: dict[str, list[Job]] = field(default_factory=dict)
     # every job's status changes in order (the fake's events), shared by the fake's regions;
     # None: not kept (events are off)
-    journal: list[Change] | None = None
+    journal: Journal | None = None
 
     def is_empty(self) -> bool:
         """Whether nothing was ever made here (such a region need not be kept)."""
