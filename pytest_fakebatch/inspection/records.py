@@ -109,8 +109,7 @@ def progress(regions: list[Region]) -> tuple[int, int, int]:
 def _depends_on(job: Job) -> tuple[tuple[str, str | None], ...]:
     """What ``job`` waits on; an array parent shows what was submitted (its children wait)."""
     if job.children and not job.depends_on:
-        asked = job.spec.request.get("dependsOn") or []
-        return tuple((d["jobId"], d.get("type")) for d in asked if isinstance(d.get("jobId"), str))
+        return tuple((job_id, kind) for job_id, kind in job.spec.dependencies_sent if job_id is not None)
     return tuple((d.job.id, d.type) for d in job.depends_on)
 
 

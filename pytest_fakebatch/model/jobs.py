@@ -47,7 +47,9 @@ class JobSpec:
     name: str
     queue: JobQueue
     definition: JobDefinition
-    request: dict[str, Any]  # the SubmitJob body as sent, echoed where AWS echoes it
+    # dependsOn as sent, (jobId, type) each (None where absent): DescribeJobs echoes it. Plain
+    # values, so the garbage collector need not walk them for each of 100,000 jobs
+    dependencies_sent: tuple[tuple[str | None, str | None], ...]
     parameters: dict[str, str]
     container: dict[str, Any]  # definition container properties with overrides applied
     vcpus: float

@@ -4,8 +4,8 @@ One :class:`Line` per job queue and share identifier (a FIFO queue has one line)
 jobs' ``rank``. The scheduler offers capacity from the front of each line and stops at the first
 job that cannot fit, so a round costs what it starts, however many jobs wait behind.
 
-A job leaving RUNNABLE is not searched for: its entry goes stale (the job's ``waiting_token``
-no longer matches it) and is dropped when the front of the line passes it, or when stale
+A job leaving RUNNABLE is not searched for: its entry goes stale (its token leaves the line's
+live ones) and is dropped when the front of the line passes it, or when stale
 entries outnumber the live ones.
 """
 
@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from .jobs import Job
 from .resources import JobQueue
 
-# (rank, token, job, round it became RUNNABLE in): ranks tie only within one job, tokens never
-Entry = tuple[tuple[int, int, int], int, Job, int]
+# (rank, token, round it became RUNNABLE in): ranks tie only within one job, tokens never. Plain
+# values only, so the garbage collector need not walk an entry for each of 100,000 waiting jobs
+Entry = tuple[tuple[int, int, int], int, int]
 
 
 @dataclass(eq=False)
@@ -31,17 +32,17 @@ class Line:
     share: str
     entries: list[Entry] = field(default_factory=list)
     start: int = 0  # entries before it are all stale
-    live: int = 0
+    live: dict[int, Job] = field(default_factory=dict)  # token -> the job, while it waits here
     sizes: dict[float, int] = field(default_factory=dict)  # vCPUs -> live jobs needing as many
 
-    def add(self, entry: Entry) -> None:
+    def add(self, entry: Entry, job: Job) -> None:
         bisect.insort(self.entries, entry, lo=self.start)
-        self.live += 1
-        vcpus = entry[2].vcpus
+        self.live[entry[1]] = job
+        vcpus = job.vcpus
         self.sizes[vcpus] = self.sizes.get(vcpus, 0) + 1
 
-    def drop(self, job: Job) -> None:
-        self.live -= 1
+    def drop(self, job: Job, token: int) -> None:
+        del self.live[token]
         vcpus = job.vcpus
         left = self.sizes[vcpus] - 1
         if left:
@@ -59,13 +60,14 @@ class Line:
         live ones (so the line stays within about twice its jobs), and the stale front on the
         way."""
         self._compact()
-        entries = self.entries
+        entries, live = self.entries, self.live
         i = self.start
         front = True
         while i < len(entries):
-            _, token, job, since = entries[i]
+            _, token, since = entries[i]
             i += 1
-            if token != job.waiting_token:
+            job = live.get(token)
+            if job is None:
                 if front:
                     self.start = i
                 continue
@@ -74,9 +76,9 @@ class Line:
                 yield job
 
     def _compact(self) -> None:
-        stale = len(self.entries) - self.start - self.live
-        if stale > self.live + 64:
-            self.entries = [e for e in self.entries[self.start :] if e[1] == e[2].waiting_token]
+        stale = len(self.entries) - self.start - len(self.live)
+        if stale > len(self.live) + 64:
+            self.entries = [e for e in self.entries[self.start :] if e[1] in self.live]
             self.start = 0
         elif self.start > 64 and self.start * 2 > len(self.entries):
             del self.entries[: self.start]
@@ -84,10 +86,10 @@ class Line:
 
     def head(self) -> Job | None:
         """The first live job, if any; the stale front is passed for good (never walked twice)."""
-        entries = self.entries
+        entries, live = self.entries, self.live
         for i in range(self.start, len(entries)):
-            _, token, job, _ = entries[i]
-            if token == job.waiting_token:
+            job = live.get(entries[i][1])
+            if job is not None:
                 self.start = i
                 return job
         self.start = len(entries)
@@ -110,18 +112,19 @@ class Waiting:
         if line is None or line.queue is not job.spec.queue:  # a queue made again, same name
             line = self.lines[key] = Line(job.spec.queue, key[1])
         job.waiting_token = next(self._tokens)
-        line.add((job.rank, job.waiting_token, job, self.round))
+        line.add((job.rank, job.waiting_token, self.round), job)
         if job.is_multinode:
             self.multinode[job.id] = job
 
     def remove(self, job: Job) -> None:
-        if not job.waiting_token:
+        token = job.waiting_token
+        if not token:
             return
         job.waiting_token = 0
         key = _line_of(job)
         line = self.lines.get(key)
-        if line is not None:
-            line.drop(job)
+        if line is not None and token in line.live:  # else its line went with its queue
+            line.drop(job, token)
             if not line.live:
                 del self.lines[key]
         self.multinode.pop(job.id, None)

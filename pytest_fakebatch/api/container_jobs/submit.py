@@ -73,7 +73,7 @@ def submit_job(call: Call) -> Response:
         name=name,
         queue=queue,
         definition=definition,
-        request=dict(p.raw),
+        dependencies_sent=tuple((d.get("jobId"), d.get("type")) for d in depends_on),
         parameters=parameters,
         container=container,
         vcpus=container_vcpus(container)

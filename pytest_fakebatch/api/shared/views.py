@@ -21,7 +21,10 @@ def job_detail(job: Job, region_tags: dict[str, dict[str, str]]) -> Response:
         "status": status,
         "attempts": _finished_attempts(job),
         "createdAt": job.created_at,
-        "dependsOn": spec.request.get("dependsOn", []),
+        "dependsOn": [
+            {k: v for k, v in (("jobId", job_id), ("type", kind)) if v is not None}
+            for job_id, kind in spec.dependencies_sent
+        ],
         "jobDefinition": spec.definition.arn,
         "parameters": spec.parameters,
         "tags": region_tags.get(job.top.arn, {}),
