@@ -48,6 +48,7 @@ _active_lock = threading.Lock()
 _PARSERS = {name: create_parser(name) for name in ("rest-json", "json")}
 _HEADERS = {"content-type": "application/json", "x-amzn-requestid": "fakebatch"}
 _URL = "https://fakebatch.invalid/"
+_OK = AWSResponse(_URL, 200, _HEADERS, None)  # every success's: botocore reads it, never changes it
 # operations whose every answer is built afresh of strings, integers and booleans only (nothing
 # of the fake's state is shared, no tuple, no float): the caller is handed the answer itself,
 # as botocore's Stubber hands its own; fakebatch_check_shapes still parses each and compares
@@ -166,7 +167,7 @@ def on_before_call(
     except BatchError as error:
         return _error(model, error)
     parsed["ResponseMetadata"] = _metadata(200, _HEADERS)
-    return AWSResponse(_URL, 200, _HEADERS, None), parsed
+    return _OK, parsed
 
 
 def _validated(context: dict[str, Any] | None) -> bool:
