@@ -237,8 +237,12 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
 
     Configure one test with ``@pytest.mark.fakebatch(docker=True, images={...})``.
     """
-    marker = request.node.get_closest_marker("fakebatch")
-    options: dict[str, Any] = dict(marker.kwargs) if marker else {}
+    # a test's own marker beats its class's, which beats its module's, argument by argument:
+    # what the closer one leaves out, a farther one still sets
+    markers = list(request.node.iter_markers("fakebatch"))
+    options: dict[str, Any] = {}
+    for marker in reversed(markers):
+        options.update(marker.kwargs)
     unknown = set(options) - set(MARKER_ARGUMENTS)
     if not isinstance(options.get("events", False), bool):
         raise pytest.UsageError(
@@ -248,7 +252,7 @@ def fake_batch(request: pytest.FixtureRequest) -> Iterator[FakeBatch]:
         raise pytest.UsageError(
             f"@pytest.mark.fakebatch(clock=...) takes 'frozen' or 'wall', not {options['clock']!r}"
         )
-    if unknown or (marker and marker.args):
+    if unknown or any(marker.args for marker in markers):
         raise pytest.UsageError(
             f"@pytest.mark.fakebatch takes {', '.join(f'{name}=' for name in MARKER_ARGUMENTS)} only "
             f"(got {sorted(unknown)})"

@@ -112,6 +112,39 @@ def test_ini_account_id_goes_into_the_arns(pytester: pytest.Pytester) -> None:
     result.assert_outcomes(passed=1)
 
 
+def test_a_tests_marker_adds_to_its_modules_argument_by_argument(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import time
+
+        import boto3
+        import pytest
+
+        pytestmark = pytest.mark.fakebatch(clock="frozen", account_id="111122223333")
+
+        @pytest.mark.fakebatch(events=False, account_id="444455556666")
+        def test_marked(fake_batch):
+            before = fake_batch.clock.now_ms()
+            batch = boto3.client("batch", region_name="eu-west-1")
+            answer = batch.create_scheduling_policy(name="p")
+            assert answer["arn"] == "arn:aws:batch:eu-west-1:444455556666:scheduling-policy/p"
+            wall = time.time_ns() // 1_000_000
+            while time.time_ns() // 1_000_000 == wall:  # the wall clock moves on by a millisecond
+                pass
+            assert fake_batch.clock.now_ms() == before  # the module's frozen clock did not
+            assert len(fake_batch.events) == 0
+
+        def test_unmarked(fake_batch):
+            batch = boto3.client("batch", region_name="eu-west-1")
+            assert batch.create_scheduling_policy(name="p")["arn"].split(":")[4] == "111122223333"
+        """
+    )
+
+    result = pytester.runpytest_subprocess()
+
+    result.assert_outcomes(passed=2)
+
+
 @pytest.mark.parametrize(
     "marker",
     ['fakebatch(colour="red")', 'fakebatch("docker")'],
