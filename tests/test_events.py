@@ -257,3 +257,20 @@ def test_a_service_job_sends_its_own_detail_type(fake_batch: FakeBatch, batch: A
     assert last.detail["attempts"][0]["serviceResourceId"]["name"] == "TrainingJobArn"
     assert last.detail["status"] == "SUCCEEDED"
     assert events[0].detail["attempts"] == []
+
+
+def test_an_event_detail_is_the_readers_own(fake_batch: FakeBatch, batch: Any) -> None:
+    properties = {"image": "w", "vcpus": 1, "memory": 512, "command": ["run"], "environment": []}
+    batch.register_job_definition(jobDefinitionName="own", type="container", containerProperties=properties)
+    first = submit(batch, "first", jobDefinition="own")
+    assert status(batch, first) == "SUCCEEDED"
+
+    detail = fake_batch.events.filter(job=first)[0].detail
+    detail["container"]["command"].append("--changed")
+    detail["container"]["environment"].append({"name": "CHANGED", "value": "1"})
+
+    (registered,) = batch.describe_job_definitions(jobDefinitionName="own")["jobDefinitions"]
+    assert registered["containerProperties"] == properties
+    assert describe(batch, first)["container"]["command"] == ["run"]
+    later = describe(batch, submit(batch, "later", jobDefinition="own"))["container"]
+    assert (later["command"], later["environment"]) == (["run"], [])

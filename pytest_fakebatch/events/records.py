@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import marshal
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -47,7 +48,8 @@ class JobEvent:
 
     @functools.cached_property
     def detail(self) -> dict[str, Any]:
-        """The job as DescribeJobs showed it then (rendered on first use)."""
+        """The job as DescribeJobs showed it then (rendered on first use): the reader's own
+        copy, which shares nothing with the fake's jobs and definitions."""
         change = self._change
         assert change is not None
         shown = thaw(change.job, change.state)
@@ -55,8 +57,10 @@ class JobEvent:
             rendered = service_job_detail(shown, {})
             for key in _NOT_IN_SERVICE_DETAIL:
                 rendered.pop(key, None)
-            return rendered
-        return job_detail(shown, {shown.top.arn: change.tags} if change.tags else {})
+        else:
+            rendered = job_detail(shown, {shown.top.arn: change.tags} if change.tags else {})
+        copy: dict[str, Any] = marshal.loads(marshal.dumps(rendered))  # plain values only: in C
+        return copy
 
     @property
     def status_reason(self) -> str | None:

@@ -42,18 +42,9 @@ def read_json(data: bytes, operation: str = "") -> Any:
     if _depth(data) > MAX_DEPTH:
         raise ClientError(f"{where}the request body is nested deeper than {MAX_DEPTH} levels")
     try:
-        return json.loads(_text(data))
+        return json.loads(data)
     except ValueError as error:  # also integers of more digits than Python converts
         raise ClientError(f"{where}the request body is not valid JSON: {str(error)[:120]}") from None
-
-
-def _text(data: bytes) -> str | bytes:
-    """``data`` as UTF-8 text, as every AWS SDK sends it (decoded here, without ``json.loads``'s
-    guess at the encoding); else as it is, for ``json.loads`` to read UTF-16 or UTF-32."""
-    try:
-        return data.decode()
-    except UnicodeDecodeError:
-        return data
 
 
 def _depth(data: bytes) -> int:
