@@ -57,22 +57,17 @@ class Line:
     def jobs(self, before_round: int) -> Iterator[Job]:
         """The live jobs in order, leaving out those that became RUNNABLE in round
         ``before_round`` or later. Stale entries are dropped first where they outnumber the
-        live ones (so the line stays within about twice its jobs), and the stale front on the
-        way."""
+        live ones (so the line stays within about twice its jobs), and the stale front is
+        passed (:meth:`head`)."""
         self._compact()
+        self.head()
         entries, live = self.entries, self.live
         i = self.start
-        front = True
         while i < len(entries):
             _, token, since = entries[i]
             i += 1
             job = live.get(token)
-            if job is None:
-                if front:
-                    self.start = i
-                continue
-            front = False
-            if since < before_round:
+            if job is not None and since < before_round:
                 yield job
 
     def _compact(self) -> None:
