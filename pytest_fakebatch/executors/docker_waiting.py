@@ -30,8 +30,9 @@ class Ended:
 
 
 # dockerd learns of an OOM kill from an event of its own, which can come just after the exit
-# that ends ``wait``: a container SIGKILLed (137) that the executor did not stop is inspected
-# again until the engine says whether memory killed it, for at most this long
+# that ends ``wait`` (or never: docs/docker.md says when): a container SIGKILLed (137) that the
+# executor did not stop is inspected again until the engine says whether memory killed it, for
+# at most this long
 OOM_EVENT_GRACE_S = 1.0
 _KILLED = 137
 
