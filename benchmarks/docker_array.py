@@ -25,7 +25,7 @@ COMMAND = ["sh", "-c", "echo $AWS_BATCH_JOB_ARRAY_INDEX"]
 FLOOR_LABEL = "pytest-fakebatch-benchmark-floor"
 POLL_SECONDS = 0.01  # how often the "user" describes the array while it runs
 # (array size, concurrency = max_containers, interleaved runs of each)
-FULL = ((100, 4, 2), (100, 8, 2), (100, 16, 2), (1000, 16, 1))
+FULL = ((100, 4, 2), (100, 8, 2), (100, 16, 2), (1000, 16, 2))
 QUICK = ((50, 8, 1),)
 TARGET_RATIO = 1.05
 

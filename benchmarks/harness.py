@@ -128,6 +128,22 @@ def maxrss_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024  # bytes vs KiB
 
 
+class Collector:
+    """A ``gc.callbacks`` entry: the CPU time collections take, and how many were full passes."""
+
+    def __init__(self) -> None:
+        self.cpu_s = 0.0
+        self.full_passes = 0
+        self._started = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.process_time()
+            return
+        self.cpu_s += time.process_time() - self._started
+        self.full_passes += info["generation"] == 2
+
+
 def print_profile(profiler: cProfile.Profile) -> None:
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(45)

@@ -35,7 +35,8 @@ sections, one module each over ``harness.py``:
 * first (``first_test.py``): the first test of a pytest session, with ``fake_batch``, against
   the same test answered by botocore's Stubber, each in fresh pytest processes, alternating.
 
-``--profile NAME`` prints a cProfile of the fake instead.
+``--profile NAME`` prints a cProfile of the fake instead; ``--stages`` (``stages.py``) prints,
+per operation, where a call's time goes, stage by stage, against what the per-call target allows.
 
 The regression guard (``baseline.py``, ``baseline.json``): rows measured against a floor in
 the same run carry a key, and after the table the run compares each such ratio with the
@@ -74,6 +75,7 @@ import first_test
 import fixture_cost
 import listing
 import percall
+import stages
 import startup
 import timeline
 import waiting
@@ -130,6 +132,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", metavar="PATH", help="also write the rows as JSON to PATH")
     parser.add_argument("--profile", choices=PROFILES, help="print a cProfile of the fake")
     parser.add_argument(
+        "--stages", action="store_true", help="print where each per-call operation's time goes, by stage"
+    )
+    parser.add_argument(
         "--record-baseline",
         action="store_true",
         help="run RUNS times and write the guarded rows' ratios and margins to benchmarks/baseline.json",
@@ -146,6 +151,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.profile:
         PROFILES[args.profile]()
+        return 0
+    if args.stages:
+        stages.main()
         return 0
 
     compile_package()  # the bytecode an installed plugin has, whatever PYTHONDONTWRITEBYTECODE says

@@ -25,7 +25,7 @@ import statistics
 import time
 from typing import Any
 
-from harness import DEF_NAME, QUEUE_NAME, REGION, Table, emit, expect, fmt_time, log, try_child
+from harness import DEF_NAME, QUEUE_NAME, REGION, Collector, Table, emit, expect, fmt_time, log, try_child
 
 VCPUS = 4
 TARGET_RATIO = 1.5
@@ -77,7 +77,7 @@ def _scenario(kind: str, n: int) -> dict[str, Any]:
             "autorun was off: every job should still be SUBMITTED",
         )
         gc.collect()
-        collector = _Collector()
+        collector = Collector()
         gc.callbacks.append(collector)
         cpu, started = time.process_time(), time.perf_counter()
         fake.run_until_idle()
@@ -100,22 +100,6 @@ def _scenario(kind: str, n: int) -> dict[str, Any]:
         "gc_s": collector.cpu_s,
         "full_passes": collector.full_passes,
     }
-
-
-class _Collector:
-    """A ``gc.callbacks`` entry: the CPU time collections take, and how many were full passes."""
-
-    def __init__(self) -> None:
-        self.cpu_s = 0.0
-        self.full_passes = 0
-        self._started = 0.0
-
-    def __call__(self, phase: str, info: dict[str, int]) -> None:
-        if phase == "start":
-            self._started = time.process_time()
-            return
-        self.cpu_s += time.process_time() - self._started
-        self.full_passes += info["generation"] == 2
 
 
 def _most_at_once(jobs: list[Any]) -> int:
