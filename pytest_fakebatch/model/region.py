@@ -50,6 +50,8 @@ class Region:
     service_environments: dict[str, ServiceEnvironment] = field(default_factory=dict)
     quota_shares: dict[str, QuotaShare] = field(default_factory=dict)  # by ARN
     service_jobs: dict[str, ServiceJob] = field(default_factory=dict)  # submission order
+    # the unfinished ones, in submission order: what a service round looks at
+    service_active: dict[str, ServiceJob] = field(default_factory=dict)
     blocked: dict[str, Job] = field(default_factory=dict)  # job id -> job with a blocked_since
     # ListJobs's index: queue ARN -> its top-level jobs, ascending by (createdAt, seq)
     queue_jobs: dict[str, list[Job]] = field(default_factory=dict)

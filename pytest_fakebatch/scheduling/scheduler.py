@@ -64,7 +64,7 @@ class Scheduler(Attempts):
             or active.get(RUNNING)
             or region.recheck
             or region.blocked
-            or region.service_jobs
+            or region.service_active
         ):
             return False
         moved = self._stage(lambda r: expire(r, self.clock.now_ms()), region)  # time-limit actions

@@ -44,7 +44,7 @@ def place(region: Region, runnable: list[ServiceJob]) -> Iterator[tuple[ServiceJ
     Once a job of a queue (of a quota share) does not fit, no job of it needing as many
     instances or more is placed in this round. The first such job, the front of its queue
     (quota share), shows why when it can never fit (``service_misconfig``)."""
-    in_flight = [j for j in region.service_jobs.values() if j.status in IN_FLIGHT]
+    in_flight = [j for j in region.service_active.values() if j.status in IN_FLIGHT]
     blocked: dict[tuple[str, str], int] = {}
     for job in _in_order(region, runnable, in_flight):
         key = (job.queue.name, job.quota_share.arn if job.quota_share else "")

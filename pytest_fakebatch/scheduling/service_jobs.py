@@ -47,6 +47,12 @@ class IllegalServiceTransition(RuntimeError):
     """A service-job status change the table does not allow: always a bug in the fake."""
 
 
+def add_service_job(region: Region, job: ServiceJob) -> None:
+    """A new service job (SUBMITTED), where the scheduler finds it."""
+    region.service_jobs[job.id] = job
+    region.service_active[job.id] = job
+
+
 def set_service_status(
     region: Region, job: ServiceJob, status: str, now_ms: int, reason: str | None = None
 ) -> None:
@@ -68,6 +74,7 @@ def set_service_status(
         job.borrowing = False
     if status in TERMINAL:
         job.stopped_at = now_ms
+        region.service_active.pop(job.id, None)
     record(region.journal, region.region, region.account, job, now_ms, STATE_CHANGE, None)
 
 
@@ -84,7 +91,7 @@ class ServiceScheduler:
 
         Service handlers run inside the round, under the fake's lock; one that calls Batch
         re-enters the fake, and that call moves no service job (the outer round does)."""
-        if not region.service_jobs or self._busy:
+        if not region.service_active or self._busy:
             return False
         self._busy = True
         try:
@@ -94,7 +101,7 @@ class ServiceScheduler:
 
     def _round(self, region: Region) -> bool:
         by_status: dict[str, list[ServiceJob]] = {}
-        for job in region.service_jobs.values():
+        for job in region.service_active.values():
             by_status.setdefault(job.status, []).append(job)
         now = self.clock.now_ms()
         moved = self._collect(region, by_status.get(RUNNING, []), now)
@@ -243,7 +250,7 @@ class ServiceScheduler:
         """When running service jobs end or time out, and when time-limit actions fire, for
         advancing the clock to them."""
         times: list[int] = [when for _, when, _ in due(region) if when > 0]
-        for job in region.service_jobs.values():
+        for job in region.service_active.values():
             attempt = job.running
             if job.status == RUNNING and attempt is not None and attempt.finishes_at is not None:
                 times.append(attempt.finishes_at)
@@ -299,8 +306,8 @@ def front_of_queue(region: Region, queue: Any) -> list[ServiceJob]:
     """The queue's RUNNABLE service jobs in the order they would be dispatched, each counted as
     holding its instances once its turn comes (a fair-share queue's next job comes from the
     share then using the fewest)."""
-    waiting = [j for j in region.service_jobs.values() if j.queue is queue and j.status == RUNNABLE]
-    held = [j for j in region.service_jobs.values() if j.status in IN_FLIGHT]
+    waiting = [j for j in region.service_active.values() if j.queue is queue and j.status == RUNNABLE]
+    held = [j for j in region.service_active.values() if j.status in IN_FLIGHT]
     order: list[ServiceJob] = []
     for job in _in_order(region, waiting, held):
         order.append(job)

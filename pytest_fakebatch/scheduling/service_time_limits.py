@@ -56,7 +56,7 @@ def _limit_ms(job: ServiceJob, code: str) -> int | None:
 def track(region: Region, now: int) -> None:
     """Note since when each RUNNABLE job has shown a MISCONFIGURATION reason (the scheduler
     sets it on the job blocking the front of its queue, and clears it)."""
-    for job in region.service_jobs.values():
+    for job in region.service_active.values():
         code = _code(job.status_reason) if job.status == RUNNABLE else None
         if code is not None and code.startswith(_MISCONFIGURATION):
             if job.blocked_since is None:
@@ -68,7 +68,7 @@ def track(region: Region, now: int) -> None:
 def due(region: Region) -> Iterator[tuple[ServiceJob, int, str]]:
     """(job, when its queue's TERMINATE action fires, the action's reason) for each stuck job
     whose queue has an action for its reason."""
-    for job in region.service_jobs.values():
+    for job in region.service_active.values():
         code = _code(job.status_reason) if job.status == RUNNABLE else None
         limit = None if code is None else _limit_ms(job, code)
         if code is None or limit is None:

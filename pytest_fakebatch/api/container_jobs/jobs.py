@@ -194,7 +194,7 @@ def get_job_queue_snapshot(call: Call) -> Response:
     region = call.region
     queue = region.job_queue(call.op, call.p.text("jobQueue"))
     if queue.is_service:  # "This command shows the order of upcoming service jobs in your queue."
-        held = [j for j in region.service_jobs.values() if j.queue is queue and j.status in IN_FLIGHT]
+        held = [j for j in region.service_active.values() if j.queue is queue and j.status in IN_FLIGHT]
         front = front_of_queue(region, queue)
         return service_queue_snapshot(queue, front, held, call.now(), quota=quota_queue(call, queue))
     running = [j for s in (STARTING, RUNNING) for j in region.active.get(s, {}).values()]

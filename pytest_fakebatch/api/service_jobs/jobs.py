@@ -11,6 +11,7 @@ from typing import Any
 from ...model.retry_rules import RetryRule
 from ...model.service import RUNNING, SERVICE_STATUSES, TERMINAL, ServiceJob
 from ...scheduling.retry import glob_matches
+from ...scheduling.service_jobs import add_service_job
 from ..shared.params import Position, check_name, check_tags, created_at_filter, one_filter, paged_walk
 from ..shared.quota_management import quota_queue
 from ..shared.reasons import stop_reason
@@ -82,7 +83,7 @@ def submit_service_job(call: Call) -> Response:
     )
     if tags:
         region.tags[job.arn] = tags
-    region.service_jobs[job_id] = job
+    add_service_job(region, job)
     return {"jobArn": job.arn, "jobName": name, "jobId": job_id}
 
 
