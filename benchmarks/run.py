@@ -24,6 +24,8 @@ sections, one module each over ``harness.py``:
 * listing (``listing.py``): ListJobs (paginated) and ``FakeBatch.jobs()`` over 10,000 and
   100,000 finished jobs, one fresh process per size, only the listing timed; per job, and
   how that grows with the number of jobs.
+* idle (``idle.py``): DescribeJobQueues per call in a fake holding 10,000 finished jobs and
+  1,000 finished service jobs, against the same call in a fake holding none.
 * docker (``docker_array.py``): a 100-child array in Docker containers through the fake,
   against the same containers through the docker SDK; skipped without a Docker engine.
 * startup (``startup.py``): ``pytest --collect-only`` of a project whose conftest imports
@@ -73,6 +75,7 @@ import baseline
 import docker_array
 import first_test
 import fixture_cost
+import idle
 import listing
 import percall
 import stages
@@ -86,6 +89,7 @@ SECTIONS: dict[str, Callable[[Table, list[str], bool], None]] = {
     "fixture": fixture_cost.section,
     "array": array_scale.section,
     "listing": listing.section,
+    "idle": idle.section,
     "docker": docker_array.section,
     "startup": startup.section,
     "timeline": timeline.section,
@@ -96,6 +100,7 @@ CHILDREN: dict[str, Callable[[list[str]], None]] = {
     "percall": percall.child,
     "array": array_scale.child,
     "listing": listing.child,
+    "idle": idle.child,
     "docker": docker_array.child,
     "startup": startup.child_modules,
     "waiting": waiting.child,
