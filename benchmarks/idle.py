@@ -77,8 +77,9 @@ def _finish(fake: Any, batch: Any, jobs: int, service_jobs: int) -> None:
     fake.run_until_idle()
     fake.autorun = True
     expect(len(fake.jobs(status="SUCCEEDED")) == jobs, "not every container job SUCCEEDED")
-    summaries = batch.list_service_jobs(jobQueue=SERVICE_QUEUE, jobStatus="SUCCEEDED", maxResults=100)
-    expect(service_jobs == 0 or len(summaries["jobSummaryList"]) > 0, "no service job SUCCEEDED")
+    pages = batch.get_paginator("list_service_jobs").paginate(jobQueue=SERVICE_QUEUE, jobStatus="SUCCEEDED")
+    succeeded = sum(len(page["jobSummaryList"]) for page in pages)
+    expect(succeeded == service_jobs, f"{succeeded} of {service_jobs} service jobs SUCCEEDED")
 
 
 def child(args: list[str]) -> None:

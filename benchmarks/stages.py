@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from harness import Collector, fmt_time
-from percall import OPERATIONS, TARGET_RATIO, fake_and_stubber
+from percall import CHUNK, OPERATIONS, TARGET_RATIO, fake_and_stubber
 
 CALLS = 2000
 ROUNDS = 5
@@ -74,9 +74,9 @@ def _timed_stages(spent: dict[str, float]) -> Iterator[None]:
 
 
 def _measure(op: str) -> tuple[float, float, float, dict[str, float]]:
-    """The fake's and the Stubber's cost per call (taking turns every 50 calls, the stages'
-    wrappers in place, made before the fake), the collector's share of the fake's, and each
-    stage's time per call of the fake."""
+    """The fake's and the Stubber's cost per call (taking turns every CHUNK calls, as percall
+    does; the stages' wrappers in place, made before the fake), the collector's share of the
+    fake's, and each stage's time per call of the fake."""
     spent = dict.fromkeys((label for label, _, _ in STAGES), 0.0)
     collector = Collector()
     with _timed_stages(spent), fake_and_stubber(op) as targets:
@@ -89,18 +89,18 @@ def _measure(op: str) -> tuple[float, float, float, dict[str, float]]:
             spent[label] = 0.0
         totals = {"fake": 0.0, "stubber": 0.0}
         gc.collect()
-        for _ in range(CALLS * ROUNDS // 50):
+        for _ in range(CALLS * ROUNDS // CHUNK):
             for name, target in (("fake", fake), ("stubber", stub)):
                 call = target.call
                 if name == "fake":
                     gc.callbacks.append(collector)
                 start = time.perf_counter()
-                for _ in range(50):
+                for _ in range(CHUNK):
                     call()
                 totals[name] += time.perf_counter() - start
                 if name == "fake":
                     gc.callbacks.remove(collector)
-    calls = CALLS * ROUNDS // 50 * 50
+    calls = CALLS * ROUNDS // CHUNK * CHUNK
     stages = {label: total / calls for label, total in spent.items()}
     return totals["fake"] / calls, totals["stubber"] / calls, collector.cpu_s / calls, stages
 
@@ -129,7 +129,7 @@ def main() -> None:
         print("| " + " | ".join(cells) + " |", flush=True)
     print(
         f"\n- {CALLS * ROUNDS} calls of each, after a warm-up, the fake and the Stubber taking turns "
-        f"every 50 calls. 'over' is the fake's cost per call beyond the Stubber's, 'allowed over' "
+        f"every {CHUNK} calls. 'over' is the fake's cost per call beyond the Stubber's, 'allowed over' "
         f"what the {TARGET_RATIO}x target leaves. 'collector': the garbage collector's passes during "
         f"the fake's calls (CPU time). 'needed' adds up {', '.join(NEEDED)}. The wrappers that time "
         "the stages add about 1 µs to the fake's cost; the rest holds it. The scheduler stage of "
