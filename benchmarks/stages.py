@@ -31,7 +31,7 @@ STAGES = (
     ("scheduler (observe)", "pytest_fakebatch.scheduling.driver:Driver", "observe"),
     ("the operation", "pytest_fakebatch.fake:BATCH+LOGS", ""),
     ("FakeBatch.calls record", "pytest_fakebatch.inspection.inspector:Inspector", "record"),
-    ("the caller's copy", "pytest_fakebatch.frontends.hook", "_own"),
+    ("the caller's copy", "pytest_fakebatch.frontends.hook", "own"),
 )
 NEEDED = ("read the body", "the operation", "the caller's copy")
 

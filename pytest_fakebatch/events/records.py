@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import marshal
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -11,6 +10,7 @@ from typing import Any, overload
 
 from ..api.shared.service_views import service_job_detail
 from ..api.shared.views import job_detail
+from ..frontends.shapes import own
 from ..model.journal import QUEUE_BLOCKED, Change, thaw
 from ..model.service import ServiceJob
 
@@ -59,7 +59,7 @@ class JobEvent:
                 rendered.pop(key, None)
         else:
             rendered = job_detail(shown, {shown.top.arn: change.tags} if change.tags else {})
-        copy: dict[str, Any] = marshal.loads(marshal.dumps(rendered))  # plain values only: in C
+        copy: dict[str, Any] = own(rendered)
         return copy
 
     @property

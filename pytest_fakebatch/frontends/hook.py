@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import json
-import marshal
 import sys
 import threading
 import weakref
@@ -33,7 +32,7 @@ from ..errors import BatchError, ClientError, InjectedError, ServerError, as_ans
 from . import faults  # noqa: E402
 from .payload import check_params, read_json  # noqa: E402
 from .routes import resolve  # noqa: E402
-from .shapes import fit  # noqa: E402
+from .shapes import fit, own  # noqa: E402
 
 if TYPE_CHECKING:
     from .dispatcher import Dispatcher
@@ -156,7 +155,7 @@ def on_before_call(
             body = _batch_request(model, params, body)
         answer = fake.dispatch(service, model.name, region, body, valid=_validated(params.get("context")))
         # the caller's own copy, never the fake's state (a fresh answer is already its own)
-        parsed = answer if (service, model.name) in FRESH else _own(answer)
+        parsed = answer if (service, model.name) in FRESH else own(answer)
         fit(parsed, model.output_shape, service)
         if fake.check_shapes:  # botocore's parse of the answer's JSON, compared value and type
             _check_shape(model, json.dumps(answer).encode(), parsed)
@@ -190,19 +189,6 @@ def _validated(context: dict[str, Any] | None) -> bool:
             frame = frame.f_back  # type: ignore[assignment]
         _VALIDATES[config] = known
     return known
-
-
-def _own(answer: Any) -> Any:
-    """A copy of ``answer`` for the caller, equal to ``json.loads(json.dumps(answer))`` for the
-    values the fake's views build (dicts, lists, strings, finite numbers, booleans, None),
-    made by ``marshal`` in C. A value marshal refuses (an object, a subclass) goes through
-    JSON; one marshal would keep and JSON change (a tuple, a key that is not a string, NaN)
-    is caught by ``fakebatch_check_shapes``, which compares every answer, value and type, with
-    botocore's parse of its JSON."""
-    try:
-        return marshal.loads(marshal.dumps(answer))
-    except ValueError:
-        return json.loads(json.dumps(answer))
 
 
 def _batch_request(model: OperationModel, params: dict[str, Any], body: Any) -> Any:

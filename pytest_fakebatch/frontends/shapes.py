@@ -12,6 +12,7 @@ so the shape check still catches any member the fake invents.
 from __future__ import annotations
 
 import json
+import marshal
 from collections.abc import Callable
 from typing import Any
 
@@ -45,12 +46,25 @@ def fit(answer: dict[str, Any], shape: Shape | None, service: str) -> None:
             prune(answer)
 
 
+def own(answer: Any) -> Any:
+    """The reader's own copy of ``answer`` (a call's answer, an event's detail), equal to
+    ``json.loads(json.dumps(answer))`` for the values the fake's views build (dicts, lists,
+    strings, finite numbers, booleans, None), made by ``marshal`` in C. A value marshal refuses
+    (an object, a subclass) goes through JSON; one marshal would keep and JSON change (a tuple,
+    a key that is not a string, NaN) is caught by ``fakebatch_check_shapes``, which compares
+    every answer, value and type, with botocore's parse of its JSON."""
+    try:
+        return marshal.loads(marshal.dumps(answer))
+    except ValueError:
+        return json.loads(json.dumps(answer))
+
+
 def fitted(answer: dict[str, Any], service: str, operation: str) -> dict[str, Any]:
     """``answer`` as the installed model describes it: itself on the newest botocore, else a
     pruned copy (the fake's own state is never touched)."""
     if not OLDER_MODEL:
         return answer
-    copy: dict[str, Any] = json.loads(json.dumps(answer))
+    copy: dict[str, Any] = own(answer)
     fit(copy, service_model(service).operation_model(operation).output_shape, service)
     return copy
 
